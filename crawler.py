@@ -1,0 +1,107 @@
+"""Running crawls: Scrapy settings for a crawl, one run row around it, feeds after it.
+
+``monitor.py crawl`` calls :func:`run_crawl`. All spiders of one crawl share one Twisted
+reactor, which cannot be restarted, so a process runs at most one crawl; the demo runs each
+epoch's crawl in a subprocess.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+
+import settings as project_settings
+from sotevahti.feeds import FeedPaths, write_feeds
+from sotevahti.sources import Config, load_config
+from sotevahti.store import Store
+
+
+def crawl_settings(db: Path, sources_file: Path | None, public_dir: Path, *, mirror: str | None = None,
+                   run_id: int | None = None, log_level: str = "WARNING") -> Settings:
+    """Scrapy settings for one crawl into ``db``.
+
+    With ``mirror`` (``http://127.0.0.1:PORT``) every real URL is fetched from the local mirror,
+    and the delays shrink to nothing; robots.txt, AutoThrottle and conditional GETs stay on.
+    """
+    s = Settings()
+    s.setmodule(project_settings, priority="project")
+    s.set("SOTEVAHTI_DB", str(db), priority="cmdline")
+    s.set("SOTEVAHTI_SOURCES", str(sources_file) if sources_file else "", priority="cmdline")
+    s.set("SOTEVAHTI_PUBLIC_DIR", str(public_dir), priority="cmdline")
+    s.set("SOTEVAHTI_RUN_ID", run_id, priority="cmdline")
+    s.set("HTTPCACHE_DIR", str(db.resolve().with_suffix(".httpcache")), priority="cmdline")
+    s.set("LOG_LEVEL", log_level, priority="cmdline")
+    if mirror:
+        s.set("SOTEVAHTI_MIRROR", mirror, priority="cmdline")
+        s.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        s.set("AUTOTHROTTLE_START_DELAY", 0.0, priority="cmdline")
+        s.set("AUTOTHROTTLE_TARGET_CONCURRENCY", 8.0, priority="cmdline")
+        s.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="cmdline")
+    return s
+
+
+def run_stats(all_stats: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Merge the Scrapy stats of a crawl's spiders into the run's stats.
+
+    Byte and request counts are Scrapy's own (``downloader/*``); per-source figures come from
+    the ``sotevahti/<source>/<what>`` counters the spiders and the pipeline keep.
+    """
+    out: dict[str, Any] = {"requests": 0, "response_bytes": 0, "requests_304": 0, "errors": 0,
+                           "sources": {}, "field_validity": {}, "finish_reasons": []}
+    for stats in all_stats:
+        out["requests"] += int(stats.get("downloader/request_count", 0))
+        out["response_bytes"] += int(stats.get("downloader/response_bytes", 0))
+        out["requests_304"] += int(stats.get("downloader/response_status_count/304", 0))
+        out["errors"] += int(stats.get("log_count/ERROR", 0))
+        out["finish_reasons"].append(str(stats.get("finish_reason", "")))
+        out["field_validity"].update(stats.get("sotevahti/field_validity", {}))
+        for key, value in stats.items():
+            parts = key.split("/")
+            if len(parts) == 3 and parts[0] == "sotevahti":
+                src = out["sources"].setdefault(parts[1], {})
+                src[parts[2]] = src.get(parts[2], 0) + value
+    return out
+
+
+def write_public(store: Store, settings: Settings | Mapping[str, Any]) -> FeedPaths:
+    """Rebuild the public files (feeds) from the database."""
+    config = load_config(settings.get("SOTEVAHTI_SOURCES") or None)
+    return write_feeds(store, Path(settings.get("SOTEVAHTI_PUBLIC_DIR")), config.feed, datetime.now(UTC))
+
+
+def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Path | None, public_dir: Path,
+              *, mirror: str | None = None, log_level: str = "WARNING") -> dict[str, Any]:
+    """Crawl the chosen sources (all enabled ones when empty) into ``db`` and rebuild the feeds.
+
+    :return: the finished run row, with ``alarms`` listing sources that yielded no items.
+    """
+    sources = config.select(source_ids)
+    store = Store(db)
+    run_id = store.start_run([s.id for s in sources], datetime.now(UTC))
+    settings = crawl_settings(db, sources_file, public_dir, mirror=mirror, run_id=run_id, log_level=log_level)
+    process = CrawlerProcess(settings)
+    loader = SpiderLoader.from_settings(settings)
+    crawlers = []
+    for platform in sorted({s.platform for s in sources}):
+        crawler = process.create_crawler(loader.load(platform))
+        crawlers.append(crawler)
+        process.crawl(crawler, sources=",".join(s.id for s in sources if s.platform == platform))
+    process.start()
+    stats = run_stats(c.stats.get_stats() for c in crawlers)
+    stats["alarms"] = [f"source {s.id} yielded no items" for s in sources
+                       if not stats["sources"].get(s.id, {}).get("items")]
+    status = "ok" if all(r == "finished" for r in stats["finish_reasons"]) else "failed"
+    run = store.finish_run(run_id, datetime.now(UTC), stats, status)
+    settings_for_feeds = {"SOTEVAHTI_SOURCES": str(sources_file or ""), "SOTEVAHTI_PUBLIC_DIR": str(public_dir)}
+    run["feeds"] = write_public(store, settings_for_feeds)
+    store.close()
+    for alarm in stats["alarms"]:
+        print(f"alarm: {alarm}", file=sys.stderr)
+    return run

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Sotevahti: a monitor of Finland's social and health care reform (sote-uudistus).
+
+Commands:
+  demo      the whole pipeline, offline, on the bundled mirror
+  sources   list the configured sources
+  crawl     crawl sources into the database and rebuild the feeds
+  feeds     rebuild the feeds from the database
+
+Every command that touches the database takes --db PATH (default sotevahti.db or $SOTEVAHTI_DB)
+and --sources FILE (default sources.toml); --out DIR means DIR/sotevahti.db and DIR/public/.
+Errors are one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sotevahti.sources import ConfigError, load_config  # noqa: E402
+from sotevahti.store import Store, default_db_path  # noqa: E402
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; printed as one line, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see {self.prog} --help)")
+
+
+def fail(message: str) -> NoReturn:
+    print(f"monitor.py: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def paths(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The database and public directory from --db/--out."""
+    if getattr(args, "out", None):
+        out = Path(args.out)
+        return out / "sotevahti.db", out / "public"
+    db = Path(args.db) if args.db else default_db_path()
+    return db, db.resolve().parent / "public"
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+# -- commands ----------------------------------------------------------------------------
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """List the configured sources."""
+    config = load_config(args.sources)
+    rows = [{"id": s.id, "name": s.name, "platform": s.platform, "organisation": s.organisation,
+             "region": s.region, "languages": list(s.languages), "start_urls": list(s.start_urls),
+             "feed_urls": list(s.feed_urls), "legacy": s.legacy, "enabled": s.enabled} for s in config.sources]
+    if args.json:
+        print_json(rows)
+        return 0
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        flags = (" (legacy)" if r["legacy"] else "") + ("" if r["enabled"] else " (disabled)")
+        print(f"{r['id']:<{width}}  {r['platform']:<8} {r['region']:<9} {','.join(r['languages']):<9} "
+              f"{r['name']}{flags}")
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl sources into the database, then rebuild the feeds."""
+    from crawler import run_crawl  # Scrapy is imported only by commands that crawl
+
+    config = load_config(args.sources)
+    for source_id in args.source:
+        config.get(source_id)
+    db, public = paths(args)
+    level = "INFO" if args.verbose else "ERROR" if args.quiet or args.json else "WARNING"
+    run = run_crawl(config, args.source, db, Path(args.sources) if args.sources else None, public,
+                    mirror=args.mirror, log_level=level)
+    summary = {
+        "run_id": run["id"], "status": run["status"], "requests": run["requests"],
+        "response_bytes": run["response_bytes"], "requests_304": run["requests_304"],
+        "items_new": run["items_new"], "items_updated": run["items_updated"],
+        "items_rejected": run["items_rejected"], "alarms": run["stats"]["alarms"],
+        "sources": run["stats"]["sources"], "db": str(db.resolve()),
+        "feeds": {"rss": str(run["feeds"].rss.resolve()), "atom": str(run["feeds"].atom.resolve())},
+    }
+    if args.json:
+        print_json(summary)
+    elif not args.quiet:
+        print(f"run {summary['run_id']}: {summary['status']}, {summary['requests']} requests, "
+              f"{summary['items_new']} new, {summary['items_updated']} updated, "
+              f"{summary['items_rejected']} rejected; feeds in {public}")
+    return 0 if run["status"] == "ok" else 1
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    """Rebuild the feeds from the database."""
+    from sotevahti.feeds import write_feeds
+
+    config = load_config(args.sources)
+    db, public = paths(args)
+    if not db.exists():
+        raise UsageError(f"no database at {db} (run `monitor.py crawl` first)")
+    store = Store(db)
+    written = write_feeds(store, public, config.feed, datetime.now(UTC))
+    store.close()
+    if args.json:
+        print_json({"rss": str(written.rss.resolve()), "atom": str(written.atom.resolve())})
+    else:
+        print(f"wrote {written.rss} and {written.atom}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the whole pipeline offline on the bundled mirror."""
+    from sotevahti.demo import format_summary, run_demo
+
+    result = run_demo(Path(args.out or "demo-output"), Path(args.sources) if args.sources else None)
+    print_json(result) if args.json else print(format_summary(result))
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------
+
+def build_parser() -> Parser:
+    parser = Parser(prog="monitor.py", description=__doc__.split("\n\n")[0],
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], *, db: bool = True,
+                listing: bool = False) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=func.__doc__, description=func.__doc__)
+        p.set_defaults(func=func)
+        p.add_argument("--sources", metavar="FILE", default=os.environ.get("SOTEVAHTI_SOURCES"),
+                       help="sources config (default: sources.toml)")
+        if db:
+            p.add_argument("--db", metavar="PATH", help="database (default: $SOTEVAHTI_DB or sotevahti.db)")
+            p.add_argument("--out", metavar="DIR", help="use DIR/sotevahti.db and write DIR/public/")
+        if listing or db:
+            p.add_argument("--json", action="store_true", help="print JSON (stable shape, see README)")
+        return p
+
+    command("sources", cmd_sources, db=False, listing=True)
+    crawl = command("crawl", cmd_crawl)
+    crawl.add_argument("source", nargs="*", help="source ids (default: every enabled source)")
+    crawl.add_argument("--mirror", metavar="URL", help="fetch from a local mirror at URL instead of the real sites")
+    crawl.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    crawl.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    command("feeds", cmd_feeds)
+    demo = command("demo", cmd_demo, db=False, listing=True)
+    demo.add_argument("--out", metavar="DIR", help="where to put the demo database and feeds (default: demo-output)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except (ConfigError, UsageError, RuntimeError) as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        fail("interrupted")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The store pipeline: validate each item, write batches through :class:`sotevahti.store.Store`.
+
+Settings: ``SOTEVAHTI_DB``, ``SOTEVAHTI_BATCH_SIZE``, ``SOTEVAHTI_RUN_ID`` (set by
+``monitor.py crawl``; without it, as under a plain ``scrapy crawl``, the pipeline opens and
+closes a run itself and rebuilds the feeds in ``SOTEVAHTI_PUBLIC_DIR``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from sotevahti.schema import FieldValidity, validate_item
+from sotevahti.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Validates items, counts field validity per source and stores valid items in batches."""
+
+    def __init__(self, crawler: Any) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.db_path = settings.get("SOTEVAHTI_DB")
+        self.batch_size = settings.getint("SOTEVAHTI_BATCH_SIZE", 50)
+        self.run_id: int | None = settings.getint("SOTEVAHTI_RUN_ID") or None
+        self.owns_run = self.run_id is None
+        self.buffer: list[dict[str, Any]] = []
+        self.rejected: list[dict[str, Any]] = []
+        self.validity = FieldValidity()
+        self.store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = Store(self.db_path)
+        if self.owns_run:
+            spider = self.crawler.spider
+            self.run_id = self.store.start_run([s.id for s in spider.sources], datetime.now(UTC))
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        self.validity.add(item)
+        problems = validate_item(item)
+        if problems:
+            reason = "; ".join(problems)
+            self.rejected.append({"source": item.get("source"), "url": item.get("url"), "reason": reason})
+            self.crawler.stats.inc_value(f"sotevahti/{item.get('source')}/rejected")
+            raise DropItem(f"rejected {item.get('url')}: {reason}")
+        self.buffer.append(item)
+        self.crawler.stats.inc_value(f"sotevahti/{item['source']}/items")
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.buffer or self.store is None:
+            return
+        now = datetime.now(UTC)
+        result = self.store.upsert_items(self.buffer, self.run_id, now)
+        self.buffer.clear()
+        for key in ("new", "updated", "unchanged"):
+            self.crawler.stats.inc_value(f"sotevahti/items_{key}", getattr(result, key))
+
+    def close_spider(self) -> None:
+        assert self.store is not None
+        self.flush()
+        if self.rejected:
+            self.store.record_rejections(self.rejected, self.run_id, datetime.now(UTC))
+        self.crawler.stats.set_value("sotevahti/field_validity", self.validity.shares())
+        if self.owns_run and self.run_id is not None:
+            from crawler import run_stats, write_public  # local import: crawler imports Scrapy's runner
+
+            stats = self.crawler.stats.get_stats()
+            self.store.finish_run(self.run_id, datetime.now(UTC), run_stats([stats]))
+            write_public(self.store, self.crawler.settings)
+        self.store.close()

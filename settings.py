@@ -1,0 +1,45 @@
+"""Scrapy settings for Sotevahti.
+
+Polite by default (DEVELOPERS.md promise 5): robots.txt is obeyed, AutoThrottle is on, the
+User-Agent names the project, and every request carries ``Cache-Control: max-age=0`` so that
+Scrapy's RFC 2616 cache revalidates with a conditional GET instead of trusting a stale copy.
+``monitor.py crawl`` overrides the ``SOTEVAHTI_*`` settings from its command line.
+"""
+
+import os
+
+BOT_NAME = "sotevahti"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "Sotevahti/0.1 (sote-uudistuksen seuranta; +https://example.org/sotevahti/)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 45
+RETRY_TIMES = 2
+TELNETCONSOLE_ENABLED = False
+
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "fi,sv;q=0.8,en;q=0.6",
+    "Cache-Control": "max-age=0",
+}
+
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_DIR = os.environ.get("SOTEVAHTI_HTTPCACHE", "httpcache")
+
+ITEM_PIPELINES = {"pipelines.store.StorePipeline": 300}
+
+# Sotevahti's own settings.
+SOTEVAHTI_DB = os.environ.get("SOTEVAHTI_DB", "sotevahti.db")
+SOTEVAHTI_SOURCES = os.environ.get("SOTEVAHTI_SOURCES", "")  # empty: sources.toml beside monitor.py
+SOTEVAHTI_PUBLIC_DIR = os.environ.get("SOTEVAHTI_PUBLIC_DIR", "public")
+SOTEVAHTI_MIRROR = os.environ.get("SOTEVAHTI_MIRROR", "")  # http://127.0.0.1:PORT for tests and the demo
+SOTEVAHTI_BATCH_SIZE = 50
+SOTEVAHTI_RUN_ID = None  # set by monitor.py crawl; otherwise the pipeline opens its own run

@@ -1,0 +1,387 @@
+"""Finnish, Swedish and English date recognition for Sotevahti.
+
+We write this ourselves (no dateparser): the sources use a small set of forms
+(DOMAIN.md §2) and their pitfalls (year-less dates, ranges completed from the
+end, bare times after dates, statute and diary numbers) need rules that a
+generic parser gets wrong.
+
+>>> [m.date.isoformat() for m in find_dates("lausuntokierroksella 25.9.2020 saakka")]
+['2020-09-25']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+#: "kl. 24.00" means the very end of the day; ``time`` cannot hold 24:00, so
+#: this sentinel stands in for it and serialisers print it as "24:00".
+END_OF_DAY = time(23, 59, 59, 999999)
+
+#: A year-less date falling more than this before the reference date is read
+#: as next year's (§2.2: "7. tammikuuta" in a release of 29.12.2025 = 2026).
+ROLL_FORWARD = relativedelta(months=2)
+
+DASH = r"\s*[-‒–—]\s*"
+_FI_STEMS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä",
+             "heinä", "elo", "syys", "loka", "marras", "joulu")
+_FI_STEM = "(" + "|".join(_FI_STEMS) + ")"
+_NAMED = {
+    "januari": 1, "january": 1, "februari": 2, "february": 2, "mars": 3, "march": 3,
+    "april": 4, "maj": 5, "may": 5, "juni": 6, "june": 6, "juli": 7, "july": 7,
+    "augusti": 8, "august": 8, "september": 9, "oktober": 10, "october": 10,
+    "november": 11, "december": 12,
+}
+_NAMED_RE = "(" + "|".join(sorted(_NAMED, key=len, reverse=True)) + ")"
+_YEAR = r"(?:\s+(\d{4})(?!\d))?"
+_WEEKDAY = (
+    r"(?:maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai)[a-zäö]*"
+    r"|(?:ma|ti|ke|to|pe|la|su)\.?"
+    r"|(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)(?:en)?"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?"
+)
+_WEEKDAY_BEFORE = re.compile(r"(?<![\w-])(?:" + _WEEKDAY + r")\s+(?:den\s+)?$", re.IGNORECASE)
+_TIME_WORD_BEFORE = re.compile(r"(?:klo|kello|kl|klockan|at|ennen|före)\.?\s*$", re.IGNORECASE)
+
+# Each pattern yields one "atom": a single date, possibly partial. The guards
+# (?<![\d/.,]) keep diary numbers (300/04.00.02/2016), decimals and IP-like
+# strings out, while letters before the day are allowed ("Kihniössä1.5.2026").
+_NUMERIC = re.compile(r"(?<![\d/.,])(\d{1,2})\.(\d{1,2})(\.(\d{4})?)?(?!\d)(?!\.\d)")
+_ISO = re.compile(
+    r"(?<![\d-])\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])"
+)
+_ODATA = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
+_DMY_HYPHEN = re.compile(r"(?<![\d-])(\d{2})-(\d{2})-(\d{4})(?!\d)")
+_FI_DAY_MONTH = re.compile(
+    r"(?<![\d/.,])(\d{1,2})(?:\.\s*|\s+(?=päivänä))(?:päivänä\s+)?" + _FI_STEM
+    + r"(?:kuu[a-zäö]*|k\.)" + _YEAR, re.IGNORECASE)
+_FI_GENITIVE = re.compile(
+    r"(?<![\w-])" + _FI_STEM + r"kuun\s+(\d{1,2})\.(?:\s*päivä[a-zäö]*)?" + _YEAR, re.IGNORECASE)
+_NAMED_DAY_MONTH = re.compile(
+    r"(?<![\d/.,])(\d{1,2})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?" + _NAMED_RE + r"\b" + _YEAR, re.IGNORECASE)
+_NAMED_MONTH_DAY = re.compile(
+    r"\b" + _NAMED_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)", re.IGNORECASE)
+_FI_MONTH_ONLY = re.compile(
+    r"(?<![\w-])(?:" + _FI_STEM + r"(?:kuu)?" + DASH + r")?" + _FI_STEM + r"kuu[a-zäö]*" + _YEAR, re.IGNORECASE)
+# "may" and "march" double as English words, so alone they need a year.
+_NAMED_MONTH_ONLY = re.compile(
+    r"\b(?:(?!may\b|march\b)" + _NAMED_RE + r"\b" + _YEAR + r"|(may|march)\s+(\d{4})(?!\d))", re.IGNORECASE)
+
+# A range start the end completes: "12.–", "14.11.–", "30.12.2025-", "25–".
+_RANGE_PREFIX = re.compile(
+    r"(?<![\d/.,])(\d{1,2})(\.(?:(\d{1,2})\.(\d{4})?)?)?" + DASH + r"$")
+_TIME_AFTER = re.compile(
+    r"[.,]?\s*(?:(?:ennen|före|viimeistään|senast)\s+)?(?:klo|kello|kl|klockan|at)\.?\s*"
+    r"(\d{1,2})(?:[.:](\d{2}))?(?::\d{2})?(?!\d)(?!\.\d)", re.IGNORECASE)
+# Only after a date with a year: "8.12.2020 10.12" is a stamp, not two dates.
+_BARE_TIME_AFTER = re.compile(r"\s+(\d{1,2})[.:](\d{2})(?::\d{2})?(?!\d)(?!\.\d)(?!\s*%)")
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """One date (or date range) found in a text.
+
+    ``date`` is the resolved day (the end day for ranges), or None when the
+    text gave no year and there was no reference date to resolve it against.
+    ``precision`` is "day", or "month" for "lokakuussa" / "i december 2020",
+    where ``date`` is the first day of that month.
+    """
+
+    start: int
+    end: int
+    text: str
+    date: date | None
+    time: time | None = None
+    is_range: bool = False
+    range_start: date | None = None
+    yearless: bool = False
+    precision: str = "day"
+
+    def as_datetime(self) -> datetime | None:
+        """Aware Europe/Helsinki datetime when both day and time are known."""
+        if self.date is None or self.time is None:
+            return None
+        return datetime.combine(self.date, self.time, tzinfo=HELSINKI)
+
+
+@dataclass
+class _Atom:
+    start: int
+    end: int
+    day: int | None
+    month: int
+    year: int | None
+    precision: str = "day"
+    moment: datetime | None = None  # ISO / OData values arrive with their own time
+    start_atom: _Atom | None = None
+    time: time | None = None
+    named: bool = False  # month written as a word, so "25–26 september" may drop the dot
+
+
+def _valid(day: int, month: int, year: int | None) -> bool:
+    try:
+        date(year or 2000, month, day)  # 2000 is a leap year, so 29.2. passes
+    except ValueError:
+        return False
+    return True
+
+
+def _fi_month(stem: str) -> int:
+    return _FI_STEMS.index(stem.lower()) + 1
+
+
+def _collect_atoms(text: str) -> list[_Atom]:
+    found: list[_Atom] = []
+    for m in _ISO.finditer(text):
+        dt = parse_iso_datetime(m.group(0))
+        if dt is not None:
+            has_time = len(m.group(0)) > 10
+            found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year,
+                               moment=dt if has_time else None))
+    for m in _ODATA.finditer(text):
+        dt = parse_iso_datetime(m.group(0))
+        if dt is not None:
+            found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year, moment=dt))
+    for m in _DMY_HYPHEN.finditer(text):
+        found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), int(m[3])))
+    for m in _NUMERIC.finditer(text):
+        year = int(m[4]) if m[4] else None
+        if year is None:
+            window = (text, max(0, m.start() - 25), m.start())
+            if _TIME_WORD_BEFORE.search(*window):
+                continue  # "klo 12.10." is a time, not 12 October
+            if not m[3] and not _WEEKDAY_BEFORE.search(*window):
+                continue  # "11.1" without the final dot only after "tisdag"
+        found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), year))
+    for m in _FI_DAY_MONTH.finditer(text):
+        found.append(_Atom(m.start(), m.end(), int(m[1]), _fi_month(m[2]), _int(m[3]), named=True))
+    for m in _FI_GENITIVE.finditer(text):
+        found.append(_Atom(m.start(), m.end(), int(m[2]), _fi_month(m[1]), _int(m[3]), named=True))
+    for m in _NAMED_DAY_MONTH.finditer(text):
+        found.append(_Atom(m.start(), m.end(), int(m[1]), _NAMED[m[2].lower()], _int(m[3]),
+                           named=True))
+    for m in _NAMED_MONTH_DAY.finditer(text):
+        found.append(_Atom(m.start(), m.end(), int(m[2]), _NAMED[m[1].lower()], int(m[3]),
+                           named=True))
+    for m in _FI_MONTH_ONLY.finditer(text):
+        atom = _Atom(m.start(), m.end(), None, _fi_month(m[2]), _int(m[3]), precision="month")
+        if m[1]:  # "elo-syyskuussa": only the last month carries the ending
+            atom.start_atom = _Atom(m.start(), m.start(), None, _fi_month(m[1]), None, "month")
+        found.append(atom)
+    for m in _NAMED_MONTH_ONLY.finditer(text):
+        name, year = (m[1], m[2]) if m[1] else (m[3], m[4])
+        found.append(_Atom(m.start(), m.end(), None, _NAMED[name.lower()], _int(year), "month"))
+    found = [a for a in found if a.day is None or _valid(a.day, a.month, a.year)]
+    found.sort(key=lambda a: (a.start, -(a.end - a.start)))
+    kept: list[_Atom] = []
+    for atom in found:
+        if not kept or atom.start >= kept[-1].end:
+            kept.append(atom)
+    return kept
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
+    merged: list[_Atom] = []
+    for atom in atoms:
+        prev = merged[-1] if merged else None
+        gap = text[prev.end:atom.start] if prev else ""
+        if (prev is not None and prev.moment is None and atom.moment is None
+                and prev.precision == atom.precision == "day"
+                and re.fullmatch(DASH, gap)):
+            merged[-1] = atom
+            atom.start_atom, atom.start = prev, prev.start
+            continue
+        if atom.precision == "day" and atom.moment is None:
+            prefix = _RANGE_PREFIX.search(text, max(0, atom.start - 20), atom.start)
+            if prefix and (prefix[2] or atom.named) and not (prev and prefix.start() < prev.end):
+                day = int(prefix[1])
+                month = int(prefix[3]) if prefix[3] else atom.month
+                year = int(prefix[4]) if prefix[4] else None
+                if _valid(day, month, year):
+                    atom.start_atom = _Atom(prefix.start(), prefix.start(), day, month, year)
+                    atom.start = prefix.start()
+        merged.append(atom)
+    return merged
+
+
+def _attach_times(text: str, atoms: list[_Atom]) -> list[_Atom]:
+    out: list[_Atom] = []
+    consumed = 0
+    for atom in atoms:
+        if atom.start < consumed:
+            continue  # swallowed as the time of the previous date
+        if atom.precision == "day" and atom.moment is None:
+            m = _TIME_AFTER.match(text, atom.end)
+            if not m and atom.year is not None:
+                m = _BARE_TIME_AFTER.match(text, atom.end)
+            if m:
+                parsed = _make_time(int(m[1]), int(m[2]) if m[2] else 0)
+                if parsed is not None:
+                    atom.time, atom.end = parsed, m.end()
+        weekday = _WEEKDAY_BEFORE.search(text, max(0, atom.start - 25), atom.start)
+        if weekday:
+            atom.start = weekday.start()
+        consumed = atom.end
+        out.append(atom)
+    return out
+
+
+def _make_time(hour: int, minute: int) -> time | None:
+    if hour == 24 and minute == 0:
+        return END_OF_DAY
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def resolve_year(day: int, month: int, ref_date: date) -> date | None:
+    """Place a year-less ``D.M.`` in the year the reference date implies.
+
+    >>> resolve_year(7, 1, date(2025, 12, 29))  # "7. tammikuuta" in a late-December release
+    datetime.date(2026, 1, 7)
+    """
+    if not _valid(day, month, None):
+        return None
+    # The window [ref - 2 months, ref + 10 months) also places "20.12." in a
+    # release of 5.1. in the previous December, where it obviously belongs.
+    for year in range(ref_date.year - 1, ref_date.year + 5):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue  # 29.2. in a common year
+        if candidate >= ref_date - ROLL_FORWARD:
+            return candidate
+    return None
+
+
+def _resolve(atom: _Atom, ref_date: date | None) -> date | None:
+    day = atom.day or 1
+    if atom.year is not None:
+        return date(atom.year, atom.month, day) if _valid(day, atom.month, atom.year) else None
+    return resolve_year(day, atom.month, ref_date) if ref_date else None
+
+
+def find_dates(text: str, ref_date: date | None = None) -> list[DateMatch]:
+    """Find every date, range and month mention in ``text``, in order.
+
+    Year-less dates resolve against ``ref_date`` (the page's publication
+    date); without one their ``date`` is None.
+
+    >>> m = find_dates("Avustushaku on avoinna 9.10.2023 – 3.11.2023 klo 15:45 saakka.")[0]
+    >>> m.range_start, m.date, m.time
+    (datetime.date(2023, 10, 9), datetime.date(2023, 11, 3), datetime.time(15, 45))
+    """
+    atoms = _attach_times(text, _merge_ranges(text, _collect_atoms(text)))
+    matches: list[DateMatch] = []
+    for atom in atoms:
+        if atom.moment is not None:
+            matches.append(DateMatch(atom.start, atom.end, text[atom.start:atom.end],
+                                     atom.moment.date(), atom.moment.timetz().replace(tzinfo=None)))
+            continue
+        end = _resolve(atom, ref_date)
+        start = None
+        if atom.start_atom is not None:
+            first = atom.start_atom
+            if first.year is None and atom.year is not None:
+                first.year = atom.year
+            start = _resolve(first, ref_date)
+            if start is not None and end is not None and first.year is None:
+                start = start.replace(year=end.year) if _valid(start.day, start.month, end.year) else start
+            if start is not None and end is not None and start > end:
+                start = start - relativedelta(years=1)  # "30.12.–7.1." crosses the new year
+        matches.append(DateMatch(
+            atom.start, atom.end, text[atom.start:atom.end], end, atom.time,
+            is_range=atom.start_atom is not None, range_start=start,
+            yearless=atom.year is None, precision=atom.precision))
+    return matches
+
+
+def parse_date(text: str, ref_date: date | None = None) -> date | None:
+    """The first day-precision date in ``text`` ("25. syyskuuta 2020" → 2020-09-25)."""
+    for m in find_dates(text, ref_date):
+        if m.precision == "day":
+            return m.date
+    return None
+
+
+_STAMP_LABEL = re.compile(
+    r"(?:Julkaisuajankohta|Julkaistu|Viimeksi julkaistu|Utgivningsdatum|Artikel publicerad"
+    r"|Publicerad|Senast publicerat|Publication date|Published)\s*:?\s*", re.IGNORECASE)
+
+
+def parse_publication_stamp(text: str) -> datetime | None:
+    """Return the publication stamp of a page as an aware Helsinki datetime.
+
+    Prefers a labelled stamp ("Julkaisuajankohta 3.3.2016 12.19",
+    "Utgivningsdatum …", "Publication date …", "Julkaistu: … klo 15:45"),
+    then a bare "20.3.2020 10.17", then a date standing alone on a line.
+    With no time the result is midnight Helsinki of that day, because the day
+    is what year-less deadlines resolve against. None when there is no stamp.
+
+    >>> parse_publication_stamp("Julkaisuajankohta 3.3.2016 12.19 Uutinen").isoformat()
+    '2016-03-03T12:19:00+02:00'
+    """
+    found = [m for m in find_dates(text) if m.date is not None and m.precision == "day"]
+    chosen = None
+    for label in _STAMP_LABEL.finditer(text):
+        chosen = next((m for m in found if m.start == label.end()), None)
+        if chosen:
+            break
+    if chosen is None:
+        chosen = next((m for m in found if m.time is not None and not m.is_range), None)
+    if chosen is None:
+        chosen = next((m for m in found if _alone_on_line(text, m)), None)
+    if chosen is None:
+        return None
+    return datetime.combine(chosen.date, chosen.time or time(0, 0), tzinfo=HELSINKI)
+
+
+def _alone_on_line(text: str, m: DateMatch) -> bool:
+    line_start = text.rfind("\n", 0, m.start) + 1
+    line_end = text.find("\n", m.end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:m.start].strip() and not text[m.end:line_end].strip()
+
+
+def parse_iso_datetime(value: str) -> datetime | None:
+    """Parse ISO 8601 or OData ``/Date(ms)/`` into an aware Helsinki datetime.
+
+    Naive ISO values (lausuntopalvelu Atom: "2026-04-22T10:52:41.58") are
+    Helsinki wall time; "Z" and offsets are honoured; ``/Date(ms)/`` is UTC.
+
+    >>> parse_iso_datetime("/Date(1436227199000)/").isoformat()
+    '2015-07-07T02:59:59+03:00'
+    """
+    value = value.strip()
+    m = _ODATA.fullmatch(value)
+    if m:
+        return datetime.fromtimestamp(int(m[1]) / 1000, tz=UTC).astimezone(HELSINKI)
+    if value[-1:] in ("Z", "z"):
+        value = value[:-1] + "+00:00"
+    # fromisoformat in 3.11 accepts 3 or 6 fraction digits only; OData sends two.
+    frac = re.match(r"^(.*T\d{2}:\d{2}:\d{2})\.(\d+)(.*)$", value)
+    if frac:
+        value = f"{frac[1]}.{frac[2][:6].ljust(6, '0')}{frac[3]}"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=HELSINKI)
+    return parsed.astimezone(HELSINKI)
+
+
+__all__ = [
+    "END_OF_DAY", "HELSINKI", "DateMatch", "find_dates", "parse_date",
+    "parse_iso_datetime", "parse_publication_stamp", "resolve_year",
+]

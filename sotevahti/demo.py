@@ -1,0 +1,94 @@
+"""The offline demo: the whole pipeline against the bundled mirror, through three epochs.
+
+Epoch 1 is the initial site; epoch 2 adds two articles and edits one; epoch 3 changes nothing,
+so its crawl should be answered mostly with 304s and store nothing new. Each epoch's crawl is
+the real ``monitor.py crawl`` in a subprocess (Scrapy's reactor cannot be restarted).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .mirror.liferay_site import LiferaySite
+from .mirror.server import Mirror
+from .sources import load_config
+from .store import Store
+
+MONITOR = Path(__file__).resolve().parent.parent / "monitor.py"
+EPOCHS = (1, 2, 3)
+
+
+class DemoError(RuntimeError):
+    """A crawl inside the demo failed."""
+
+
+def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
+    """Run the demo into ``out`` (``out/sotevahti.db``, ``out/public/``) and return its summary.
+
+    Earlier demo output in ``out`` is removed first, so every demo starts from an empty database.
+
+    :return: ``{"db", "feeds": {"rss", "atom"}, "items_by_source", "epochs": [...]}`` with absolute paths.
+    """
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("sotevahti.db", "sotevahti.db-wal", "sotevahti.db-shm", "sotevahti.httpcache", "public"):
+        target = out / stale
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    config = load_config(sources_file)
+    epochs = []
+    with Mirror([LiferaySite(config)]) as mirror:
+        for epoch in EPOCHS:
+            mirror.epoch = epoch
+            run = _crawl(out, mirror.url, sources_file)
+            epochs.append({
+                "epoch": epoch, "requests": run["requests"], "response_bytes": run["response_bytes"],
+                "requests_304": run["requests_304"], "items_new": run["items_new"],
+                "items_updated": run["items_updated"], "items_rejected": run["items_rejected"],
+                "alarms": run["alarms"],
+            })
+    store = Store(out / "sotevahti.db")
+    counts = {s.id: 0 for s in config.sources} | store.counts_by_source()
+    relevant = store.counts_by_source(relevant_only=True)
+    store.close()
+    public = out / "public"
+    return {
+        "db": str(out / "sotevahti.db"),
+        "feeds": {"rss": str(public / "feed.xml"), "atom": str(public / "atom.xml")},
+        "items_by_source": counts,
+        "relevant_by_source": relevant,
+        "epochs": epochs,
+    }
+
+
+def _crawl(out: Path, mirror_url: str, sources_file: Path | None) -> dict[str, Any]:
+    cmd = [sys.executable, str(MONITOR), "crawl", "--out", str(out), "--mirror", mirror_url, "--json"]
+    if sources_file:
+        cmd += ["--sources", str(sources_file)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise DemoError(f"crawl failed (exit {proc.returncode}): {last}")
+    return json.loads(proc.stdout)
+
+
+def format_summary(result: dict[str, Any]) -> str:
+    """The demo's human summary: one line per epoch and where the files are."""
+    lines = ["Sotevahti demo: three crawls of the local mirror", ""]
+    for e in result["epochs"]:
+        lines.append(
+            f"  epoch {e['epoch']}: {e['requests']:3d} requests ({e['requests_304']} × 304), "
+            f"{e['response_bytes']:8,d} bytes, {e['items_new']:2d} new, {e['items_updated']} updated".replace(",", " "))
+    lines.append("")
+    lines.append("Items by source: " + ", ".join(f"{k} {v}" for k, v in result["items_by_source"].items()))
+    lines.append(f"Database:  {result['db']}")
+    lines.append(f"RSS feed:  {result['feeds']['rss']}")
+    lines.append(f"Atom feed: {result['feeds']['atom']}")
+    return "\n".join(lines)

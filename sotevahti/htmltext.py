@@ -1,0 +1,53 @@
+"""HTML to plain text, shared by every parser.
+
+Bodies are stored as plain text with one blank line between blocks, so that diffs, the
+deadline extractor and full-text search all see the same text whatever the site's markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsel import Selector
+
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_BLOCKS = "p|h1|h2|h3|h4|h5|h6|li|blockquote|pre|dt|dd|td|th|figcaption"
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse runs of spaces (including no-break spaces) and trim each line."""
+    if not text:
+        return ""
+    lines = (_WS.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def block_text(sel: Selector | None) -> str:
+    """Plain text of a container: one line per block element, blocks separated by a blank line.
+
+    Headings come out as their own paragraph, list items one per paragraph. Text outside any
+    block element (a bare text node in a ``<div>``) is kept as its own paragraph too.
+    """
+    if sel is None:
+        return ""
+    blocks = sel.xpath(
+        f".//*[self::{' or self::'.join(_BLOCKS.split('|'))}]"
+        f"[not(ancestor::*[self::{' or self::'.join(_BLOCKS.split('|'))}])]"
+        " | ./text()"
+    )
+    parts = []
+    for block in blocks:
+        text = clean_text(" ".join(block.xpath("string(.)").getall()) if block.root is not None else "")
+        if text:
+            parts.append(" ".join(text.splitlines()))
+    return "\n\n".join(parts)
+
+
+def first_text(sel: Selector, *queries: str) -> str:
+    """The cleaned text of the first CSS query that matches something non-empty."""
+    for q in queries:
+        for node in sel.css(q):
+            text = clean_text(node.xpath("string(.)").get())
+            if text:
+                return " ".join(text.splitlines())
+    return ""

@@ -1,0 +1,278 @@
+"""The mirrored government Liferay sites, rendered from ``data/liferay.toml``.
+
+Pages follow the anatomy in DOMAIN.md §1.2: a skip link and site chrome, then the article with
+its ministry tags as separate elements, the ``Julkaisuajankohta``/``Utgivningsdatum``/
+``Publication date`` stamp, the type label, lead, body, attachments and contacts. Listing pages
+are paginated the way Liferay's asset publisher does it, and the RSS feed reproduces the real
+feed's quirk of a description that holds an escaped ``<![CDATA[`` wrapper.
+
+Which listing and feed paths exist comes from ``sources.toml``: the mirror serves exactly what
+the config points the spiders at. Dates written ``today-5 09:30`` and ``{today+12}`` are relative
+to the day the mirror runs, so upcoming deadlines stay upcoming.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ..dates import HELSINKI
+from ..sources import Config
+from .server import Page
+
+DATA = Path(__file__).parent / "data" / "liferay.toml"
+PAGE_SIZE = 10
+FEED_SIZE = 20
+_PAGE_PARAM = "_com_liferay_asset_publisher_web_portlet_AssetPublisherPortlet_INSTANCE_vnArticles_cur"
+_RELATIVE = re.compile(r"\{today([+-]\d+)(:dm)?\}")
+
+SITE_NAMES = {
+    "valtioneuvosto.fi": ("Valtioneuvosto", "Statsrådet", "Finnish Government"),
+    "stm.fi": ("Sosiaali- ja terveysministeriö", "Social- och hälsovårdsministeriet",
+               "Ministry of Social Affairs and Health"),
+    "vm.fi": ("Valtiovarainministeriö", "Finansministeriet", "Ministry of Finance"),
+    "intermin.fi": ("Sisäministeriö", "Inrikesministeriet", "Ministry of the Interior"),
+    "soteuudistus.fi": ("Sote-uudistus", "Vårdreformen", "Health and social services reform"),
+}
+LABELS = {
+    "fi": {"skip": "Hyppää sisältöön", "stamp": "Julkaisuajankohta", "att": "Liitteet:", "more": "Lisätietoja:",
+           "top": "Sivun alkuun", "next": "Seuraava", "prev": "Edellinen", "media": "Media", "news": "Uutiset"},
+    "sv": {"skip": "Hoppa till innehåll", "stamp": "Utgivningsdatum", "att": "Bilagor:", "more": "Mer information:",
+           "top": "Till början av sidan", "next": "Nästa", "prev": "Föregående", "media": "Media", "news": "Nyheter"},
+    "en": {"skip": "Skip to content", "stamp": "Publication date", "att": "Attachments:", "more": "Inquiries:",
+           "top": "Back to top", "next": "Next", "prev": "Previous", "media": "Media", "news": "Press releases"},
+}
+_LANG_INDEX = {"fi": 0, "sv": 1, "en": 2}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One mirrored article, as written in ``liferay.toml``."""
+
+    host: str
+    group: str
+    slug: str
+    lang: str
+    title: str
+    published: str
+    type: str
+    tags: tuple[str, ...]
+    lead: str
+    body: str
+    attachments: tuple[dict[str, str], ...]
+    contacts: tuple[str, ...]
+    correction: str
+    also_on: tuple[str, ...]
+    epoch: int
+    edited_body: str
+    relevant: bool
+    seed: str
+
+    def path(self) -> str:
+        prefix = "" if self.lang == "fi" else f"/{self.lang}"
+        return f"{prefix}/-/{self.group + '/' if self.group else ''}{self.slug}"
+
+    def real_url(self) -> str:
+        """The canonical real URL the spider is expected to store."""
+        return f"https://{self.host}{self.path()}"
+
+    def hosts(self) -> tuple[str, ...]:
+        return (self.host, *self.also_on)
+
+
+def load_articles(path: Path = DATA) -> list[Article]:
+    """Read the mirror's articles (used by the mirror and by tests that check the spider)."""
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [Article(**{k: tuple(v) if isinstance(v, list) else v for k, v in a.items()}) for a in raw["article"]]
+
+
+def published_at(article: Article, today: date) -> datetime:
+    """The article's publication time in Helsinki; ``today-5 09:30`` counts back from ``today``."""
+    day, _, clock = article.published.partition(" ")
+    if day.startswith("today"):
+        d = today + timedelta(days=int(day[5:] or 0))
+    else:
+        d = date.fromisoformat(day)
+    return datetime.combine(d, time.fromisoformat(clock or "00:00"), HELSINKI)
+
+
+def fill_relative(text: str, today: date) -> str:
+    """Replace ``{today+12}`` with ``6.12.2026`` and ``{today+12:dm}`` with ``6.12.``."""
+    def repl(m: re.Match[str]) -> str:
+        d = today + timedelta(days=int(m[1]))
+        return f"{d.day}.{d.month}." if m[2] else f"{d.day}.{d.month}.{d.year}"
+    return _RELATIVE.sub(repl, text)
+
+
+class LiferaySite:
+    """The government Liferay family on the mirror."""
+
+    def __init__(self, config: Config, today: date | None = None, articles: list[Article] | None = None) -> None:
+        self.today = today or date.today()
+        self.articles = articles if articles is not None else load_articles()
+        self.listings: dict[tuple[str, str], str] = {}  # (host, path) -> lang
+        self.feeds: dict[tuple[str, str], str] = {}
+        for source in config.select(platform="liferay"):
+            for url in source.start_urls:
+                self.listings[(urlsplit(url).hostname or "", urlsplit(url).path)] = _lang_of(urlsplit(url).path)
+            for url in source.feed_urls:
+                self.feeds[(urlsplit(url).hostname or "", urlsplit(url).path)] = _lang_of(urlsplit(url).path)
+        self.hosts = frozenset(SITE_NAMES)
+
+    def visible(self, host: str, lang: str, epoch: int) -> list[Article]:
+        """Articles a host shows in a language in an epoch, newest first."""
+        found = [a for a in self.articles if host in a.hosts() and a.lang == lang and a.epoch <= epoch]
+        return sorted(found, key=lambda a: published_at(a, self.today), reverse=True)
+
+    def render(self, host: str, path: str, query: str, epoch: int, base: str) -> Page | None:
+        if (host, path) in self.listings:
+            lang = self.listings[(host, path)]
+            page = int(parse_qs(query).get(_PAGE_PARAM, ["1"])[0])
+            return self._listing(host, path, lang, page, epoch)
+        if (host, path) in self.feeds:
+            return self._feed(host, path, self.feeds[(host, path)], epoch, base)
+        if path.startswith("/documents/"):
+            return Page(b"%PDF-1.4\n% mirror attachment\n", "application/pdf")
+        lang_id = parse_qs(query).get("languageId", [""])[0][:2]
+        for a in self.articles:
+            if host in a.hosts() and a.epoch <= epoch and _path_matches(a, path, lang_id):
+                return self._article(a, host, epoch)
+        return None
+
+    # -- pages ------------------------------------------------------------------------
+
+    def _chrome(self, host: str, lang: str, title: str, main: str, canonical: str = "") -> bytes:
+        name = SITE_NAMES[host][_LANG_INDEX[lang]]
+        label = LABELS[lang]
+        link = f'<link rel="canonical" href="{escape(canonical)}">' if canonical else ""
+        html = f"""<!DOCTYPE html>
+<html lang="{ {'fi': 'fi-FI', 'sv': 'sv-SE', 'en': 'en-US'}[lang] }" dir="ltr">
+<head><meta charset="utf-8"><title>{escape(title)} - {escape(name)}</title>{link}
+<meta property="og:title" content="{escape(title)}"><meta name="generator" content="Liferay DXP"></head>
+<body class="controls-visible signed-out public-page site">
+<a class="skip-to-content" href="#main-content">{label['skip']}</a>
+<header id="banner"><div class="site-name">{escape(name)}</div>
+<nav class="language-selector"><a href="/{host}/">Suomeksi</a> <a href="/{host}/sv/">På svenska</a>
+<a href="/{host}/en/">In English</a></nav>
+<nav class="main-nav"><ul><li><a href="/{host}/">{label['media']}</a></li>
+<li><a href="/{host}/">{label['news']}</a></li></ul></nav>
+</header>
+<main id="main-content">{main}</main>
+<footer><a href="#banner">{label['top']}</a><p>© {escape(name)}</p>
+<div class="cookie-banner">Sivusto käyttää evästeitä. / Webbplatsen använder kakor.</div></footer>
+</body></html>"""
+        return html.encode("utf-8")
+
+    def _article(self, a: Article, host: str, epoch: int) -> Page:
+        label = LABELS[a.lang]
+        pub = published_at(a, self.today)
+        stamp = f"{pub.day}.{pub.month}.{pub.year} {pub.hour}.{pub.minute:02d}"
+        if a.lang == "en":
+            stamp += f" | Published in English on {pub.day}.{pub.month}.{pub.year} at {pub.hour}.{pub.minute + 5:02d}"
+        body = a.edited_body if a.edited_body and epoch >= 2 else a.body
+        tags = "".join(f'<li class="ministry-tag"><a href="/{host}/">{escape(t)}</a></li>' for t in a.tags)
+        atts = "".join(f'<li><a href="/{host}{escape(x["path"])}">{escape(x["title"])}</a></li>' for x in a.attachments)
+        contacts = "".join(f"<p>{escape(c)}</p>" for c in a.contacts)
+        notice = "" if a.group else (
+            '<div class="language-notice"><p>This page is in Finnish. Go to the English site »</p>'
+            "<p>Den här sidan är på finska. Gå till den svenska webbplatsen »</p></div>")
+        main = f"""
+<section class="portlet" id="portlet_com_liferay_journal_content_web_portlet_JournalContentPortlet">
+<div class="portlet-content-container"><div class="journal-content-article">
+{notice}<article class="article">
+<h1 class="article__title">{escape(a.title)}</h1>
+<ul class="article__ministries">{tags}</ul>
+<p class="article__date"><span class="article__date-label">{label['stamp']}</span> {stamp}</p>
+<p class="article__type">{escape(a.type)}</p>
+<div class="article__lead"><p>{escape(fill_relative(a.lead, self.today))}</p></div>
+<div class="article__body">{_paragraphs(fill_relative(body, self.today))}</div>
+{f'<div class="article__attachments"><h2>{label["att"]}</h2><ul>{atts}</ul></div>' if atts else ''}
+{f'<div class="article__contacts"><h2>{label["more"]}</h2>{contacts}</div>' if contacts else ''}
+{f'<p class="article__correction">{escape(a.correction)}</p>' if a.correction else ''}
+</article></div></div></section>"""
+        modified = datetime.combine(self.today, time(6), HELSINKI) if a.edited_body and epoch >= 2 else pub
+        return Page(self._chrome(host, a.lang, a.title, main, a.real_url()), last_modified=modified)
+
+    def _listing(self, host: str, path: str, lang: str, page: int, epoch: int) -> Page | None:
+        articles = self.visible(host, lang, epoch)
+        pages = max(1, -(-len(articles) // PAGE_SIZE))
+        if page < 1 or page > pages:
+            return None
+        label = LABELS[lang]
+        rows = []
+        if host == "stm.fi" and lang == "fi" and page == 1:
+            # A draft the site's robots.txt disallows: a polite spider never fetches it.
+            rows.append('<div class="asset-abstract"><h3 class="asset-title">'
+                        '<a href="/stm.fi/-/1410845/luonnos-tiedote-ei-julkinen">Luonnos</a></h3></div>')
+        for a in articles[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
+            pub = published_at(a, self.today)
+            rows.append(
+                f'<div class="asset-abstract"><h3 class="asset-title">'
+                f'<a href="/{host}{a.path()}">{escape(a.title)}</a></h3>'
+                f'<span class="asset-date">{pub.day}.{pub.month}.{pub.year}</span> '
+                f'<span class="asset-type">{escape(a.type)}</span>'
+                f'<p class="asset-summary">{escape(fill_relative(a.lead, self.today)[:200])}</p></div>')
+        nav = []
+        if page > 1:
+            nav.append(f'<a rel="prev" href="/{host}{path}?{_PAGE_PARAM}={page - 1}">{label["prev"]}</a>')
+        if page < pages:
+            nav.append(f'<a rel="next" href="/{host}{path}?{_PAGE_PARAM}={page + 1}">{label["next"]}</a>')
+        main = (f'<section class="portlet"><div class="portlet-content-container"><h1>{label["news"]}</h1>'
+                f'{"".join(rows)}<nav class="pagination">{" ".join(nav)}</nav></div></section>')
+        last = max((published_at(a, self.today) for a in articles), default=datetime(2020, 1, 1, tzinfo=HELSINKI))
+        return Page(self._chrome(host, lang, label["news"], main), last_modified=last)
+
+    def _feed(self, host: str, path: str, lang: str, epoch: int, base: str) -> Page:
+        articles = self.visible(host, lang, epoch)[:FEED_SIZE]
+        items = []
+        for a in articles:
+            pub = published_at(a, self.today)
+            # The real feed escapes HTML that itself starts with a literal CDATA marker.
+            desc = escape(f"<![CDATA[<p>{escape(fill_relative(a.lead, self.today))}</p>]]>")
+            items.append(
+                f"<item><title>{escape(a.title)}</title><link>{base}/{host}{a.path()}</link>"
+                f"<description>{desc}</description>"
+                f"<pubDate>{pub.astimezone(UTC).strftime('%a, %d %b %Y %H:%M:%S GMT')}</pubDate>"
+                f"<dc:date>{pub.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}</dc:date></item>")
+        name = SITE_NAMES[host][_LANG_INDEX[lang]]
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+               f"<channel><title>{escape(name)}</title><link>{base}/{host}{path}</link>"
+               f"<description>{escape(name)}</description>{''.join(items)}</channel></rss>")
+        last = max((published_at(a, self.today) for a in articles), default=datetime(2020, 1, 1, tzinfo=HELSINKI))
+        return Page(xml.encode("utf-8"), "application/rss+xml; charset=utf-8", last_modified=last)
+
+
+def _lang_of(path: str) -> str:
+    first = path.strip("/").split("/", 1)[0]
+    return first if first in ("sv", "en") else "fi"
+
+
+def _path_matches(a: Article, path: str, lang_id: str) -> bool:
+    m = re.match(r"^(?:/(sv|en|fi))?(/-/.*)$", path)
+    if not m:
+        return False
+    lang = lang_id or m[1] or "fi"
+    return lang == a.lang and m[2].rstrip("/") == f"/-/{a.group + '/' if a.group else ''}{a.slug}"
+
+
+def _paragraphs(text: str) -> str:
+    out = []
+    for block in (b.strip() for b in text.strip().split("\n\n")):
+        if not block:
+            continue
+        if block.startswith("## "):
+            out.append(f"<h2>{escape(block[3:])}</h2>")
+        else:
+            out.append(f"<p>{escape(' '.join(block.splitlines()))}</p>")
+    return "\n".join(out)
+
+
+def expected_items(site: LiferaySite, epoch: int) -> dict[str, Any]:
+    """What a correct crawl of the mirror should store, keyed by real canonical URL (for tests)."""
+    return {a.real_url(): a for a in site.articles if a.epoch <= epoch}

@@ -1,0 +1,214 @@
+"""The sources config (``sources.toml``): what to crawl, and how to file what is found.
+
+Each ``[[source]]`` names the spider that reads it (``platform``), the organisation and region
+its items are filed under, its real https start and feed URLs, and its topic filter. The file
+is validated on load; every problem is one line of :class:`ConfigError`, so a typo never
+passes silently (urlwatch drops unknown keys; we refuse them).
+
+Example entry::
+
+    [[source]]
+    id = "stm"
+    name = "Sosiaali- ja terveysministeriö"
+    platform = "liferay"
+    organisation = "Sosiaali- ja terveysministeriö"
+    region = "national"
+    languages = ["fi", "sv", "en"]
+    start_urls = ["https://stm.fi/ajankohtaista/uutiset"]
+    feed_urls = []
+    topic = "reform"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .regions import is_known_region
+from .topic import DEFAULT_IGNORE, DEFAULT_STEMS, TopicFilter
+
+#: Spiders that exist; a source naming another platform is a config error.
+PLATFORMS: frozenset[str] = frozenset({"liferay"})
+LANGUAGES: frozenset[str] = frozenset({"fi", "sv", "en"})
+
+_SOURCE_KEYS = {
+    "id": str, "name": str, "platform": str, "organisation": str, "region": str,
+    "languages": list, "start_urls": list, "feed_urls": list, "topic": (str, dict),
+    "hosts": list, "max_pages": int, "legacy": bool, "enabled": bool, "notes": str,
+}
+_REQUIRED = ("id", "name", "platform", "organisation", "region", "languages")
+_FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str}
+_TOPIC_KEYS = {"stems": list, "ignore": list, "match_all": bool}
+_TOP_KEYS = {"feed", "topics", "source"}
+
+
+class ConfigError(ValueError):
+    """A problem in the sources config, phrased as one line for the user."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One configured source: a site (or one section of it) read by one spider."""
+
+    id: str
+    name: str
+    platform: str
+    organisation: str
+    region: str
+    languages: tuple[str, ...]
+    start_urls: tuple[str, ...]
+    feed_urls: tuple[str, ...]
+    topic: TopicFilter
+    hosts: tuple[str, ...]
+    max_pages: int = 5
+    legacy: bool = False
+    enabled: bool = True
+
+    def allowed_hosts(self) -> set[str]:
+        """Hosts this source may fetch from: those of its URLs plus ``hosts`` from the config."""
+        return {urlsplit(u).hostname or "" for u in self.start_urls + self.feed_urls} | set(self.hosts)
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """Channel metadata for the published feeds."""
+
+    title: str = "Sotevahti: sote-uudistuksen tiedotteet"
+    description: str = ("Sosiaali- ja terveydenhuollon uudistuksen tiedotteet ja uutiset "
+                        "ministeriöistä ja hyvinvointialueilta.")
+    public_url: str = "https://example.org/sotevahti/"
+    language: str = "fi"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole sources config."""
+
+    sources: tuple[Source, ...]
+    feed: FeedSettings = field(default_factory=FeedSettings)
+
+    def get(self, source_id: str) -> Source:
+        """Return a source by id, or raise :class:`ConfigError` naming the known ids."""
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        known = ", ".join(s.id for s in self.sources)
+        raise ConfigError(f"unknown source {source_id!r} (known: {known})")
+
+    def select(self, ids: list[str] | None = None, platform: str | None = None) -> list[Source]:
+        """Sources by id (all enabled ones when ``ids`` is empty), optionally of one platform."""
+        chosen = [self.get(i) for i in ids] if ids else [s for s in self.sources if s.enabled]
+        return [s for s in chosen if platform is None or s.platform == platform]
+
+
+def default_sources_path() -> Path:
+    """``$SOTEVAHTI_SOURCES`` or ``sources.toml`` next to ``monitor.py``."""
+    env = os.environ.get("SOTEVAHTI_SOURCES")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "sources.toml"
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate a sources file.
+
+    :param path: the TOML file; defaults to :func:`default_sources_path`.
+    :raises ConfigError: on a missing file, bad TOML, an unknown key, a missing or non-https
+        URL, an unknown platform or region, or a duplicate id.
+    """
+    p = Path(path) if path is not None else default_sources_path()
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+    return parse_config(raw, str(p))
+
+
+def parse_config(raw: dict[str, Any], where: str = "sources.toml") -> Config:
+    """Validate an already-parsed config mapping (see :func:`load_config`)."""
+    _no_unknown(raw, _TOP_KEYS, where)
+    feed = FeedSettings(**_checked(raw.get("feed", {}), _FEED_KEYS, f"{where}: [feed]"))
+    topics = {"reform": TopicFilter(), "all": TopicFilter(match_all=True)}
+    for name, table in raw.get("topics", {}).items():
+        topics[name] = _topic(table, f"{where}: [topics.{name}]")
+    entries = raw.get("source", [])
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{where}: no [[source]] entries")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(entries, 1):
+        src = _source(entry, topics, f"{where}: source #{n}")
+        if src.id in seen:
+            raise ConfigError(f"{where}: duplicate source id {src.id!r}")
+        seen.add(src.id)
+        sources.append(src)
+    return Config(sources=tuple(sources), feed=feed)
+
+
+def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: must be a table")
+    if isinstance(entry.get("id"), str):
+        where = f"{where.rsplit(': ', 1)[0]}: source {entry['id']!r}"
+    e = _checked(entry, _SOURCE_KEYS, where)
+    for key in _REQUIRED:
+        if not e.get(key):
+            raise ConfigError(f"{where}: missing required key {key!r}")
+    if e["platform"] not in PLATFORMS:
+        raise ConfigError(f"{where}: unknown platform {e['platform']!r} (known: {', '.join(sorted(PLATFORMS))})")
+    if not is_known_region(e["region"]):
+        raise ConfigError(f"{where}: unknown region {e['region']!r} (use 'national' or a county code 01-21, 90)")
+    bad_langs = set(e["languages"]) - LANGUAGES
+    if bad_langs:
+        raise ConfigError(f"{where}: unknown language(s) {sorted(bad_langs)} (use fi, sv, en)")
+    start, feeds = e.get("start_urls", []), e.get("feed_urls", [])
+    if not start and not feeds:
+        raise ConfigError(f"{where}: needs at least one URL in start_urls or feed_urls")
+    for url in [*start, *feeds]:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme != "https" or not parts.hostname:
+            raise ConfigError(f"{where}: {url!r} is not an absolute https URL")
+    topic = e.get("topic", "reform")
+    if isinstance(topic, dict):
+        topic_filter = _topic(topic, f"{where}: topic")
+    elif topic in topics:
+        topic_filter = topics[topic]
+    else:
+        raise ConfigError(f"{where}: unknown topic {topic!r} (known: {', '.join(sorted(topics))})")
+    return Source(
+        id=e["id"], name=e["name"], platform=e["platform"], organisation=e["organisation"],
+        region=e["region"], languages=tuple(e["languages"]), start_urls=tuple(start),
+        feed_urls=tuple(feeds), topic=topic_filter, hosts=tuple(e.get("hosts", [])),
+        max_pages=e.get("max_pages", 5), legacy=e.get("legacy", False), enabled=e.get("enabled", True),
+    )
+
+
+def _topic(table: Any, where: str) -> TopicFilter:
+    t = _checked(table, _TOPIC_KEYS, where)
+    return TopicFilter(
+        stems=tuple(t.get("stems", DEFAULT_STEMS)),
+        ignore=tuple(t.get("ignore", DEFAULT_IGNORE)),
+        match_all=t.get("match_all", False),
+    )
+
+
+def _checked(table: Any, schema: dict[str, Any], where: str) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    _no_unknown(table, schema, where)
+    for key, value in table.items():
+        if not isinstance(value, schema[key]) or (isinstance(value, bool) and schema[key] is int):
+            raise ConfigError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: {key!r} must be a list of strings")
+    return table
+
+
+def _no_unknown(table: dict[str, Any], allowed: Any, where: str) -> None:
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")

@@ -1,0 +1,55 @@
+"""Shared fixtures: the project on sys.path, a fixed "today", the mirror, an in-memory store."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Tests never touch the network: no proxy may redirect the mirror's 127.0.0.1 traffic.
+for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+    os.environ.pop(var, None)
+
+from sotevahti.mirror.liferay_site import LiferaySite  # noqa: E402
+from sotevahti.mirror.server import Mirror  # noqa: E402
+from sotevahti.sources import load_config  # noqa: E402
+from sotevahti.store import Store  # noqa: E402
+
+TODAY = date(2026, 11, 24)
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def config():
+    return load_config(ROOT / "sources.toml")
+
+
+@pytest.fixture(scope="session")
+def site(config):
+    return LiferaySite(config, today=TODAY)
+
+
+@pytest.fixture
+def mirror(site):
+    with Mirror([site]) as m:
+        yield m
+
+
+@pytest.fixture
+def store():
+    s = Store(memory=True)
+    yield s
+    s.close()
+
+
+def run_monitor(*args: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:
+    """Run ``monitor.py`` as a user would, in a subprocess."""
+    return subprocess.run([sys.executable, str(ROOT / "monitor.py"), *args],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
