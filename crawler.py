@@ -70,6 +70,23 @@ def run_stats(all_stats: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def source_alarms(sources: Iterable[Any], per_source: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """One line per source that yielded nothing usable.
+
+    A source "yields" when its listings or feeds lead to articles (``links``), even if the
+    articles are filed under another source of the family; it fails when it found none, or
+    when everything it produced was rejected by the schema.
+    """
+    alarms = []
+    for s in sources:
+        counts = per_source.get(s.id, {})
+        if not counts.get("links") and not counts.get("items"):
+            alarms.append(f"source {s.id} yielded no items")
+        elif counts.get("rejected") and not counts.get("items"):
+            alarms.append(f"source {s.id}: all {counts['rejected']} items were rejected")
+    return alarms
+
+
 def write_public(store: Store, settings: Settings | Mapping[str, Any]) -> FeedPaths:
     """Rebuild the public files (feeds) from the database."""
     config = load_config(settings.get("SOTEVAHTI_SOURCES") or None)
@@ -95,8 +112,7 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
         process.crawl(crawler, sources=",".join(s.id for s in sources if s.platform == platform))
     process.start()
     stats = run_stats(c.stats.get_stats() for c in crawlers)
-    stats["alarms"] = [f"source {s.id} yielded no items" for s in sources
-                       if not stats["sources"].get(s.id, {}).get("items")]
+    stats["alarms"] = source_alarms(sources, stats["sources"])
     status = "ok" if all(r == "finished" for r in stats["finish_reasons"]) else "failed"
     run = store.finish_run(run_id, datetime.now(UTC), stats, status)
     settings_for_feeds = {"SOTEVAHTI_SOURCES": str(sources_file or ""), "SOTEVAHTI_PUBLIC_DIR": str(public_dir)}

@@ -34,6 +34,12 @@ HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
 HTTPCACHE_DIR = os.environ.get("SOTEVAHTI_HTTPCACHE", "httpcache")
 
+# Count requests and bytes on the wire side of the HTTP cache (default 850 sits before it, so a
+# revalidated page would be counted as a full 200 with its cached body instead of a 304).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
+}
+
 ITEM_PIPELINES = {"pipelines.store.StorePipeline": 300}
 
 # Sotevahti's own settings.

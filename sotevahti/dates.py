@@ -46,8 +46,10 @@ _WEEKDAY = (
     r"|(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)(?:en)?"
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?"
 )
-_WEEKDAY_BEFORE = re.compile(r"(?<![\w-])(?:" + _WEEKDAY + r")\s+(?:den\s+)?$", re.IGNORECASE)
-_TIME_WORD_BEFORE = re.compile(r"(?:klo|kello|kl|klockan|at|ennen|före)\.?\s*$", re.IGNORECASE)
+_WEEKDAY_BEFORE = re.compile(r"(?<![\w-])(?:" + _WEEKDAY + r")\s+(?:den\s+)?$")
+# "klo 12.10." and the end of "klo 8.30–10.12." are times, not 12 October / 10 December.
+_TIME_WORD_BEFORE = re.compile(
+    r"(?:(?:klo|kello|kl|klockan|at|ennen|före)\.?\s*|\d[.:]\d\d" + DASH + r")$")
 
 # Each pattern yields one "atom": a single date, possibly partial. The guards
 # (?<![\d/.,]) keep diary numbers (300/04.00.02/2016), decimals and IP-like
@@ -60,25 +62,27 @@ _ODATA = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
 _DMY_HYPHEN = re.compile(r"(?<![\d-])(\d{2})-(\d{2})-(\d{4})(?!\d)")
 _FI_DAY_MONTH = re.compile(
     r"(?<![\d/.,])(\d{1,2})(?:\.\s*|\s+(?=päivänä))(?:päivänä\s+)?" + _FI_STEM
-    + r"(?:kuu[a-zäö]*|k\.)" + _YEAR, re.IGNORECASE)
+    + r"(?:kuu[a-zäö]*|k\.)" + _YEAR)
 _FI_GENITIVE = re.compile(
-    r"(?<![\w-])" + _FI_STEM + r"kuun\s+(\d{1,2})\.(?:\s*päivä[a-zäö]*)?" + _YEAR, re.IGNORECASE)
+    r"(?<![\w-])" + _FI_STEM + r"kuun\s+(\d{1,2})\.(?:\s*päivä[a-zäö]*)?" + _YEAR)
 _NAMED_DAY_MONTH = re.compile(
-    r"(?<![\d/.,])(\d{1,2})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?" + _NAMED_RE + r"\b" + _YEAR, re.IGNORECASE)
+    r"(?<![\d/.,])(\d{1,2})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?" + _NAMED_RE + r"\b" + _YEAR)
 _NAMED_MONTH_DAY = re.compile(
-    r"\b" + _NAMED_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)", re.IGNORECASE)
+    r"\b" + _NAMED_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
 _FI_MONTH_ONLY = re.compile(
-    r"(?<![\w-])(?:" + _FI_STEM + r"(?:kuu)?" + DASH + r")?" + _FI_STEM + r"kuu[a-zäö]*" + _YEAR, re.IGNORECASE)
+    r"(?<![\w-])(?:" + _FI_STEM + r"(?:kuu)?" + DASH + r")?" + _FI_STEM + r"kuu[a-zäö]*" + _YEAR)
 # "may" and "march" double as English words, so alone they need a year.
 _NAMED_MONTH_ONLY = re.compile(
-    r"\b(?:(?!may\b|march\b)" + _NAMED_RE + r"\b" + _YEAR + r"|(may|march)\s+(\d{4})(?!\d))", re.IGNORECASE)
+    r"\b(?:(?!may\b|march\b)" + _NAMED_RE + r"\b" + _YEAR + r"|(may|march)\s+(\d{4})(?!\d))")
 
 # A range start the end completes: "12.–", "14.11.–", "30.12.2025-", "25–".
 _RANGE_PREFIX = re.compile(
     r"(?<![\d/.,])(\d{1,2})(\.(?:(\d{1,2})\.(\d{4})?)?)?" + DASH + r"$")
+_BETWEEN_PREFIX = re.compile(
+    r"(?:between|mellan|välillä)(?:\s+den)?\s+(\d{1,2})\.?\s+(?:and|och|ja)\s+$")
 _TIME_AFTER = re.compile(
     r"[.,]?\s*(?:(?:ennen|före|viimeistään|senast)\s+)?(?:klo|kello|kl|klockan|at)\.?\s*"
-    r"(\d{1,2})(?:[.:](\d{2}))?(?::\d{2})?(?!\d)(?!\.\d)", re.IGNORECASE)
+    r"(\d{1,2})(?:[.:](\d{2}))?(?::\d{2})?(?!\d)(?!\.\d)")
 # Only after a date with a year: "8.12.2020 10.12" is a stamp, not two dates.
 _BARE_TIME_AFTER = re.compile(r"\s+(\d{1,2})[.:](\d{2})(?::\d{2})?(?!\d)(?!\.\d)(?!\s*%)")
 
@@ -136,7 +140,21 @@ def _fi_month(stem: str) -> int:
     return _FI_STEMS.index(stem.lower()) + 1
 
 
-def _collect_atoms(text: str) -> list[_Atom]:
+def fold_case(text: str) -> str:
+    """Lowercase ``text`` keeping every offset, so matches map back onto the original.
+
+    Matching folded text without re.IGNORECASE is several times faster in CPython.
+
+    >>> fold_case("TORSTAINA 7. MARRASKUUTA")
+    'torstaina 7. marraskuuta'
+    """
+    low = text.lower()
+    if len(low) != len(text):  # a few letters ("İ") grow when lowered
+        low = "".join(ch.lower()[0] for ch in text)
+    return low
+
+
+def _collect_atoms(text: str, low: str) -> list[_Atom]:
     found: list[_Atom] = []
     for m in _ISO.finditer(text):
         dt = parse_iso_datetime(m.group(0))
@@ -153,28 +171,28 @@ def _collect_atoms(text: str) -> list[_Atom]:
     for m in _NUMERIC.finditer(text):
         year = int(m[4]) if m[4] else None
         if year is None:
-            window = (text, max(0, m.start() - 25), m.start())
+            window = (low, max(0, m.start() - 25), m.start())
             if _TIME_WORD_BEFORE.search(*window):
-                continue  # "klo 12.10." is a time, not 12 October
+                continue
             if not m[3] and not _WEEKDAY_BEFORE.search(*window):
                 continue  # "11.1" without the final dot only after "tisdag"
         found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), year))
-    for m in _FI_DAY_MONTH.finditer(text):
+    for m in _FI_DAY_MONTH.finditer(low):
         found.append(_Atom(m.start(), m.end(), int(m[1]), _fi_month(m[2]), _int(m[3]), named=True))
-    for m in _FI_GENITIVE.finditer(text):
+    for m in _FI_GENITIVE.finditer(low):
         found.append(_Atom(m.start(), m.end(), int(m[2]), _fi_month(m[1]), _int(m[3]), named=True))
-    for m in _NAMED_DAY_MONTH.finditer(text):
+    for m in _NAMED_DAY_MONTH.finditer(low):
         found.append(_Atom(m.start(), m.end(), int(m[1]), _NAMED[m[2].lower()], _int(m[3]),
                            named=True))
-    for m in _NAMED_MONTH_DAY.finditer(text):
+    for m in _NAMED_MONTH_DAY.finditer(low):
         found.append(_Atom(m.start(), m.end(), int(m[2]), _NAMED[m[1].lower()], int(m[3]),
                            named=True))
-    for m in _FI_MONTH_ONLY.finditer(text):
+    for m in _FI_MONTH_ONLY.finditer(low):
         atom = _Atom(m.start(), m.end(), None, _fi_month(m[2]), _int(m[3]), precision="month")
         if m[1]:  # "elo-syyskuussa": only the last month carries the ending
             atom.start_atom = _Atom(m.start(), m.start(), None, _fi_month(m[1]), None, "month")
         found.append(atom)
-    for m in _NAMED_MONTH_ONLY.finditer(text):
+    for m in _NAMED_MONTH_ONLY.finditer(low):
         name, year = (m[1], m[2]) if m[1] else (m[3], m[4])
         found.append(_Atom(m.start(), m.end(), None, _NAMED[name.lower()], _int(year), "month"))
     found = [a for a in found if a.day is None or _valid(a.day, a.month, a.year)]
@@ -202,11 +220,14 @@ def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
             atom.start_atom, atom.start = prev, prev.start
             continue
         if atom.precision == "day" and atom.moment is None:
-            prefix = _RANGE_PREFIX.search(text, max(0, atom.start - 20), atom.start)
-            if prefix and (prefix[2] or atom.named) and not (prev and prefix.start() < prev.end):
+            window = (text, max(0, atom.start - 24), atom.start)
+            prefix = _RANGE_PREFIX.search(*window)
+            if prefix is None or not (prefix[2] or atom.named):
+                prefix = _BETWEEN_PREFIX.search(*window)  # "between 1 and 30 September"
+            if prefix and not (prev and prefix.start() < prev.end):
                 day = int(prefix[1])
-                month = int(prefix[3]) if prefix[3] else atom.month
-                year = int(prefix[4]) if prefix[4] else None
+                month = int(prefix[3]) if prefix.re is _RANGE_PREFIX and prefix[3] else atom.month
+                year = int(prefix[4]) if prefix.re is _RANGE_PREFIX and prefix[4] else None
                 if _valid(day, month, year):
                     atom.start_atom = _Atom(prefix.start(), prefix.start(), day, month, year)
                     atom.start = prefix.start()
@@ -252,9 +273,7 @@ def resolve_year(day: int, month: int, ref_date: date) -> date | None:
     """
     if not _valid(day, month, None):
         return None
-    # The window [ref - 2 months, ref + 10 months) also places "20.12." in a
-    # release of 5.1. in the previous December, where it obviously belongs.
-    for year in range(ref_date.year - 1, ref_date.year + 5):
+    for year in range(ref_date.year, ref_date.year + 5):
         try:
             candidate = date(year, month, day)
         except ValueError:
@@ -281,7 +300,8 @@ def find_dates(text: str, ref_date: date | None = None) -> list[DateMatch]:
     >>> m.range_start, m.date, m.time
     (datetime.date(2023, 10, 9), datetime.date(2023, 11, 3), datetime.time(15, 45))
     """
-    atoms = _attach_times(text, _merge_ranges(text, _collect_atoms(text)))
+    low = fold_case(text)
+    atoms = _attach_times(low, _merge_ranges(low, _collect_atoms(text, low)))
     matches: list[DateMatch] = []
     for atom in atoms:
         if atom.moment is not None:
@@ -382,6 +402,6 @@ def parse_iso_datetime(value: str) -> datetime | None:
 
 
 __all__ = [
-    "END_OF_DAY", "HELSINKI", "DateMatch", "find_dates", "parse_date",
+    "END_OF_DAY", "HELSINKI", "DateMatch", "find_dates", "fold_case", "parse_date",
     "parse_iso_datetime", "parse_publication_stamp", "resolve_year",
 ]

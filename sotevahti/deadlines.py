@@ -15,12 +15,15 @@ keep an explanatory note.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, time
+from dataclasses import dataclass, replace
+from datetime import date, time, timedelta
 
-from sotevahti.dates import END_OF_DAY, DateMatch, find_dates
+from dateutil.relativedelta import relativedelta
+
+from sotevahti.dates import END_OF_DAY, DateMatch, find_dates, fold_case
 
 KINDS = ("consultation", "application", "registration", "other")
+_HALF_YEAR = timedelta(days=183)
 
 
 @dataclass(frozen=True)
@@ -58,45 +61,56 @@ def format_time(value: time | None) -> str | None:
     return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
 
 
-_I = re.IGNORECASE
+# Every pattern below runs on text folded by fold_case(), not with re.IGNORECASE,
+# which made extraction several times slower.
 # Abbreviations whose dot never ends a sentence ("klo. 16", "p. 0295 …", "esim. Kela").
-_ABBREVIATIONS = frozenset(
-    "klo kl p puh esim jne mm ns ks vrt yms tms ym n ts os nro t.ex bl.a dvs ca resp"
-    " s kpl milj mrd sid st prof dos tri ins eng etc e.g i.e vs no".split())
+_ABBREVIATIONS = frozenset((
+    "klo", "kl", "p", "puh", "esim", "jne", "mm", "ns", "ks", "vrt", "yms", "tms", "ym", "n",
+    "ts", "os", "nro", "t.ex", "bl.a", "dvs", "ca", "resp", "s", "kpl", "milj", "mrd", "sid",
+    "st", "prof", "dos", "tri", "ins", "eng", "etc", "e.g", "i.e", "vs", "no",
+))
 _BOUNDARY = re.compile(r"[.!?]+[\"”»)]?\s+(?=[\"“”«(]?[A-ZÅÄÖ])|\n+")
 
 _POST_CUE = re.compile(
-    r"^\s*[,)]?\s*(?:saakka|asti|mennessä|välisenä aikana|at the latest)\b", _I)
+    r"^\s*[,)]?\s*(?:saakka|asti|mennessä|välisenä aikana|at the latest)\b")
 _PRE_CUE = re.compile(
     r"(?:\bviimeistään|\bsenast(?:\s+den)?|\btill och med(?:\s+den)?|\bt\.o\.m\.?"
-    r"|\bfram till(?:\s+den)?|\bförläng\w*\s+till(?:\s+den)?|\bby|\buntil|\bno later than"
+    r"|\b(?:fram|pågår|öppen|öppet)\s+till(?:\s+den)?|\bförläng\w*\s+till(?:\s+den)?|\buntil"
+    r"|\bby(?:\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?\s+on)?|\bno later than"
     r"|\bdeadline(?:\s+is)?:?|\btakaraja(?:\s+on)?|\bmääräpäivä(?:\s+on)?"
-    r"|\bvastausaika\s+(?:on\s+)?päätty\w*:?)\s*$", _I)
+    r"|\bvastausaika\s+(?:on\s+)?päätty\w*:?)\s*$")
 _VERB_CUE = re.compile(
     r"\b(?:päättyy|päättyi|päättynyt|umpeutuu|umpeutui|sulkeutuu|sulkeutui|loppuu|jatkuu"
-    r"|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|closes|closed|ends|ended|expires"
-    r"|expired)(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|virallisesti|kuitenkin))*\s*:?\s*$",
-    _I)
+    r"|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed|ends|ended"
+    r"|expires|expired)(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti))*\s*:?\s*$")
 _NOUN_CUE = re.compile(
     r"\b(?:lausuntoai|hakuai|määräai|vastausai|takaraj|ilmoittautumisai|raportointiai"
     r"|nähtävilläoloai|viimeinen\s+\w*päivä|sista\s+ansökningsdag|ansökningstid"
-    r"|remisstid|anmälningstid|svarstid|closing date|deadline)[\w-]*"
-    r"(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)\s*:?\s*$", _I)
+    r"|remisstid|anmälningstid|svarstid|sista\s+dag|päättymispäivä|closing date|deadline)[\w-]*"
+    r"(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)\s*:?|\s*:)\s*$")
+_TIME_AFTER_CUE = re.compile(
+    r"\s*(?:saakka|asti|mennessä)\s+(?:klo|kello|kl)\.?\s*([01]?\d|2[0-3])(?:[.:]([0-5]\d))?\b")
+_TIME_BEFORE = re.compile(r"\b(1[0-2]|0?[1-9])(?:[.:]([0-5]\d))?\s*([ap])\.?m\.?\s+on\s*$")
 _PERIOD_WORDS = re.compile(
-    r"\b(?:haku\w*|haetaan|avoinna|auki|nähtävillä|välisenä aikana|under tiden|ansökningstid\w*"
-    r"|kysely\w*|enkät\w*|open|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*)\b", _I)
+    r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|avoinna|auki|nähtävill\w*|nähtäville"
+    r"|välisenä aikana|between|mellan|submitted"
+    r"|under tiden|ansökningstid\w*"
+    r"|kysely\w*|enkät\w*|open|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*)\b")
 _TOPIC = re.compile(
-    r"lausun|lausuntopyyn|haku|haet|hae[mt]|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
+    r"lausun|lausuntopyyn|statement|haku|haet|hae[mt]|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
     r"|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävillä|kommentoi|kommenter"
     r"|palaute|vastaa|vastata|vastaus|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     r"|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
-    r"|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud", _I)
+    r"|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
+    r"|\bsök|komplett|respon")
+_ANY_CUE = re.compile(r"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast|går ut"
+                      r"|gick ut|until|closes|ends\b|deadline")
 _EXTENSION = re.compile(
     r"\b(?:jatket(?:aan|tiin|tu|ty)|on jatkettu|pidennet(?:ään|tiin|ty)|jatkoai\w*"
-    r"|ava(?:taan|ttiin) uudelleen|förläng\w*|extended|re-?opened)\b", _I)
+    r"|ava(?:taan|ttiin) uudelleen|förläng\w*|extended|re-?opened)\b")
 _PAST = re.compile(
     r"\b(?:päättyi|päättynyt|umpeutui|sulkeutui|gick ut|löpte ut|upphörde|closed|ended"
-    r"|expired|oli|var|was)\b", _I)
+    r"|expired|oli|var|was)\b")
 # Vetoes near the date (§3.3): entry into force, starts and openings, receipt
 # and letter dates, elections, meetings, validity periods, page stamps.
 _LEFT_VETO = re.compile(
@@ -104,42 +118,48 @@ _LEFT_VETO = re.compile(
     r"|alkoi\b|käynnisty|saapunut|saapui|päivätyllä|päivätty|järjestetään|järjestettiin"
     r"|pidetään|pidettiin|kokous|julkaisuajankohta|julkaistu|utgivningsdatum|publication date"
     r"|published|viimeksi julkaistu|senast uppdaterad|uppdaterad|senast publicerat"
-    r"|publicerad|korjattu|muokattu|päivitetty|vaalipäiv|vaalit|valdag|ennakkoäänest"
+    r"|publicerad|uppdater|ändrad|updated|modified|korjattu|muokattu|päivitetty|vaalipäiv|vaalit|valdag|ennakkoäänest"
     r"|äänestysai|förhandsröst|träder i kraft|trädde i kraft|började|öppnar|öppnade|öppnas"
-    r"|opens|opened|into force|optio|täyttävä|fyllt|suljet|stängd|stängt|inkom\b|mottog", _I)
+    r"|opens|opened|into force|optio|täyttävä|fyllt|suljet|stängd|stängt|inkom\b|mottog"
+    # Dates the authority acts on, not the public: decisions, notices, payments.
+    r"|päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)|päätetään|käsitellään|ilmoitetaan|tiedotetaan"
+    r"|julkaistaan|maksetaan|beslut\w*\s+(?:fattas|meddelas)|meddelas|betalas")
 _RIGHT_VETO = re.compile(
     r"^\W{0,3}(?:alkaen|lähtien|päivätyllä|päivätty|från och med|fr\.o\.m|järjestetään"
-    r"|pidettävä|tulee voimaan|voimaan|träder|onwards|päätetty)", _I)
-_CLAUSE = re.compile(r";|,\s*(?:mutta|men|but|että|att|jolloin|kun)\b|\s[–—]\s", _I)
+    r"|pidettävä|tulee voimaan|voimaan|träder|onwards|päätetty)")
+_CLAUSE = re.compile(r";|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|\s[–—]\s")
 
 _KIND_RULES = (
-    ("other", re.compile(r"raportoi|loppuraport|väliraport|redovis|valiokun|utskott"
-                         r"|committee|käyttöselvity|reporting", _I)),
-    ("registration", re.compile(r"ilmoittau|anmäl|rekisteröi|registr|kotiäänest|ehdokasasettel"
-                                r"|webinaari|webinar|sign up|hemröstning", _I)),
+    ("other", re.compile(r"raport|redovis|valiokun|utskott"
+                         r"|committee|käyttöselvity|reporting"
+                         r"|selvity\w*\s+(?:\w+\s+){0,2}käytö|käyttö\w*\s+(?:\w+\s+){0,2}selvity")),
+    ("registration", re.compile(r"ilmoittau|ilmoitettava|anmäl|rekisteröi|regist|kotiäänest"
+                                r"|ehdokas"
+                                r"|webinaari|webinar|sign up|hemröstning")),
     ("consultation", re.compile(r"lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä"
-                                r"|kysely|enkät|survey|consult|comment|kommentoi|kommenter"
+                                r"|kysely|enkät|survey|consult|comment|komment|statement"
                                 r"|kuulemi|vastausai|vastata|vastaamalla|vastataan|palaute"
-                                r"|feedback", _I)),
-    ("application", re.compile(r"haku|haetaan|hae[mt]|hakemu|hakij|avustu|ansök|bidrag|apply"
-                               r"|application|täydenn|grant|understöd|tarjou|anbud", _I)),
+                                r"|feedback|respon")),
+    ("application", re.compile(r"haku|haetaan|hae[mt]|hakea|haettav|hakemu|hakij|avustu|ansök|\bsök|bidrag"
+                               r"|komplett|apply"
+                               r"|application|täydenn|grant|understöd|tarjou|anbud")),
 )
 _VAGUE = (
-    (re.compile(r"ei ole asetettu määräaikaa|ingen tidsfrist|no deadline", _I),
+    (re.compile(r"ei ole asetettu määräaikaa|ingen tidsfrist|no deadline"),
      "explicitly no deadline"),
     (re.compile(r"\b(?:\d+|yhden|kahden|kolmen|neljän|viiden|seitsemän|kymmenen|\w+kymmenen)"
                 r"\s+(?:päivän|viikon|kuukauden|vuorokauden)\s+(?:kuluessa|sisällä)"
                 r"|\binom\s+\w+\s+(?:dagar|veckor|månader)|\bwithin\s+\w+\s+(?:days|weeks|months)"
-                r"|päivää ennen|\w+\s+päivänä ennen|dagar före|månader efter|days before", _I),
+                r"|päivää ennen|\w+\s+päivänä ennen|dagar före|månader efter|days before"),
      "relative deadline: counted from another event, no absolute date"),
     (re.compile(r"\b(?:tänään|huomenna|ensi viikolla|vielä viikolla|idag|i dag|i morgon"
                 r"|nästa vecka|today|tomorrow|next week|(?:maanantai|tiistai|keskiviikko"
-                r"|torstai|perjantai|lauantai|sunnuntai)-?(?:iltaan|hin|aamuun))\b", _I),
+                r"|torstai|perjantai|lauantai|sunnuntai)-?(?:iltaan|hin|aamuun))\b"),
      "relative deadline: day given relative to the text"),
     (re.compile(r"\bvuo(?:den|teen)\s+\d{4}|\b(?:alku|loppu)vuode\w*|\b(?:alku|loppu)?"
                 r"(?:kevää\w*|kesällä|syksyllä|syksyyn|talvella)\b|\bvåren|\bhösten|\bsommaren"
                 r"|\bi slutet av|\btill slutet av|\bby the end of|\bså snart som möjligt"
-                r"|\bmahdollisimman pian|\bas soon as possible", _I),
+                r"|\bmahdollisimman pian|\bas soon as possible"),
      "vague deadline: season, year or end of a period only"),
 )
 
@@ -162,6 +182,8 @@ def split_sentences(text: str, dates: list[DateMatch] | None = None) -> list[tup
     start = 0
     for b in _BOUNDARY.finditer(text):
         dot = b.start()
+        if text[dot] == "\n" and text[:dot].rstrip().endswith(":"):
+            continue  # "Hakuaika:\n1.8.‒1.9.2025" is one statement
         if text[dot] != "\n":
             if any(s <= dot < e - 1 for s, e in spans):
                 continue
@@ -191,15 +213,16 @@ def classify_kind(sentence: str) -> str:
     >>> classify_kind("Avustushaku on avoinna 9.10.2023 – 3.11.2023 klo 15:45 saakka.")
     'application'
     """
+    low = sentence.lower()
     for kind, rule in _KIND_RULES:
-        if rule.search(sentence):
+        if rule.search(low):
             return kind
     return "other"
 
 
 def _cue_score(text: str, m: DateMatch, left_from: int, s_end: int, sentence: str) -> int:
     """How strongly a deadline cue is attached to date ``m`` (0 = not at all)."""
-    left = text[left_from:m.start]
+    left = text[max(left_from, m.start - 90):m.start]  # cues sit right before the date
     right = text[m.end:s_end]
     if _POST_CUE.match(right) or _PRE_CUE.search(left) or _VERB_CUE.search(left):
         return 3
@@ -210,29 +233,41 @@ def _cue_score(text: str, m: DateMatch, left_from: int, s_end: int, sentence: st
     return 0
 
 
-def _sentence_deadlines(text: str, s_start: int, s_end: int, dates: list[DateMatch],
+def _time_near_cue(text: str, left_from: int, start: int, end: int, s_end: int) -> time | None:
+    """A time written apart from its date: "5.3.2025 asti klo 16", "by 4 p.m. on 5 March"."""
+    late = _TIME_AFTER_CUE.match(text, end, s_end)
+    if late:
+        return time(int(late[1]), int(late[2] or 0))
+    early = _TIME_BEFORE.search(text, left_from, start)
+    if early:
+        hour = int(early[1]) % 12 + (12 if early[3].lower().startswith("p") else 0)
+        return time(hour, int(early[2] or 0))
+    return None
+
+
+def _sentence_deadlines(text: str, low: str, s_start: int, s_end: int, dates: list[DateMatch],
                         ref_date: date | None) -> list[tuple[int, Deadline]]:
+    """Candidate deadlines of one sentence; ``low`` is ``fold_case(text)``."""
     sentence = text[s_start:s_end]
-    if not _TOPIC.search(sentence):
+    if not _TOPIC.search(low, s_start, s_end):
         return []
     found: list[tuple[int, Deadline]] = []
     prev_end = s_start
     for m in dates:
-        left_from = prev_end
-        clause = None
-        for clause in _CLAUSE.finditer(text, left_from, m.start):
-            pass
-        if clause is not None:
-            left_from = clause.end()
+        # Cues and vetoes only count inside the date's own clause: in
+        # "saapunut 20.12.2024 ja … 31.1.2025 mennessä" each date has its own.
+        left_from = max([prev_end] + [c.end() for c in _CLAUSE.finditer(low, prev_end, m.start)])
         prev_end = m.end
-        score = _cue_score(text, m, left_from, s_end, sentence)
+        score = _cue_score(low, m, left_from, s_end, low[s_start:s_end])
         if not score:
             continue
-        if _LEFT_VETO.search(text, max(left_from, m.start - 70), m.start) or \
-                _RIGHT_VETO.match(text[m.end:s_end]):
+        if _LEFT_VETO.search(low, max(left_from, m.start - 70), m.start) or \
+                _RIGHT_VETO.match(low[m.end:s_end]):
             continue
-        extension = bool(_EXTENSION.search(text, left_from, m.start)) or (
-            len(dates) == 1 and bool(_EXTENSION.search(sentence)))
+        if m.time is None and m.date is not None:
+            m = replace(m, time=_time_near_cue(low, left_from, m.start, m.end, s_end))
+        extension = bool(_EXTENSION.search(low, left_from, m.start)) or (
+            len(dates) == 1 and bool(_EXTENSION.search(low, s_start, s_end)))
         found.append((score + 5 * extension,
                       _make(sentence, m, ref_date, extension)))
     return found
@@ -248,22 +283,28 @@ def _make(sentence: str, m: DateMatch, ref_date: date | None, extension: bool) -
                              f" ({classify_kind(sentence)})")
     notes = []
     if m.is_range:
-        notes.append(f"range {m.range_start.isoformat() if m.range_start else '?'}"
-                     f"–{m.date.isoformat()}: end taken")
+        notes.append(f"range {m.text!r}: end taken")
     if extension:
         notes.append("extended deadline")
     if m.yearless:
         notes.append("year resolved from reference date")
-    past = bool(_PAST.search(sentence)) or (ref_date is not None and m.date < ref_date)
-    return Deadline(m.date, m.time, classify_kind(sentence), sentence,
+    day = m.date
+    past_tense = bool(_PAST.search(sentence.lower()))
+    if m.yearless and past_tense and ref_date is not None and day > ref_date + _HALF_YEAR:
+        # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
+        # rule would say next December, but the verb says it is already over.
+        day = day - relativedelta(years=1)
+    past = past_tense or (ref_date is not None and day < ref_date)
+    return Deadline(day, m.time, classify_kind(sentence), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
 
 
 def _vague_note(sentence: str) -> Deadline | None:
-    if not (_TOPIC.search(sentence) or re.search(r"mennessä|saakka|asti|senast|until", sentence)):
+    low = sentence.lower()
+    if not (_TOPIC.search(low) or _ANY_CUE.search(low)):
         return None
     for rule, note in _VAGUE:
-        if rule.search(sentence):
+        if rule.search(low):
             return Deadline(None, None, None, sentence, note=note)
     return None
 
@@ -283,10 +324,11 @@ def extract_deadlines(text: str, lang: str | None = None,
     """
     del lang  # the cues of fi/sv/en do not collide, so no per-language switch
     all_dates = find_dates(text, ref_date)
+    low = fold_case(text)
     result: list[Deadline] = []
     for s_start, s_end in split_sentences(text, all_dates):
         inside = [m for m in all_dates if s_start <= m.start < s_end]
-        found = _sentence_deadlines(text, s_start, s_end, inside, ref_date)
+        found = _sentence_deadlines(text, low, s_start, s_end, inside, ref_date)
         if found:
             dated = [f for f in found if f[1].deadline is not None] or found
             result.append(max(dated, key=lambda f: f[0])[1])

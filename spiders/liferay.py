@@ -57,6 +57,7 @@ class LiferaySpider(SourceSpider):
         ref = liferay.article_ref(url)
         if ref is None:
             return
+        self.count(source, "links")
         key = (ref.identity, ref.lang)
         if key in self.aliases:
             self.aliases[key].add(url)

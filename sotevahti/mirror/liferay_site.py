@@ -27,7 +27,7 @@ from ..sources import Config
 from .server import Page
 
 DATA = Path(__file__).parent / "data" / "liferay.toml"
-PAGE_SIZE = 10
+PAGE_SIZE = 8
 FEED_SIZE = 20
 _PAGE_PARAM = "_com_liferay_asset_publisher_web_portlet_AssetPublisherPortlet_INSTANCE_vnArticles_cur"
 _RELATIVE = re.compile(r"\{today([+-]\d+)(:dm)?\}")
@@ -93,7 +93,12 @@ def load_articles(path: Path = DATA) -> list[Article]:
 
 
 def published_at(article: Article, today: date) -> datetime:
-    """The article's publication time in Helsinki; ``today-5 09:30`` counts back from ``today``."""
+    """The article's publication time in Helsinki; ``today-5 09:30`` counts back from ``today``.
+
+    An empty ``published`` renders a page without a date stamp (a fault for tests); it sorts last.
+    """
+    if not article.published:
+        return datetime(2000, 1, 1, tzinfo=HELSINKI)
     day, _, clock = article.published.partition(" ")
     if day.startswith("today"):
         d = today + timedelta(days=int(day[5:] or 0))
@@ -160,9 +165,12 @@ class LiferaySite:
 <header id="banner"><div class="site-name">{escape(name)}</div>
 <nav class="language-selector"><a href="/{host}/">Suomeksi</a> <a href="/{host}/sv/">På svenska</a>
 <a href="/{host}/en/">In English</a></nav>
-<nav class="main-nav"><ul><li><a href="/{host}/">{label['media']}</a></li>
-<li><a href="/{host}/">{label['news']}</a></li></ul></nav>
+{_main_menu(host, lang)}
 </header>
+<script>Liferay.ThemeDisplay = {{getLanguageId: function() {{ return "{ {'fi': 'fi_FI', 'sv': 'sv_SE', 'en': 'en_US'}[lang] }"; }},
+getPathThemeImages: function() {{ return "/o/vn-theme/images"; }}, isSignedIn: function() {{ return false; }}}};
+Liferay.Portlet.register("com_liferay_journal_content_web_portlet_JournalContentPortlet_INSTANCE_vnArticle");
+Liferay.Loader.require("frontend-js-web/index", function() {{}});</script>
 <main id="main-content">{main}</main>
 <footer><a href="#banner">{label['top']}</a><p>© {escape(name)}</p>
 <div class="cookie-banner">Sivusto käyttää evästeitä. / Webbplatsen använder kakor.</div></footer>
@@ -188,7 +196,7 @@ class LiferaySite:
 {notice}<article class="article">
 <h1 class="article__title">{escape(a.title)}</h1>
 <ul class="article__ministries">{tags}</ul>
-<p class="article__date"><span class="article__date-label">{label['stamp']}</span> {stamp}</p>
+{f'<p class="article__date"><span class="article__date-label">{label["stamp"]}</span> {stamp}</p>' if a.published else ''}
 <p class="article__type">{escape(a.type)}</p>
 <div class="article__lead"><p>{escape(fill_relative(a.lead, self.today))}</p></div>
 <div class="article__body">{_paragraphs(fill_relative(body, self.today))}</div>
@@ -209,7 +217,7 @@ class LiferaySite:
         if host == "stm.fi" and lang == "fi" and page == 1:
             # A draft the site's robots.txt disallows: a polite spider never fetches it.
             rows.append('<div class="asset-abstract"><h3 class="asset-title">'
-                        '<a href="/stm.fi/-/1410845/luonnos-tiedote-ei-julkinen">Luonnos</a></h3></div>')
+                        '<a href="/stm.fi/-/1410845/tyoversio-tiedote-ei-julkinen">Työversio</a></h3></div>')
         for a in articles[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
             pub = published_at(a, self.today)
             rows.append(
@@ -246,6 +254,49 @@ class LiferaySite:
                f"<description>{escape(name)}</description>{''.join(items)}</channel></rss>")
         last = max((published_at(a, self.today) for a in articles), default=datetime(2020, 1, 1, tzinfo=HELSINKI))
         return Page(xml.encode("utf-8"), "application/rss+xml; charset=utf-8", last_modified=last)
+
+
+# Real Liferay pages carry a large mega-menu; reproducing its weight keeps the byte figures of
+# re-crawls (mostly 304s against full pages) comparable to the real sites.
+_MENU = {
+    "fi": {"Hallitus": ["Pääministeri", "Ministerit", "Hallitusohjelma", "Hallituksen esitykset", "Strategiaistunnot"],
+           "Ministeriöt": ["Valtioneuvoston kanslia", "Sosiaali- ja terveysministeriö", "Valtiovarainministeriö",
+                           "Sisäministeriö", "Oikeusministeriö", "Opetus- ja kulttuuriministeriö"],
+           "Päätökset": ["Valtioneuvoston yleisistunnot", "Tasavallan presidentin esittely", "Raha-asiainvaliokunta",
+                         "Säädöskokoelma", "Lausuntopyynnöt"],
+           "Hankkeet": ["Hankeikkuna", "Lainsäädäntöhankkeet", "Selvitykset", "Kokeilut"],
+           "Ajankohtaista": ["Tiedotteet", "Uutiset", "Tapahtumat", "Blogit", "Puheet", "Kuvapankki"],
+           "Tietoa": ["Yhteystiedot", "Tietosuoja", "Saavutettavuusseloste", "Avoin data", "Rekrytointi"]},
+    "sv": {"Regeringen": ["Statsministern", "Ministrarna", "Regeringsprogrammet", "Propositioner"],
+           "Ministerierna": ["Statsrådets kansli", "Social- och hälsovårdsministeriet", "Finansministeriet",
+                             "Inrikesministeriet", "Justitieministeriet"],
+           "Beslut": ["Allmänna sammanträden", "Föredragningar för republikens president", "Författningssamlingen"],
+           "Aktuellt": ["Pressmeddelanden", "Nyheter", "Evenemang", "Bloggar", "Tal"],
+           "Information": ["Kontaktuppgifter", "Dataskydd", "Tillgänglighetsutlåtande", "Öppna data"]},
+    "en": {"Government": ["Prime Minister", "Ministers", "Government Programme", "Government proposals"],
+           "Ministries": ["Prime Minister's Office", "Ministry of Social Affairs and Health", "Ministry of Finance",
+                          "Ministry of the Interior", "Ministry of Justice"],
+           "Decisions": ["Government plenary sessions", "Presidential sessions", "Statute book"],
+           "Current issues": ["Press releases", "News", "Events", "Blogs", "Speeches"],
+           "About": ["Contact information", "Data protection", "Accessibility statement", "Open data"]},
+}
+
+
+def _main_menu(host: str, lang: str) -> str:
+    prefix = "" if lang == "fi" else f"/{lang}"
+    sections = []
+    for section, pages in _MENU[lang].items():
+        links = "".join(
+            f'<li class="nav-item"><a class="nav-link" href="/{host}{prefix}/{_slug(section)}/{_slug(p)}" '
+            f'data-senna-off="true">{escape(p)}</a></li>' for p in pages)
+        sections.append(f'<li class="nav-item dropdown"><a class="nav-link dropdown-toggle" '
+                        f'href="/{host}{prefix}/{_slug(section)}" aria-haspopup="true">{escape(section)}</a>'
+                        f'<ul class="dropdown-menu">{links}</ul></li>')
+    return f'<nav class="main-nav" aria-label="Päävalikko"><ul class="navbar-nav">{"".join(sections)}</ul></nav>'
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(str.maketrans("äöå", "aoa"))).strip("-")
 
 
 def _lang_of(path: str) -> str:

@@ -42,7 +42,7 @@ class Site(Protocol):
 
 ROBOTS_TXT = b"""# Mirror of the sites' robots.txt files, merged: each path starts with the host.
 User-agent: *
-Disallow: /stm.fi/-/1410845/luonnos-
+Disallow: /stm.fi/-/1410845/tyoversio-
 Disallow: /valtioneuvosto.fi/haku
 """
 

@@ -1,0 +1,111 @@
+"""Streaming front end for deadline extraction (``monitor.py extract-deadlines``).
+
+Input and output are JSON Lines, one object per line, so a large dump can be
+piped through without being held in memory:
+
+    {"text": "Kysely on avoinna 24.11. saakka.", "lang": "fi", "ref_date": "2025-11-03"}
+    → {"deadline": "2025-11-24", "time": null, "kind": "consultation", "sentence": "…", "note": …}
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TextIO
+
+from sotevahti.deadlines import Deadline, extract_deadline, format_time
+
+_EMPTY = {"deadline": None, "time": None, "kind": None, "sentence": None, "note": None}
+_LANGS = (None, "fi", "sv", "en")
+
+
+def _parse_request(line: str) -> tuple[str, str | None, date | None]:
+    """Validate one input line; raises ValueError with a readable reason."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc.msg}") from None
+    if not isinstance(obj, dict):
+        raise ValueError("expected a JSON object")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise ValueError('"text" must be a string')
+    lang = obj.get("lang")
+    if lang not in _LANGS:
+        raise ValueError('"lang" must be "fi", "sv", "en" or null')
+    ref = obj.get("ref_date")
+    if ref is None:
+        return text, lang, None
+    if not isinstance(ref, str):
+        raise ValueError('"ref_date" must be "YYYY-MM-DD" or null')
+    try:
+        return text, lang, date.fromisoformat(ref)
+    except ValueError:
+        raise ValueError(f'"ref_date" is not a date: {ref!r}') from None
+
+
+def run_extract_deadlines(stdin: TextIO, stdout: TextIO) -> int:
+    """Read JSONL requests from ``stdin`` and write one JSONL answer per line.
+
+    Each input line ``{"text": str, "lang": "fi"|"sv"|"en"|null,
+    "ref_date": "YYYY-MM-DD"|null}`` gives exactly one output line
+    ``{"deadline", "time", "kind", "sentence", "note"}`` in the same order,
+    flushed at once so a reader on a pipe sees answers as they come.
+
+    A malformed line (bad JSON, missing text, bad ref_date, even a blank line)
+    does not stop the stream: its output line has all fields null plus
+    ``"error"`` (the reason) and ``"line"`` (1-based number). The return
+    value is 0 when every line was valid and 1 when at least one was not.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> run_extract_deadlines(io.StringIO('{"text": "Haku päättyy 5.3.2025."}\\n'), out)
+    0
+    >>> json.loads(out.getvalue())["deadline"]
+    '2025-03-05'
+    """
+    status = 0
+    for number, line in enumerate(stdin, start=1):
+        try:
+            text, lang, ref = _parse_request(line)
+        except ValueError as exc:
+            status = 1
+            answer = {**_EMPTY, "error": str(exc), "line": number}
+        else:
+            found = extract_deadline(text, lang, ref)
+            answer = found.to_json() if found else dict(_EMPTY)
+        stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        stdout.flush()
+    return status
+
+
+_WORDS = {
+    "fi": ("Määräaika", "klo", "päättynyt", "Ei määräaikaa"),
+    "sv": ("Sista dag", "kl.", "har gått ut", "Ingen sista dag"),
+    "en": ("Deadline", "at", "passed", "No deadline"),
+}
+
+
+def format_deadline_human(text: str, lang: str | None = None,
+                          ref_date: date | None = None) -> str:
+    """One line for a person: the best deadline of ``text`` in ``lang`` (default fi).
+
+    >>> format_deadline_human("Lausuntoaika päättyy 25.9.2020.")
+    'Määräaika 25.9.2020 (consultation): Lausuntoaika päättyy 25.9.2020.'
+    >>> format_deadline_human("Aluevaalit järjestetään 23.1.2022.")
+    'Ei määräaikaa'
+    """
+    label, at, passed, none = _WORDS.get(lang or "fi", _WORDS["fi"])
+    found: Deadline | None = extract_deadline(text, lang, ref_date)
+    if found is None:
+        return none
+    if found.deadline is None:
+        return f"{none} ({found.note}): {found.sentence}"
+    when = f"{found.deadline.day}.{found.deadline.month}.{found.deadline.year}"
+    if found.time is not None:
+        when += f" {at} {format_time(found.time)}"
+    status = f", {passed}" if found.past else ""
+    return f"{label} {when} ({found.kind}{status}): {found.sentence}"
+
+
+__all__ = ["format_deadline_human", "run_extract_deadlines"]

@@ -1,0 +1,88 @@
+"""Real crawls (``monitor.py crawl --mirror``) against the local mirror, in subprocesses."""
+
+from __future__ import annotations
+
+import json
+
+import feedparser
+
+from sotevahti.mirror.liferay_site import expected_items
+from sotevahti.store import Store
+
+from .conftest import run_monitor
+
+
+def crawl(mirror, out, *sources):
+    proc = run_monitor("crawl", *sources, "--out", str(out), "--mirror", mirror.url, "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
+def test_crawl_stores_every_article_once_and_obeys_robots(mirror, site, tmp_path):
+    run = crawl(mirror, tmp_path)
+    store = Store(tmp_path / "sotevahti.db")
+    expected = expected_items(site, 1)
+    stored = {r["url"]: r for r in store.db.query("SELECT url, id, relevant, source FROM items")}
+    assert set(stored) == set(expected)
+    assert run["items_new"] == len(expected) and run["items_rejected"] == 0
+    for url, article in expected.items():
+        assert bool(stored[url]["relevant"]) == article.relevant, url
+    # one release under several hosts: one item, with every URL a listing linked it under
+    listed = {(host, lang) for (host, _path), lang in site.listings.items()}
+    shared = [a for a in expected.values() if any((h, a.lang) in listed for h in a.also_on)]
+    assert shared
+    for article in shared:
+        row = store.get_item(stored[article.real_url()]["id"])
+        linked = {f"https://{h}{article.path()}" for h in article.hosts() if (h, article.lang) in listed}
+        assert len(linked) >= 2 and linked <= set(row["urls"])
+    paths = [p for _, p, _ in mirror.requests]
+    assert "/robots.txt" in paths
+    assert not [p for p in paths if "tyoversio-" in p], "fetched a page robots.txt disallows"
+    assert any("_cur=2" in p for p in paths), "pagination was not followed"
+    feed = feedparser.parse((tmp_path / "public" / "feed.xml").read_bytes())
+    assert not feed.bozo and len(feed.entries) >= 20
+
+
+def test_recrawl_is_conditional_and_idempotent(mirror, tmp_path):
+    first = crawl(mirror, tmp_path, "stm")
+    second = crawl(mirror, tmp_path, "stm")
+    assert first["items_new"] > 0 and first["requests_304"] == 0
+    assert second["items_new"] == 0 and second["items_updated"] == 0
+    assert second["requests_304"] >= second["requests"] - 2   # robots.txt may be served from cache
+    assert second["response_bytes"] < first["response_bytes"] / 10
+    store = Store(tmp_path / "sotevahti.db")
+    assert store.conn.execute("SELECT count(*) - count(DISTINCT url) FROM items").fetchone()[0] == 0
+    assert [r["status"] for r in store.runs()] == ["ok", "ok"]
+
+
+def test_edit_in_epoch_2_is_an_update(mirror, site, tmp_path):
+    crawl(mirror, tmp_path)
+    mirror.epoch = 2
+    run = crawl(mirror, tmp_path)
+    assert run["items_new"] == len(expected_items(site, 2)) - len(expected_items(site, 1))
+    assert run["items_updated"] == sum(1 for a in site.articles if a.edited_body)
+
+
+def test_crawl_with_unreachable_source_raises_an_alarm(tmp_path):
+    # No mirror is listening on this port: every request fails, and the run says so.
+    proc = run_monitor("crawl", "vm", "--out", str(tmp_path), "--mirror", "http://127.0.0.1:9", "--json")
+    summary = json.loads(proc.stdout)
+    assert summary["alarms"] == ["source vm yielded no items"]
+    assert "alarm: source vm yielded no items" in proc.stderr
+
+
+def test_page_without_a_date_is_rejected_with_reason(config, site, tmp_path):
+    from dataclasses import replace
+
+    from sotevahti.mirror.liferay_site import LiferaySite
+    from sotevahti.mirror.server import Mirror
+
+    stm = [a for a in site.articles if a.host == "stm.fi" and a.lang == "fi" and a.epoch == 1][:3]
+    broken = replace(stm[0], slug="tiedote-ilman-paivamaaraa", published="", seed="")
+    with Mirror([LiferaySite(config, today=site.today, articles=[*stm, broken])]) as m:
+        run = crawl(m, tmp_path, "stm")
+    assert run["items_new"] == 3 and run["items_rejected"] == 1
+    store = Store(tmp_path / "sotevahti.db")
+    (rejection,) = store.db.query("SELECT url, reason, source FROM rejections")
+    assert rejection["url"].endswith("/tiedote-ilman-paivamaaraa") and rejection["reason"] == "missing published"
+    assert store.conn.execute("SELECT count(*) FROM items WHERE url LIKE '%ilman-paivamaaraa'").fetchone()[0] == 0

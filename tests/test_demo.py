@@ -1,0 +1,39 @@
+"""End to end: `monitor.py demo --json`, as the README tells a new user to run it."""
+
+from __future__ import annotations
+
+import json
+
+import feedparser
+
+from .conftest import run_monitor
+
+
+def test_demo_json(tmp_path):
+    proc = run_monitor("demo", "--json", "--out", str(tmp_path / "demo"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert set(result) >= {"db", "feeds", "items_by_source", "epochs"}
+    assert result["db"] == str(tmp_path / "demo" / "sotevahti.db")
+    e1, e2, e3 = result["epochs"]
+    assert [e["epoch"] for e in result["epochs"]] == [1, 2, 3]
+    for e in result["epochs"]:
+        assert set(e) >= {"epoch", "requests", "response_bytes", "items_new", "items_updated", "requests_304"}
+    assert e1["items_new"] >= 20 and sum(result["relevant_by_source"].values()) >= 20
+    assert e2["items_new"] >= 2 and e2["items_updated"] >= 1
+    assert e3["items_new"] == 0 and e3["items_updated"] == 0
+    assert e3["requests_304"] == e3["requests"]          # every re-check is a conditional GET
+    assert e3["response_bytes"] < 0.1 * e1["response_bytes"]
+    assert set(result["items_by_source"]) == {"valtioneuvosto", "stm", "vm", "intermin", "soteuudistus"}
+    assert all(n > 0 for n in result["items_by_source"].values())
+    for kind in ("rss", "atom"):
+        feed = feedparser.parse(open(result["feeds"][kind], "rb").read())
+        assert not feed.bozo
+        assert len(feed.entries) >= 20
+        assert len({e.id for e in feed.entries}) == len(feed.entries)
+
+
+def test_demo_human_summary(tmp_path):
+    proc = run_monitor("demo", "--out", str(tmp_path / "d"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "epoch 3:" in proc.stdout and "feed.xml" in proc.stdout

@@ -1,0 +1,156 @@
+"""Liferay parsing on the mirror's pages (fi, sv, en), URLs, listings, feeds and the seeds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from parsel import Selector
+
+from sotevahti import liferay
+from sotevahti.dates import HELSINKI
+from sotevahti.mirror.liferay_site import fill_relative, published_at
+from sotevahti.urls import UrlMap
+
+from .conftest import SEEDS, TODAY
+
+MIRROR = UrlMap("http://127.0.0.1:8123")
+
+
+@pytest.mark.parametrize("url, canonical, lang", [
+    ("https://valtioneuvosto.fi/-/1271139/hallituksen-esitys-sote-uudistukseksi",
+     "https://valtioneuvosto.fi/-/1271139/hallituksen-esitys-sote-uudistukseksi", "fi"),
+    ("https://valtioneuvosto.fi/sv/-/1271139/regeringens-proposition?languageId=fi_FI",
+     "https://valtioneuvosto.fi/-/1271139/regeringens-proposition", "fi"),
+    ("https://stm.fi/en/-/sote-ja-maakuntauudistus-etenee-eduskuntaan?languageId=en_US",
+     "https://stm.fi/en/-/sote-ja-maakuntauudistus-etenee-eduskuntaan", "en"),
+    ("https://soteuudistus.fi/sv/-/1271139/remisstiden-gick-ut/", "https://soteuudistus.fi/sv/-/1271139/remisstiden-gick-ut",
+     "sv"),
+    ("https://stm.fi/-/sosiaali-ja-terveydenhuollon-toimijoita-ohjeistetaan",
+     "https://stm.fi/-/sosiaali-ja-terveydenhuollon-toimijoita-ohjeistetaan", "fi"),
+])
+def test_article_ref_normalises_language(url, canonical, lang):
+    ref = liferay.article_ref(url)
+    assert ref is not None and ref.canonical_url() == canonical and ref.lang == lang
+
+
+@pytest.mark.parametrize("url", [
+    "https://valtioneuvosto.fi/ajankohtaista/uutiset",
+    "https://valtioneuvosto.fi/en/staattiset-feedit-en/-/asset_publisher/LOmkEPY4nk2s/rss",
+    "https://stm.fi/documents/1271139/123/liite.pdf",
+])
+def test_hubs_and_feeds_are_not_articles(url):
+    assert liferay.article_ref(url) is None
+
+
+def test_one_article_under_several_hosts_has_one_id():
+    a = liferay.article_ref("https://valtioneuvosto.fi/-/1271139/vm-tiedote")
+    b = liferay.article_ref("https://vm.fi/-/1271139/vm-tiedote")
+    c = liferay.article_ref("https://soteuudistus.fi/sv/-/1271139/vm-tiedote?languageId=fi_FI")
+    sv = liferay.article_ref("https://vm.fi/sv/-/1271139/vm-tiedote")
+    assert a.item_id() == b.item_id() == c.item_id()
+    assert sv.item_id() != a.item_id()   # the Swedish version is its own item
+    old_stm = liferay.article_ref("https://stm.fi/-/vanha-tiedote")
+    old_vm = liferay.article_ref("https://vm.fi/-/vanha-tiedote")
+    assert old_stm.item_id() != old_vm.item_id()   # without a group id the host is part of the identity
+
+
+def test_feed_links_with_double_wrapped_description():
+    xml = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Government</title><link>https://valtioneuvosto.fi/en/staattiset-feedit-en/-/asset_publisher/x/rss</link>
+<item><title>Access to care to be improved</title>
+<link>https://valtioneuvosto.fi/en/-/1410877/access-to-care</link>
+<description>&lt;![CDATA[&lt;p&gt;The Government submitted a proposal&lt;/p&gt;]]&gt;</description>
+<pubDate>Mon, 16 Aug 2021 08:00:00 GMT</pubDate><dc:date>2021-08-16T08:00:00Z</dc:date></item>
+<item><title>Hub</title><link>https://valtioneuvosto.fi/en/current-issues</link></item>
+</channel></rss>"""
+    assert liferay.feed_links(xml) == ["https://valtioneuvosto.fi/en/-/1410877/access-to-care"]
+
+
+def _render(site, article, epoch=1, host=None):
+    page = site.render(host or article.host, article.path(), "", epoch, MIRROR.mirror)
+    assert page is not None and page.status == 200
+    return page.body.decode("utf-8")
+
+
+def test_every_mirror_article_parses(site):
+    langs = set()
+    for a in site.articles:
+        parsed = liferay.parse_article(_render(site, a, epoch=a.epoch), a.real_url(), MIRROR)
+        assert parsed is not None, a.slug
+        assert parsed.url == a.real_url()
+        assert parsed.title == a.title
+        assert parsed.published == published_at(a, TODAY)
+        assert parsed.published.tzinfo is HELSINKI
+        assert parsed.type == a.type
+        assert parsed.tags == a.tags
+        assert parsed.lang == a.lang
+        assert parsed.lead == " ".join(fill_relative(a.lead, TODAY).split())
+        first_par = fill_relative(a.body, TODAY).strip().split("\n\n")[0]
+        assert " ".join(first_par.lstrip("# ").split()) in parsed.body
+        assert "Hyppää sisältöön" not in parsed.body and "Sivun alkuun" not in parsed.body
+        assert "This page is in Finnish" not in parsed.body + parsed.lead
+        assert [x["url"] for x in parsed.attachments] == [f"https://{a.host}{x['path']}" for x in a.attachments]
+        langs.add(a.lang)
+    assert langs == {"fi", "sv", "en"}
+
+
+def test_article_served_from_another_host_has_the_canonical_url(site):
+    shared = [a for a in site.articles if a.also_on]
+    assert shared
+    for a in shared:
+        other = a.also_on[0]
+        fetched_as = f"https://{other}{a.path()}"
+        parsed = liferay.parse_article(_render(site, a, host=other), fetched_as, MIRROR)
+        assert parsed.url == a.real_url()
+        assert parsed.ref.item_id() == liferay.article_ref(a.real_url()).item_id()
+        assert all(x["url"].startswith(f"https://{a.host}/") for x in parsed.attachments)
+
+
+def test_listing_pagination(site):
+    host, path = "stm.fi", "/ajankohtaista/uutiset"
+    seen, url, pages = [], f"https://{host}{path}", 0
+    while url:
+        parts = url.split("?", 1)
+        page = site.render(host, parts[0].split(host, 1)[1], parts[1] if len(parts) > 1 else "", 1, MIRROR.mirror)
+        links, url = liferay.listing_links(page.body.decode(), url, MIRROR)
+        seen += links
+        pages += 1
+    expected = {a.real_url().replace(f"https://{a.host}", f"https://{host}") for a in site.visible(host, "fi", 1)}
+    assert pages >= 2
+    assert expected <= set(seen)
+
+
+def test_english_stamp_takes_the_publication_date():
+    html = """<html lang="en-US"><body><article><h1>Access to care and availability of services to be improved</h1>
+<p>Publication date 16.8.2021 11.00 | Published in English on 16.8.2021 at 12.05</p><p>Press release</p>
+<div class="article__lead"><p>The Government proposes that wellbeing services counties …</p></div></article></body></html>"""
+    a = liferay.parse_article(html, "https://soteuudistus.fi/en/-/1271139/access-to-care")
+    assert (a.published.hour, a.published.minute, a.type, a.lang) == (11, 0, "Press release", "en")
+
+
+def _seed_lines(name: str) -> list[str]:
+    chrome = {"Skip to content", "Hyppää sisältöön", "Media", "Lue lisää", "Sivun alkuun", "Liitteet:", "Lisätietoja:"}
+    path = next(SEEDS.glob(f"{name}_*.txt"), None)
+    if path is None:
+        pytest.skip("shared/seeds is not beside this checkout")
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+    return [ln.replace("Lue lisää", "").strip() for ln in lines if ln and ln not in chrome]
+
+
+@pytest.mark.parametrize("seed, url_part, published", [
+    ("001", "/-/1271139/", "2020-03-20T10:17:00+02:00"),
+    ("004", "/-/sote-uudistuksen", "2016-03-03T12:19:00+02:00"),
+])
+def test_seed_pages_are_read_verbatim(site, seed, url_part, published):
+    article = next(a for a in site.articles if a.seed == seed)
+    parsed = liferay.parse_article(_render(site, article), article.real_url(), MIRROR)
+    assert url_part in parsed.url
+    assert parsed.published.isoformat() == published
+    assert parsed.title in _seed_lines(seed)
+    text = "\n".join([parsed.title, *parsed.tags, parsed.type, parsed.lead, parsed.body])
+    page_text = liferay.page_text(Selector(text=_render(site, article)))
+    for line in _seed_lines(seed):
+        if re.fullmatch(r"(Julkaisuajankohta )?[\d.]+ [\d.]+", line):
+            continue   # the stamp itself is parsed into `published`
+        assert line in text or line in page_text, line
