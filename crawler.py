@@ -40,10 +40,7 @@ def crawl_settings(db: Path, sources_file: Path | None, public_dir: Path, *, mir
     s.set("LOG_LEVEL", log_level, priority="cmdline")
     if mirror:
         s.set("SOTEVAHTI_MIRROR", mirror, priority="cmdline")
-        s.set("DOWNLOAD_DELAY", 0, priority="cmdline")
-        s.set("AUTOTHROTTLE_START_DELAY", 0.0, priority="cmdline")
-        s.set("AUTOTHROTTLE_TARGET_CONCURRENCY", 8.0, priority="cmdline")
-        s.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8, priority="cmdline")
+        s.setdict(project_settings.MIRROR_OVERRIDES, priority="cmdline")
     return s
 
 

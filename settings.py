@@ -49,3 +49,14 @@ SOTEVAHTI_PUBLIC_DIR = os.environ.get("SOTEVAHTI_PUBLIC_DIR", "public")
 SOTEVAHTI_MIRROR = os.environ.get("SOTEVAHTI_MIRROR", "")  # http://127.0.0.1:PORT for tests and the demo
 SOTEVAHTI_BATCH_SIZE = 50
 SOTEVAHTI_RUN_ID = None  # set by monitor.py crawl; otherwise the pipeline opens its own run
+
+# Against the local mirror there is no one to be polite to: robots.txt, AutoThrottle and
+# conditional GETs stay on, but the delays go.
+MIRROR_OVERRIDES = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_START_DELAY": 0.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 8.0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+}
+if SOTEVAHTI_MIRROR:
+    globals().update(MIRROR_OVERRIDES)

@@ -86,3 +86,23 @@ def test_page_without_a_date_is_rejected_with_reason(config, site, tmp_path):
     (rejection,) = store.db.query("SELECT url, reason, source FROM rejections")
     assert rejection["url"].endswith("/tiedote-ilman-paivamaaraa") and rejection["reason"] == "missing published"
     assert store.conn.execute("SELECT count(*) FROM items WHERE url LIKE '%ilman-paivamaaraa'").fetchone()[0] == 0
+
+
+def test_plain_scrapy_commands_work(mirror, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True)
+    assert listed.stdout.split() == ["liferay"], listed.stderr[-1000:]
+    env = {**os.environ, "SOTEVAHTI_DB": str(tmp_path / "s.db"), "SOTEVAHTI_PUBLIC_DIR": str(tmp_path / "pub"),
+           "SOTEVAHTI_HTTPCACHE": str(tmp_path / "cache"), "SOTEVAHTI_MIRROR": mirror.url}
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "liferay", "-a", "sources=vm", "-L", "WARNING"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    store = Store(tmp_path / "s.db")
+    (run,) = store.runs()
+    assert run["status"] == "ok" and run["items_new"] == store.counts_by_source()["vm"] > 0
+    assert (tmp_path / "pub" / "feed.xml").exists()

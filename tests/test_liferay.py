@@ -124,7 +124,8 @@ def test_listing_pagination(site):
 def test_english_stamp_takes_the_publication_date():
     html = """<html lang="en-US"><body><article><h1>Access to care and availability of services to be improved</h1>
 <p>Publication date 16.8.2021 11.00 | Published in English on 16.8.2021 at 12.05</p><p>Press release</p>
-<div class="article__lead"><p>The Government proposes that wellbeing services counties …</p></div></article></body></html>"""
+<div class="article__lead"><p>The Government proposes that wellbeing services counties …</p></div>
+</article></body></html>"""
     a = liferay.parse_article(html, "https://soteuudistus.fi/en/-/1271139/access-to-care")
     assert (a.published.hour, a.published.minute, a.type, a.lang) == (11, 0, "Press release", "en")
 

@@ -167,7 +167,8 @@ class LiferaySite:
 <a href="/{host}/en/">In English</a></nav>
 {_main_menu(host, lang)}
 </header>
-<script>Liferay.ThemeDisplay = {{getLanguageId: function() {{ return "{ {'fi': 'fi_FI', 'sv': 'sv_SE', 'en': 'en_US'}[lang] }"; }},
+<script>Liferay.ThemeDisplay = {{
+getLanguageId: function() {{ return "{ {'fi': 'fi_FI', 'sv': 'sv_SE', 'en': 'en_US'}[lang] }"; }},
 getPathThemeImages: function() {{ return "/o/vn-theme/images"; }}, isSignedIn: function() {{ return false; }}}};
 Liferay.Portlet.register("com_liferay_journal_content_web_portlet_JournalContentPortlet_INSTANCE_vnArticle");
 Liferay.Loader.require("frontend-js-web/index", function() {{}});</script>
@@ -196,7 +197,8 @@ Liferay.Loader.require("frontend-js-web/index", function() {{}});</script>
 {notice}<article class="article">
 <h1 class="article__title">{escape(a.title)}</h1>
 <ul class="article__ministries">{tags}</ul>
-{f'<p class="article__date"><span class="article__date-label">{label["stamp"]}</span> {stamp}</p>' if a.published else ''}
+{f'<p class="article__date"><span class="article__date-label">{label["stamp"]}</span> {stamp}</p>'
+   if a.published else ''}
 <p class="article__type">{escape(a.type)}</p>
 <div class="article__lead"><p>{escape(fill_relative(a.lead, self.today))}</p></div>
 <div class="article__body">{_paragraphs(fill_relative(body, self.today))}</div>
