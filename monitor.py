@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         fail(str(e))
     except KeyboardInterrupt:
         fail("interrupted")
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; stay quiet like other Unix tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ _NAMED_RE = "(" + "|".join(sorted(_NAMED, key=len, reverse=True)) + ")"
 _YEAR = r"(?:\s+(\d{4})(?!\d))?"
 _WEEKDAY = (
     r"(?:maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai)[a-zäö]*"
-    r"|(?:ma|ti|ke|to|pe|la|su)\.?"
+    r"|(?:ma|ti|ke|pe|la|su)\.?|to\."  # bare "to" is too often English
     r"|(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)(?:en)?"
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?"
 )
@@ -182,10 +182,10 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
     for m in _FI_GENITIVE.finditer(low):
         found.append(_Atom(m.start(), m.end(), int(m[2]), _fi_month(m[1]), _int(m[3]), named=True))
     for m in _NAMED_DAY_MONTH.finditer(low):
-        found.append(_Atom(m.start(), m.end(), int(m[1]), _NAMED[m[2].lower()], _int(m[3]),
+        found.append(_Atom(m.start(), m.end(), int(m[1]), _NAMED[m[2]], _int(m[3]),
                            named=True))
     for m in _NAMED_MONTH_DAY.finditer(low):
-        found.append(_Atom(m.start(), m.end(), int(m[2]), _NAMED[m[1].lower()], int(m[3]),
+        found.append(_Atom(m.start(), m.end(), int(m[2]), _NAMED[m[1]], int(m[3]),
                            named=True))
     for m in _FI_MONTH_ONLY.finditer(low):
         atom = _Atom(m.start(), m.end(), None, _fi_month(m[2]), _int(m[3]), precision="month")
@@ -194,7 +194,7 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
         found.append(atom)
     for m in _NAMED_MONTH_ONLY.finditer(low):
         name, year = (m[1], m[2]) if m[1] else (m[3], m[4])
-        found.append(_Atom(m.start(), m.end(), None, _NAMED[name.lower()], _int(year), "month"))
+        found.append(_Atom(m.start(), m.end(), None, _NAMED[name], _int(year), "month"))
     found = [a for a in found if a.day is None or _valid(a.day, a.month, a.year)]
     found.sort(key=lambda a: (a.start, -(a.end - a.start)))
     kept: list[_Atom] = []

@@ -178,14 +178,17 @@ def split_sentences(text: str, dates: list[DateMatch] | None = None) -> list[tup
     if dates is None:
         dates = find_dates(text)
     spans = [(m.start, m.end) for m in dates]
+    span_index = 0  # boundaries and dates both come in text order: walk them together
     out: list[tuple[int, int]] = []
     start = 0
     for b in _BOUNDARY.finditer(text):
         dot = b.start()
-        if text[dot] == "\n" and text[:dot].rstrip().endswith(":"):
+        if text[dot] == "\n" and text[max(0, dot - 80):dot].rstrip().endswith(":"):
             continue  # "Hakuaika:\n1.8.‒1.9.2025" is one statement
         if text[dot] != "\n":
-            if any(s <= dot < e - 1 for s, e in spans):
+            while span_index < len(spans) and spans[span_index][1] - 1 <= dot:
+                span_index += 1
+            if span_index < len(spans) and spans[span_index][0] <= dot:
                 continue
             word = re.search(r"(\S+)$", text[max(0, dot - 12):dot])
             token = word[1].lower().lstrip("(") if word else ""
@@ -326,8 +329,14 @@ def extract_deadlines(text: str, lang: str | None = None,
     all_dates = find_dates(text, ref_date)
     low = fold_case(text)
     result: list[Deadline] = []
+    next_date = 0
     for s_start, s_end in split_sentences(text, all_dates):
-        inside = [m for m in all_dates if s_start <= m.start < s_end]
+        while next_date < len(all_dates) and all_dates[next_date].start < s_start:
+            next_date += 1
+        first = next_date
+        while next_date < len(all_dates) and all_dates[next_date].start < s_end:
+            next_date += 1
+        inside = all_dates[first:next_date]
         found = _sentence_deadlines(text, low, s_start, s_end, inside, ref_date)
         if found:
             dated = [f for f in found if f[1].deadline is not None] or found

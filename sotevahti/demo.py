@@ -56,7 +56,7 @@ def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
             })
     store = Store(out / "sotevahti.db")
     counts = {s.id: 0 for s in config.sources} | store.counts_by_source()
-    relevant = store.counts_by_source(relevant_only=True)
+    relevant = {s.id: 0 for s in config.sources} | store.counts_by_source(relevant_only=True)
     store.close()
     public = out / "public"
     return {

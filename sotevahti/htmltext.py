@@ -11,7 +11,11 @@ import re
 from parsel import Selector
 
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-_BLOCKS = "p|h1|h2|h3|h4|h5|h6|li|blockquote|pre|dt|dd|td|th|figcaption"
+_BLOCKS = " or ".join(f"self::{t}" for t in "p h1 h2 h3 h4 h5 h6 li blockquote pre dt dd td th figcaption".split())
+# Outermost block elements, plus text that sits directly in the container or in inline markup
+# outside any block (a bare sentence in a <div>), in document order.
+_BLOCK_XPATH = (f".//*[{_BLOCKS}][not(ancestor::*[{_BLOCKS}])]"
+                f" | .//text()[not(ancestor::*[{_BLOCKS}])][not(ancestor::script or ancestor::style)]")
 
 
 def clean_text(text: str | None) -> str:
@@ -30,14 +34,10 @@ def block_text(sel: Selector | None) -> str:
     """
     if sel is None:
         return ""
-    blocks = sel.xpath(
-        f".//*[self::{' or self::'.join(_BLOCKS.split('|'))}]"
-        f"[not(ancestor::*[self::{' or self::'.join(_BLOCKS.split('|'))}])]"
-        " | ./text()"
-    )
     parts = []
-    for block in blocks:
-        text = clean_text(" ".join(block.xpath("string(.)").getall()) if block.root is not None else "")
+    for node in sel.xpath(_BLOCK_XPATH):
+        raw = node.root if isinstance(node.root, str) else node.xpath("string(.)").get()
+        text = clean_text(raw)
         if text:
             parts.append(" ".join(text.splitlines()))
     return "\n\n".join(parts)

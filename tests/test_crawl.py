@@ -41,6 +41,9 @@ def test_crawl_stores_every_article_once_and_obeys_robots(mirror, site, tmp_path
     assert any("_cur=2" in p for p in paths), "pagination was not followed"
     feed = feedparser.parse((tmp_path / "public" / "feed.xml").read_bytes())
     assert not feed.bozo and len(feed.entries) >= 20
+    validity = store.runs()[0]["stats"]["field_validity"]
+    assert set(validity) == {"valtioneuvosto", "stm", "vm", "intermin", "soteuudistus"}
+    assert all(v["title"] == v["published"] == v["url"] == 1.0 for v in validity.values())
 
 
 def test_recrawl_is_conditional_and_idempotent(mirror, tmp_path):
