@@ -24,7 +24,7 @@ from sotevahti.store import Store
 
 
 def crawl_settings(db: Path, sources_file: Path | None, public_dir: Path, *, mirror: str | None = None,
-                   run_id: int | None = None, log_level: str = "WARNING") -> Settings:
+                   run_id: int | None = None, log_level: str = "WARNING", now: datetime | None = None) -> Settings:
     """Scrapy settings for one crawl into ``db``.
 
     With ``mirror`` (``http://127.0.0.1:PORT``) every real URL is fetched from the local mirror,
@@ -38,6 +38,7 @@ def crawl_settings(db: Path, sources_file: Path | None, public_dir: Path, *, mir
     s.set("SOTEVAHTI_RUN_ID", run_id, priority="cmdline")
     s.set("HTTPCACHE_DIR", str(db.resolve().with_suffix(".httpcache")), priority="cmdline")
     s.set("LOG_LEVEL", log_level, priority="cmdline")
+    s.set("SOTEVAHTI_NOW", now.isoformat() if now else "", priority="cmdline")
     if mirror:
         s.set("SOTEVAHTI_MIRROR", mirror, priority="cmdline")
         s.setdict(project_settings.MIRROR_OVERRIDES, priority="cmdline")
@@ -84,22 +85,33 @@ def source_alarms(sources: Iterable[Any], per_source: Mapping[str, Mapping[str, 
     return alarms
 
 
-def write_public(store: Store, settings: Settings | Mapping[str, Any]) -> FeedPaths:
-    """Rebuild the public files (feeds) from the database."""
+def crawl_now(settings: Settings | Mapping[str, Any]) -> datetime:
+    """The crawl's "now": ``SOTEVAHTI_NOW`` when a test or a replay fixes it, else the clock."""
+    fixed = settings.get("SOTEVAHTI_NOW")
+    return datetime.fromisoformat(fixed) if fixed else datetime.now(UTC)
+
+
+def write_public(store: Store, settings: Settings | Mapping[str, Any], now: datetime) -> FeedPaths:
+    """Rebuild the public files (feeds, calendar) from the database."""
     config = load_config(settings.get("SOTEVAHTI_SOURCES") or None)
-    return write_feeds(store, Path(settings.get("SOTEVAHTI_PUBLIC_DIR")), config.feed, datetime.now(UTC))
+    return write_feeds(store, Path(settings.get("SOTEVAHTI_PUBLIC_DIR")), config.feed, now)
 
 
 def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Path | None, public_dir: Path,
-              *, mirror: str | None = None, log_level: str = "WARNING") -> dict[str, Any]:
+              *, mirror: str | None = None, log_level: str = "WARNING", now: datetime | None = None) -> dict[str, Any]:
     """Crawl the chosen sources (all enabled ones when empty) into ``db`` and rebuild the feeds.
 
+    After the spiders, every open deadline is judged at ``now`` (closing soon, closed).
+
+    :param now: the crawl's time; the clock when ``None``. Tests pass a fixed one.
     :return: the finished run row, with ``alarms`` listing sources that yielded no items.
     """
     sources = config.select(source_ids)
     store = Store(db)
-    run_id = store.start_run([s.id for s in sources], datetime.now(UTC))
-    settings = crawl_settings(db, sources_file, public_dir, mirror=mirror, run_id=run_id, log_level=log_level)
+    started = now or datetime.now(UTC)
+    run_id = store.start_run([s.id for s in sources], started)
+    settings = crawl_settings(db, sources_file, public_dir, mirror=mirror, run_id=run_id, log_level=log_level,
+                              now=now)
     process = CrawlerProcess(settings)
     loader = SpiderLoader.from_settings(settings)
     crawlers = []
@@ -111,9 +123,11 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
     stats = run_stats(c.stats.get_stats() for c in crawlers)
     stats["alarms"] = source_alarms(sources, stats["sources"])
     status = "ok" if all(r == "finished" for r in stats["finish_reasons"]) else "failed"
-    run = store.finish_run(run_id, datetime.now(UTC), stats, status)
-    settings_for_feeds = {"SOTEVAHTI_SOURCES": str(sources_file or ""), "SOTEVAHTI_PUBLIC_DIR": str(public_dir)}
-    run["feeds"] = write_public(store, settings_for_feeds)
+    judged_at = now or datetime.now(UTC)
+    store.advance_deadlines(judged_at, run_id)
+    stats["deadlines"] = store.count_deadlines(run_id)
+    run = store.finish_run(run_id, judged_at, stats, status)
+    run["feeds"] = write_public(store, settings, judged_at)
     store.close()
     for alarm in stats["alarms"]:
         print(f"alarm: {alarm}", file=sys.stderr)

@@ -6,6 +6,7 @@ Commands:
   sources   list the configured sources
   crawl     crawl sources into the database and rebuild the feeds
   feeds     rebuild the feeds from the database
+  extract-deadlines  read deadlines from text (JSONL in, JSONL out)
 
 Every command that touches the database takes --db PATH (default sotevahti.db or $SOTEVAHTI_DB)
 and --sources FILE (default sources.toml); --out DIR means DIR/sotevahti.db and DIR/public/.
@@ -19,7 +20,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -29,6 +30,16 @@ if str(ROOT) not in sys.path:
 
 from sotevahti.sources import ConfigError, load_config  # noqa: E402
 from sotevahti.store import Store, default_db_path  # noqa: E402
+
+EXTRACT_HELP = """
+
+Input, one JSON object per line:
+  {"text": "Lausuntoaika päättyy 25.9.2020.", "lang": "fi", "ref_date": "2020-09-01"}
+Output, one line per input line, in order:
+  {"deadline": "2020-09-25", "time": null, "kind": "consultation", "sentence": "…", "note": null}
+kind is consultation, application, registration or other; everything is null when the text
+names no deadline. A malformed line gets nulls plus "error" and "line", and the exit code is 1.
+"""
 
 
 class UsageError(Exception):
@@ -52,6 +63,17 @@ def paths(args: argparse.Namespace) -> tuple[Path, Path]:
         return out / "sotevahti.db", out / "public"
     db = Path(args.db) if args.db else default_db_path()
     return db, db.resolve().parent / "public"
+
+
+def aware_datetime(value: str) -> datetime:
+    """argparse type: an ISO 8601 time with a UTC offset."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a UTC offset, e.g. {value}+02:00")
+    return parsed
 
 
 def print_json(data: Any) -> None:
@@ -87,14 +109,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     db, public = paths(args)
     level = "INFO" if args.verbose else "ERROR" if args.quiet or args.json else "WARNING"
     run = run_crawl(config, args.source, db, Path(args.sources) if args.sources else None, public,
-                    mirror=args.mirror, log_level=level)
+                    mirror=args.mirror, log_level=level, now=args.now)
     summary = {
         "run_id": run["id"], "status": run["status"], "requests": run["requests"],
         "response_bytes": run["response_bytes"], "requests_304": run["requests_304"],
         "items_new": run["items_new"], "items_updated": run["items_updated"],
         "items_rejected": run["items_rejected"], "alarms": run["stats"]["alarms"],
-        "sources": run["stats"]["sources"], "db": str(db.resolve()),
-        "feeds": {"rss": str(run["feeds"].rss.resolve()), "atom": str(run["feeds"].atom.resolve())},
+        "deadlines": run["stats"]["deadlines"], "sources": run["stats"]["sources"], "db": str(db.resolve()),
+        "feeds": run["feeds"].as_json(),
     }
     if args.json:
         print_json(summary)
@@ -117,10 +139,20 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     written = write_feeds(store, public, config.feed, datetime.now(UTC))
     store.close()
     if args.json:
-        print_json({"rss": str(written.rss.resolve()), "atom": str(written.atom.resolve())})
+        print_json(written.as_json())
     else:
-        print(f"wrote {written.rss} and {written.atom}")
+        print(f"wrote {', '.join(p.name for p in vars(written).values())} in {public}")
     return 0
+
+
+def cmd_extract_deadlines(args: argparse.Namespace) -> int:
+    """Read deadlines from text: JSONL on stdin, one answer per line on stdout (or --text)."""
+    from sotevahti.extract_cli import format_deadline_human, run_extract_deadlines
+
+    if args.text is not None:
+        print(format_deadline_human(args.text, args.lang, args.ref_date))
+        return 0
+    return run_extract_deadlines(sys.stdin, sys.stdout)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -158,7 +190,17 @@ def build_parser() -> Parser:
     crawl.add_argument("--mirror", metavar="URL", help="fetch from a local mirror at URL instead of the real sites")
     crawl.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     crawl.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    crawl.add_argument("--now", metavar="ISO", type=aware_datetime,
+                       help="judge deadlines as if it were this time (tests, replays): 2026-11-24T08:00+02:00")
     command("feeds", cmd_feeds)
+    extract = sub.add_parser("extract-deadlines", help=cmd_extract_deadlines.__doc__,
+                             description=cmd_extract_deadlines.__doc__ + EXTRACT_HELP,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    extract.set_defaults(func=cmd_extract_deadlines)
+    extract.add_argument("--text", help="one text to read; prints a one-line answer")
+    extract.add_argument("--lang", choices=["fi", "sv", "en"], help="with --text: the text's language")
+    extract.add_argument("--ref-date", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                         help="with --text: the publication date that year-less dates are read against")
     demo = command("demo", cmd_demo, db=False, listing=True)
     demo.add_argument("--out", metavar="DIR", help="where to put the demo database and feeds (default: demo-output)")
     return parser

@@ -8,11 +8,11 @@ closes a run itself and rebuilds the feeds in ``SOTEVAHTI_PUBLIC_DIR``).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from crawler import crawl_now, run_stats, write_public
 from sotevahti.schema import FieldValidity, validate_item
 from sotevahti.store import Store
 
@@ -42,7 +42,7 @@ class StorePipeline:
         self.store = Store(self.db_path)
         if self.owns_run:
             spider = self.crawler.spider
-            self.run_id = self.store.start_run([s.id for s in spider.sources], datetime.now(UTC))
+            self.run_id = self.store.start_run([s.id for s in spider.sources], crawl_now(self.crawler.settings))
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         self.validity.add(item)
@@ -61,7 +61,7 @@ class StorePipeline:
     def flush(self) -> None:
         if not self.buffer or self.store is None:
             return
-        now = datetime.now(UTC)
+        now = crawl_now(self.crawler.settings)
         result = self.store.upsert_items(self.buffer, self.run_id, now)
         self.buffer.clear()
         for key in ("new", "updated", "unchanged"):
@@ -71,12 +71,11 @@ class StorePipeline:
         assert self.store is not None
         self.flush()
         if self.rejected:
-            self.store.record_rejections(self.rejected, self.run_id, datetime.now(UTC))
+            self.store.record_rejections(self.rejected, self.run_id, crawl_now(self.crawler.settings))
         self.crawler.stats.set_value("sotevahti/field_validity", self.validity.shares())
         if self.owns_run and self.run_id is not None:
-            from crawler import run_stats, write_public  # local import: crawler imports Scrapy's runner
-
-            stats = self.crawler.stats.get_stats()
-            self.store.finish_run(self.run_id, datetime.now(UTC), run_stats([stats]))
-            write_public(self.store, self.crawler.settings)
+            now = crawl_now(self.crawler.settings)
+            self.store.advance_deadlines(now, self.run_id)
+            self.store.finish_run(self.run_id, now, run_stats([self.crawler.stats.get_stats()]))
+            write_public(self.store, self.crawler.settings, now)
         self.store.close()

@@ -32,7 +32,8 @@ def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
 
     Earlier demo output in ``out`` is removed first, so every demo starts from an empty database.
 
-    :return: ``{"db", "feeds": {"rss", "atom"}, "items_by_source", "epochs": [...]}`` with absolute paths.
+    :return: ``{"db", "feeds": {"rss", "atom", "deadlines", "deadlines_atom", "ics"}, "items_by_source",
+        "epochs": [...]}`` with absolute paths.
     """
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -52,16 +53,18 @@ def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
                 "epoch": epoch, "requests": run["requests"], "response_bytes": run["response_bytes"],
                 "requests_304": run["requests_304"], "items_new": run["items_new"],
                 "items_updated": run["items_updated"], "items_rejected": run["items_rejected"],
+                "deadlines_found": run["deadlines"]["found"],
+                "deadline_events": {k: v for k, v in run["deadlines"].items() if k != "found"},
                 "alarms": run["alarms"],
             })
+            feeds = run["feeds"]
     store = Store(out / "sotevahti.db")
     counts = {s.id: 0 for s in config.sources} | store.counts_by_source()
     relevant = {s.id: 0 for s in config.sources} | store.counts_by_source(relevant_only=True)
     store.close()
-    public = out / "public"
     return {
         "db": str(out / "sotevahti.db"),
-        "feeds": {"rss": str(public / "feed.xml"), "atom": str(public / "atom.xml")},
+        "feeds": feeds,
         "items_by_source": counts,
         "relevant_by_source": relevant,
         "epochs": epochs,
@@ -85,10 +88,13 @@ def format_summary(result: dict[str, Any]) -> str:
     for e in result["epochs"]:
         lines.append(
             f"  epoch {e['epoch']}: {e['requests']:3d} requests ({e['requests_304']} × 304), "
-            f"{e['response_bytes']:8,d} bytes, {e['items_new']:2d} new, {e['items_updated']} updated".replace(",", " "))
+            f"{e['response_bytes']:7d} bytes, {e['items_new']:2d} new, {e['items_updated']} updated, "
+            f"{e['deadlines_found']:2d} deadlines found, events: "
+            + (", ".join(f"{n} {k}" for k, n in sorted(e["deadline_events"].items())) or "none"))
     lines.append("")
     lines.append("Items by source: " + ", ".join(f"{k} {v}" for k, v in result["items_by_source"].items()))
     lines.append(f"Database:  {result['db']}")
-    lines.append(f"RSS feed:  {result['feeds']['rss']}")
-    lines.append(f"Atom feed: {result['feeds']['atom']}")
+    lines.append(f"Announcements: {result['feeds']['rss']} (Atom: atom.xml)")
+    lines.append(f"Deadlines:     {result['feeds']['deadlines']} (Atom: deadlines-atom.xml)")
+    lines.append(f"Calendar:      {result['feeds']['ics']}")
     return "\n".join(lines)

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from feedgen.feed import FeedGenerator
 
 from .dates import HELSINKI
+from .deadline_feeds import EVENT_LIMIT, build_deadline_feed
+from .ical import build_calendar
 from .regions import NATIONAL, region_name
 from .sources import FeedSettings
 from .store import Store
@@ -32,6 +34,13 @@ class FeedPaths:
 
     rss: Path
     atom: Path
+    deadlines: Path
+    deadlines_atom: Path
+    ics: Path
+
+    def as_json(self) -> dict[str, str]:
+        """``{"rss": "/abs/public/feed.xml", …}``: the ``feeds`` object of the CLI's JSON."""
+        return {k: str(Path(v).resolve()) for k, v in vars(self).items()}
 
 
 def item_categories(item: Mapping[str, Any]) -> list[str]:
@@ -86,19 +95,27 @@ def build_feed(items: Iterable[Mapping[str, Any]], settings: FeedSettings, self_
 
 def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, now: datetime,
                 limit: int = FEED_LIMIT) -> FeedPaths:
-    """Write ``feed.xml`` and ``atom.xml`` under ``public_dir`` from the newest relevant items.
+    """Write every public file under ``public_dir`` from the database.
 
-    Each file is written to a temporary name and renamed, so a reader never sees half a feed.
+    ``feed.xml``/``atom.xml`` (newest relevant items), ``deadlines.xml``/``deadlines-atom.xml``
+    (newest deadline events) and ``deadlines.ics`` (deadlines from a year back onwards). Each
+    file is written to a temporary name and renamed, so a reader never sees half a feed.
     """
     public = Path(public_dir)
     public.mkdir(parents=True, exist_ok=True)
     items = store.latest_items(limit)
     base = settings.public_url.rstrip("/")
-    paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml")
-    rss = build_feed(items, settings, f"{base}/feed.xml", now)
-    atom = build_feed(items, settings, f"{base}/atom.xml", now)
-    _atomic_write(paths.rss, rss.rss_str(pretty=True))
-    _atomic_write(paths.atom, atom.atom_str(pretty=True))
+    paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml", deadlines=public / "deadlines.xml",
+                      deadlines_atom=public / "deadlines-atom.xml", ics=public / "deadlines.ics")
+    _atomic_write(paths.rss, build_feed(items, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
+    _atomic_write(paths.atom, build_feed(items, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
+    events = store.deadline_events(EVENT_LIMIT, relevant_only=True)
+    rss = build_deadline_feed(events, settings, f"{base}/deadlines.xml", now)
+    atom = build_deadline_feed(events, settings, f"{base}/deadlines-atom.xml", now)
+    _atomic_write(paths.deadlines, rss.rss_str(pretty=True))
+    _atomic_write(paths.deadlines_atom, atom.atom_str(pretty=True))
+    since = (now.astimezone(HELSINKI) - timedelta(days=365)).date()
+    _atomic_write(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
     return paths
 
 

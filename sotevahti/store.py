@@ -7,6 +7,7 @@ Tables (see :data:`SCHEMA`):
 ``item_versions``  earlier contents of an item, kept when a re-crawl finds it edited
 ``runs``           one row per crawl, with Scrapy's stats and per-source figures
 ``rejections``     items that failed the schema, with the reason
+``deadlines``      deadlines read from items, and ``deadline_events`` (see store_deadlines.py)
 ``items_fts``      FTS5 over title, lead and body
 
 Writes are batched and each batch is one ``BEGIN IMMEDIATE`` transaction in WAL mode, so a
@@ -23,13 +24,15 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from .schema import validate_item
+from .store_deadlines import DEADLINE_SCHEMA, DeadlineStoreMixin
+from .tracking import item_deadlines, utc_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -62,7 +65,8 @@ CREATE TABLE IF NOT EXISTS rejections (
     reason TEXT NOT NULL, seen TEXT NOT NULL
 );
 """
-SCHEMA_VERSION = 1
+SCHEMA = SCHEMA + DEADLINE_SCHEMA
+SCHEMA_VERSION = 2  # 2: deadlines and deadline_events
 _CONTENT_FIELDS = ("title", "lead", "body")
 
 
@@ -73,13 +77,6 @@ class UpsertResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-def utc_iso(dt: datetime) -> str:
-    """A timezone-aware datetime as a sortable UTC string: ``2020-03-20T08:17:00+00:00``."""
-    if dt.tzinfo is None:
-        raise ValueError("naive datetime")
-    return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def content_hash(item: Mapping[str, Any]) -> str:
@@ -94,7 +91,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get("SOTEVAHTI_DB", "sotevahti.db"))
 
 
-class Store:
+class Store(DeadlineStoreMixin):
     """The Sotevahti database.
 
     :param path: database file; created with its schema when missing.
@@ -203,7 +200,8 @@ class Store:
 
         A new id is inserted. A known id whose content hash changed is updated, and its previous
         content goes to ``item_versions``; ``id``, ``source`` and ``first_seen`` never change.
-        Every URL the item was seen under is recorded. Items must already be valid.
+        Every URL the item was seen under is recorded, and the deadlines in a new or changed
+        item's text are tracked (:meth:`sync_item_deadlines`). Items must already be valid.
 
         :raises ValueError: if an item fails :func:`~sotevahti.schema.validate_item`.
         """
@@ -222,6 +220,7 @@ class Store:
                     "FROM items WHERE id = ?", (row["id"],)).fetchone()
                 if old is None:
                     self.db["items"].insert(row)
+                    self._track_deadlines(item, now, run_id)
                     new += 1
                 elif old[0] != row["content_hash"]:
                     self.db["item_versions"].insert({
@@ -233,6 +232,7 @@ class Store:
                         row.pop(keep)
                     row.update(version=old[1] + 1, updated_at=seen_at)
                     self.db["items"].update(row["id"], row)
+                    self._track_deadlines(item, now, run_id)
                     updated += 1
                 else:
                     self.conn.execute("UPDATE items SET last_seen=?, last_run=? WHERE id=?",
@@ -276,6 +276,12 @@ class Store:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     # -- helpers ------------------------------------------------------------------------
+
+    def _track_deadlines(self, item: Mapping[str, Any], now: datetime, run_id: int | None) -> None:
+        # Read with the item's own publication day as the reference for year-less dates.
+        found = item_deadlines(item["title"], item.get("lead") or "", item.get("body") or "",
+                               item["published"], item.get("language"))
+        self.sync_item_deadlines(item["id"], found, now, run_id)
 
     def _row(self, item: Mapping[str, Any], seen_at: str, run_id: int | None) -> dict[str, Any]:
         return {

@@ -109,3 +109,24 @@ def test_plain_scrapy_commands_work(mirror, tmp_path):
     (run,) = store.runs()
     assert run["status"] == "ok" and run["items_new"] == store.counts_by_source()["vm"] > 0
     assert (tmp_path / "pub" / "feed.xml").exists()
+
+
+def test_extract_deadlines_cli_streams_jsonl():
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    lines = [
+        {"text": "Sosiaali- ja terveydenhuollon sekä pelastustoimen järjestämistä koskevat hallituksen "
+                 "lakiluonnokset ovat lausuntokierroksella 25.9.2020 saakka.", "lang": "fi", "ref_date": None},
+        {"text": "Ennakkoäänestysaika on 12.1.-18.1.2022.", "lang": "fi", "ref_date": "2021-12-01"},
+        {"text": "Anmälan bör inkomma senast tisdagen den 16 januari 2018 kl. 16.00.", "lang": "sv",
+         "ref_date": None},
+    ]
+    proc = subprocess.run([sys.executable, str(ROOT / "monitor.py"), "extract-deadlines"], cwd=ROOT,
+                          input="".join(json.dumps(x) + "\n" for x in lines), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [(o["deadline"], o["time"], o["kind"]) for o in out] == [
+        ("2020-09-25", None, "consultation"), (None, None, None), ("2018-01-16", "16:00", "registration")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import feedparser
+from icalendar import Calendar
 
 from .conftest import run_monitor
 
@@ -31,6 +32,19 @@ def test_demo_json(tmp_path):
         assert not feed.bozo
         assert len(feed.entries) >= 20
         assert len({e.id for e in feed.entries}) == len(feed.entries)
+    # deadlines: found in epoch 1, one extended in epoch 2, nothing new in epoch 3
+    assert e1["deadlines_found"] >= 5 and e1["deadline_events"].get("closing_soon", 0) >= 1
+    assert e2["deadline_events"].get("extended") == 1
+    assert e3["deadlines_found"] == 0 and e3["deadline_events"] == {}
+    for kind in ("deadlines", "deadlines_atom"):
+        feed = feedparser.parse(open(result["feeds"][kind], "rb").read())
+        assert not feed.bozo
+        assert len({e.id for e in feed.entries}) == len(feed.entries) >= 5
+        assert any(e.id.split("/")[1] == "extended" and " → " in e.title for e in feed.entries)
+    cal = Calendar.from_ical(open(result["feeds"]["ics"], "rb").read())
+    uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
+    assert len(uids) == len(set(uids)) >= 5
+    assert any(int(e["SEQUENCE"]) == 1 for e in cal.walk("VEVENT"))
 
 
 def test_demo_human_summary(tmp_path):

@@ -1,0 +1,98 @@
+"""The deadline feed: one entry per deadline event, so a reader hears each one exactly once.
+
+``public/deadlines.xml`` (RSS) and ``public/deadlines-atom.xml`` list the newest events:
+
+- *opened*: "Lausuntoaika päättyy 25.9.2020: <title>"
+- *extended*: "Lausuntoaikaa jatkettu 25.9.2020 → 2.10.2020: <title>"
+- *closing soon*: "Lausuntoaika päättyy 29.11.2026, 5 päivää jäljellä: <title>"
+- *closed*: "Lausuntoaika päättyi 25.9.2020: <title>"
+
+The GUID is the event's id (``dl-…/extended/2020-10-02``), never the item's, so an extension
+shows up as news even to a reader who already has the release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+
+from .dates import HELSINKI
+from .display import days_left_text, format_date, phrases
+from .regions import region_name
+from .sources import FeedSettings
+from .tracking import days_left
+
+EVENT_LIMIT = 100
+EVENT_LABELS = {"opened": "Uusi määräaika", "extended": "Määräaikaa jatkettu",
+                "closing_soon": "Päättyy pian", "closed": "Päättynyt"}
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _time(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
+
+
+def event_title(event: Mapping[str, Any]) -> str:
+    """The entry title of a deadline event, in the item's language.
+
+    >>> event_title({"event": "opened", "kind": "consultation", "language": "fi", "deadline": "2020-09-25",
+    ...              "time": None, "title": "Sote-uudistuksen lakiluonnokset lausunnolle", "at": ""})
+    'Lausuntoaika päättyy 25.9.2020: Sote-uudistuksen lakiluonnokset lausunnolle'
+    """
+    lang = event.get("language") or "fi"
+    closes, closed, extended = phrases(event.get("kind"), lang)
+    day = format_date(_day(event["deadline"]), _time(event.get("time")), lang)
+    kind = event["event"]
+    if kind == "extended" and event.get("old_deadline"):
+        old = format_date(_day(event["old_deadline"]), _time(event.get("old_time")), lang)
+        head = f"{extended} {old} → {day}"
+    elif kind == "extended":
+        head = f"{extended} {day}"
+    elif kind == "closing_soon":
+        left = days_left(_day(event["deadline"]), datetime.fromisoformat(event["at"]))
+        head = f"{closes} {day}, {days_left_text(left, lang)}"
+    elif kind == "closed":
+        head = f"{closed} {day}"
+    else:
+        head = f"{closes} {day}"
+    return f"{head}: {event['title']}"
+
+
+def build_deadline_feed(events: list[Mapping[str, Any]], settings: FeedSettings, self_url: str,
+                        now: datetime) -> FeedGenerator:
+    """A feedgen feed of deadline events (rows from :meth:`Store.deadline_events`)."""
+    fg = FeedGenerator()
+    fg.id(self_url)
+    fg.title(f"{settings.title}: määräajat")
+    description = "Lausuntopyyntöjen, avustushakujen ja ilmoittautumisten määräajat: uudet, jatketut, pian päättyvät."
+    fg.description(description)
+    fg.subtitle(description)
+    fg.link(href=self_url, rel="self")
+    fg.link(href=settings.public_url, rel="alternate")
+    fg.language(settings.language)
+    fg.generator("Sotevahti")
+    fg.lastBuildDate(now)
+    fg.updated(now)
+    for ev in events:
+        entry = fg.add_entry(order="append")
+        entry.id(ev["id"])
+        entry.guid(ev["id"], permalink=False)
+        entry.title(event_title(ev))
+        entry.link(href=ev["url"], rel="alternate")
+        at = datetime.fromisoformat(ev["at"]).astimezone(HELSINKI)
+        entry.published(at)
+        entry.updated(at)
+        text = f"{EVENT_LABELS.get(ev['event'], ev['event'])}. {ev.get('organisation') or ''}: «{ev['sentence']}»"
+        entry.description(text)
+        entry.summary(text)
+        for cat in (EVENT_LABELS.get(ev["event"]), ev.get("kind"), ev.get("organisation"),
+                    region_name(ev["region"]) if ev.get("region") else None):
+            if cat:
+                entry.category(term=cat)
+    return fg

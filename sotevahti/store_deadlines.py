@@ -1,0 +1,171 @@
+"""The deadline half of the store: the ``deadlines`` and ``deadline_events`` tables.
+
+Mixed into :class:`sotevahti.store.Store`, so there is still one store API and every write
+runs inside its transactions.
+
+``deadlines``        one row per tracked deadline; ``history`` keeps every earlier date
+``deadline_events``  one row per event a reader should see once: opened, extended,
+                     closing_soon, closed. The row id is the feed GUID.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from .tracking import (
+    FoundDeadline,
+    StoredDeadline,
+    deadline_id,
+    is_closing_soon,
+    match_deadlines,
+    status_at,
+    utc_iso,
+)
+
+DEADLINE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deadlines (
+    id TEXT PRIMARY KEY, item_id TEXT NOT NULL REFERENCES items(id), origin TEXT NOT NULL,
+    kind TEXT NOT NULL, deadline TEXT NOT NULL, time TEXT, sentence TEXT, status TEXT NOT NULL,
+    sequence INTEGER NOT NULL DEFAULT 0, history TEXT NOT NULL DEFAULT '[]',
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, updated_at TEXT, first_run INTEGER
+);
+CREATE INDEX IF NOT EXISTS deadlines_item ON deadlines(item_id);
+CREATE INDEX IF NOT EXISTS deadlines_date ON deadlines(deadline);
+CREATE TABLE IF NOT EXISTS deadline_events (
+    id TEXT PRIMARY KEY, deadline_id TEXT NOT NULL REFERENCES deadlines(id), item_id TEXT NOT NULL,
+    event TEXT NOT NULL, at TEXT NOT NULL, deadline TEXT NOT NULL, time TEXT,
+    old_deadline TEXT, old_time TEXT, run_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS deadline_events_at ON deadline_events(at);
+"""
+
+
+def _hhmm(t: time | None) -> str | None:
+    return t.strftime("%H:%M") if t else None
+
+
+def _time(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
+
+
+class DeadlineStoreMixin:
+    """Deadline storage; needs ``self.conn`` and ``self.atomic()`` from the Store."""
+
+    conn: sqlite3.Connection
+
+    def sync_item_deadlines(self, item_id: str, found: Sequence[FoundDeadline], now: datetime,
+                            run_id: int | None, origin: str = "text") -> dict[str, int]:
+        """Bring an item's stored deadlines in line with what its text now says.
+
+        A moved date keeps the row (and its id and calendar UID), appends the old date to
+        ``history``, raises ``sequence`` and makes the status ``extended``. A deadline already
+        past when first seen is stored as ``closed`` without any event: an archive crawl should
+        not flood the feed with news of 2016.
+
+        :param origin: ``"text"`` for sentences in the page, ``"api"`` for an authoritative field.
+        :return: counts of ``new``, ``moved`` and ``unchanged`` deadlines.
+        """
+        at = utc_iso(now)
+        rows = self.conn.execute(
+            "SELECT id, kind, deadline, time FROM deadlines WHERE item_id = ? AND origin = ?", (item_id, origin))
+        stored = [StoredDeadline(r[0], r[1], date.fromisoformat(r[2]), _time(r[3])) for r in rows]
+        plan = match_deadlines(stored, found)
+        with self.atomic():  # type: ignore[attr-defined]
+            for old, f in plan.unchanged:
+                self.conn.execute("UPDATE deadlines SET last_seen = ?, sentence = ? WHERE id = ?",
+                                  (at, f.sentence, old.id))
+            for old, f in plan.moved:
+                status = status_at(f.deadline, f.time, now, extended=True)
+                history = json.loads(self.conn.execute(
+                    "SELECT history FROM deadlines WHERE id = ?", (old.id,)).fetchone()[0])
+                history.append({"deadline": old.deadline.isoformat(), "time": _hhmm(old.time), "until": at})
+                self.conn.execute(
+                    "UPDATE deadlines SET deadline=?, time=?, sentence=?, status=?, sequence=sequence+1, "
+                    "history=?, last_seen=?, updated_at=? WHERE id=?",
+                    (f.deadline.isoformat(), _hhmm(f.time), f.sentence, status, json.dumps(history),
+                     at, at, old.id))
+                self._event(old.id, item_id, "extended", at, f.deadline, f.time, run_id, old.deadline, old.time)
+            for f in plan.new:
+                new_id = deadline_id(item_id, f)
+                status = status_at(f.deadline, f.time, now, extended=f.extension)
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO deadlines (id, item_id, origin, kind, deadline, time, sentence, status, "
+                    "first_seen, last_seen, first_run) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (new_id, item_id, origin, f.kind, f.deadline.isoformat(), _hhmm(f.time), f.sentence, status,
+                     at, at, run_id))
+                if status != "closed":
+                    self._event(new_id, item_id, "opened", at, f.deadline, f.time, run_id)
+        return {"new": len(plan.new), "moved": len(plan.moved), "unchanged": len(plan.unchanged)}
+
+    def advance_deadlines(self, now: datetime, run_id: int | None = None) -> dict[str, int]:
+        """Judge every open deadline at ``now``: close the passed ones, warn of the near ones.
+
+        Each *closing soon* and *closed* event is written once per deadline date, however
+        often this runs, because its id includes the date.
+        """
+        at = utc_iso(now)
+        counts = {"closed": 0, "closing_soon": 0}
+        rows = self.conn.execute(
+            "SELECT id, item_id, deadline, time FROM deadlines WHERE status != 'closed'").fetchall()
+        with self.atomic():  # type: ignore[attr-defined]
+            for dl_id, item_id, day_s, time_s in rows:
+                day, at_time = date.fromisoformat(day_s), _time(time_s)
+                if status_at(day, at_time, now, extended=False) == "closed":
+                    self.conn.execute("UPDATE deadlines SET status='closed', updated_at=? WHERE id=?", (at, dl_id))
+                    counts["closed"] += self._event(dl_id, item_id, "closed", at, day, at_time, run_id)
+                elif is_closing_soon(day, at_time, now):
+                    counts["closing_soon"] += self._event(dl_id, item_id, "closing_soon", at, day, at_time, run_id)
+        return counts
+
+    def deadline_rows(self, *, status: str | None = None, since: date | None = None,
+                      limit: int | None = None, relevant_only: bool = False) -> list[dict[str, Any]]:
+        """Deadlines joined with their item's title, URL, language and organisation, soonest first.
+
+        :param status: only ``open``, ``extended`` or ``closed`` ones.
+        :param since: only deadlines on or after this date.
+        :param relevant_only: only deadlines of items the topic filter kept.
+        """
+        where, params = ["i.relevant = 1"] if relevant_only else [], []
+        if status:
+            where.append("d.status = ?")
+            params.append(status)
+        if since:
+            where.append("d.deadline >= ?")
+            params.append(since.isoformat())
+        sql = ("SELECT d.*, i.title, i.url, i.language, i.organisation, i.region, i.relevant FROM deadlines d "
+               "JOIN items i ON i.id = d.item_id" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY d.deadline, d.time, d.id" + (f" LIMIT {int(limit)}" if limit else ""))
+        return self._dicts(sql, params)
+
+    def deadline_events(self, limit: int = 100, *, relevant_only: bool = False) -> list[dict[str, Any]]:
+        """The newest deadline events with their item, newest first."""
+        sql = ("SELECT e.*, d.kind, d.sentence, d.status, i.title, i.url, i.language, i.organisation, i.region "
+               "FROM deadline_events e JOIN deadlines d ON d.id = e.deadline_id JOIN items i ON i.id = e.item_id "
+               + ("WHERE i.relevant = 1 " if relevant_only else "") + "ORDER BY e.at DESC, e.rowid DESC LIMIT ?")
+        return self._dicts(sql, [limit])
+
+    def count_deadlines(self, run_id: int) -> dict[str, int]:
+        """Deadlines first seen in a run, and the run's events by type."""
+        found = self.conn.execute("SELECT count(*) FROM deadlines WHERE first_run = ?", (run_id,)).fetchone()[0]
+        events = dict(self.conn.execute(
+            "SELECT event, count(*) FROM deadline_events WHERE run_id = ? GROUP BY event", (run_id,)))
+        return {"found": int(found), **{k: int(v) for k, v in events.items()}}
+
+    def _event(self, dl_id: str, item_id: str, event: str, at: str, day: date, at_time: time | None,
+               run_id: int | None, old_day: date | None = None, old_time: time | None = None) -> int:
+        guid = f"{dl_id}/{event.replace('_', '-')}" + ("" if event == "opened" else f"/{day.isoformat()}")
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO deadline_events (id, deadline_id, item_id, event, at, deadline, time, "
+            "old_deadline, old_time, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (guid, dl_id, item_id, event, at, day.isoformat(), _hhmm(at_time),
+             old_day.isoformat() if old_day else None, _hhmm(old_time), run_id))
+        return cur.rowcount
+
+    def _dicts(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, list(params))
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
