@@ -11,12 +11,13 @@ generic parser gets wrong.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+
+from sotevahti import date_patterns as P
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -28,63 +29,8 @@ END_OF_DAY = time(23, 59, 59, 999999)
 #: as next year's (§2.2: "7. tammikuuta" in a release of 29.12.2025 = 2026).
 ROLL_FORWARD = relativedelta(months=2)
 
-DASH = r"\s*[-‒–—]\s*"
-_FI_STEMS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä",
-             "heinä", "elo", "syys", "loka", "marras", "joulu")
-_FI_STEM = "(" + "|".join(_FI_STEMS) + ")"
-_NAMED = {
-    "januari": 1, "january": 1, "februari": 2, "february": 2, "mars": 3, "march": 3,
-    "april": 4, "maj": 5, "may": 5, "juni": 6, "june": 6, "juli": 7, "july": 7,
-    "augusti": 8, "august": 8, "september": 9, "oktober": 10, "october": 10,
-    "november": 11, "december": 12,
-}
-_NAMED_RE = "(" + "|".join(sorted(_NAMED, key=len, reverse=True)) + ")"
-_YEAR = r"(?:\s+(\d{4})(?!\d))?"
-_WEEKDAY = (
-    r"(?:maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai)[a-zäö]*"
-    r"|(?:ma|ti|ke|pe|la|su)\.?|to\."  # bare "to" is too often English
-    r"|(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)(?:en)?"
-    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?"
-)
-_WEEKDAY_BEFORE = re.compile(r"(?<![\w-])(?:" + _WEEKDAY + r")\s+(?:den\s+)?$")
-# "klo 12.10." and the end of "klo 8.30–10.12." are times, not 12 October / 10 December.
-_TIME_WORD_BEFORE = re.compile(
-    r"(?:(?:klo|kello|kl|klockan|at|ennen|före)\.?\s*|\d[.:]\d\d" + DASH + r")$")
-
-# Each pattern yields one "atom": a single date, possibly partial. The guards
-# (?<![\d/.,]) keep diary numbers (300/04.00.02/2016), decimals and IP-like
-# strings out, while letters before the day are allowed ("Kihniössä1.5.2026").
-_NUMERIC = re.compile(r"(?<![\d/.,])(\d{1,2})\.(\d{1,2})(\.(\d{4})?)?(?!\d)(?!\.\d)")
-_ISO = re.compile(
-    r"(?<![\d-])\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])"
-)
-_ODATA = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
-_DMY_HYPHEN = re.compile(r"(?<![\d-])(\d{2})-(\d{2})-(\d{4})(?!\d)")
-_FI_DAY_MONTH = re.compile(
-    r"(?<![\d/.,])(\d{1,2})(?:\.\s*|\s+(?=päivänä))(?:päivänä\s+)?" + _FI_STEM
-    + r"(?:kuu[a-zäö]*|k\.)" + _YEAR)
-_FI_GENITIVE = re.compile(
-    r"(?<![\w-])" + _FI_STEM + r"kuun\s+(\d{1,2})\.(?:\s*päivä[a-zäö]*)?" + _YEAR)
-_NAMED_DAY_MONTH = re.compile(
-    r"(?<![\d/.,])(\d{1,2})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?" + _NAMED_RE + r"\b" + _YEAR)
-_NAMED_MONTH_DAY = re.compile(
-    r"\b" + _NAMED_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
-_FI_MONTH_ONLY = re.compile(
-    r"(?<![\w-])(?:" + _FI_STEM + r"(?:kuu)?" + DASH + r")?" + _FI_STEM + r"kuu[a-zäö]*" + _YEAR)
-# "may" and "march" double as English words, so alone they need a year.
-_NAMED_MONTH_ONLY = re.compile(
-    r"\b(?:(?!may\b|march\b)" + _NAMED_RE + r"\b" + _YEAR + r"|(may|march)\s+(\d{4})(?!\d))")
-
-# A range start the end completes: "12.–", "14.11.–", "30.12.2025-", "25–".
-_RANGE_PREFIX = re.compile(
-    r"(?<![\d/.,])(\d{1,2})(\.(?:(\d{1,2})\.(\d{4})?)?)?" + DASH + r"$")
-_BETWEEN_PREFIX = re.compile(
-    r"(?:between|mellan|välillä)(?:\s+den)?\s+(\d{1,2})\.?\s+(?:and|och|ja)\s+$")
-_TIME_AFTER = re.compile(
-    r"[.,]?\s*(?:(?:ennen|före|viimeistään|senast)\s+)?(?:klo|kello|kl|klockan|at)\.?\s*"
-    r"(\d{1,2})(?:[.:](\d{2}))?(?::\d{2})?(?!\d)(?!\.\d)")
-# Only after a date with a year: "8.12.2020 10.12" is a stamp, not two dates.
-_BARE_TIME_AFTER = re.compile(r"\s+(\d{1,2})[.:](\d{2})(?::\d{2})?(?!\d)(?!\.\d)(?!\s*%)")
+_DASHES = "-‒–—"
+_BETWEEN_WORDS = ("and", "och", "ja", "to", "till", "until")
 
 
 @dataclass(frozen=True)

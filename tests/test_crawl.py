@@ -130,3 +130,17 @@ def test_extract_deadlines_cli_streams_jsonl():
     out = [json.loads(x) for x in proc.stdout.splitlines()]
     assert [(o["deadline"], o["time"], o["kind"]) for o in out] == [
         ("2020-09-25", None, "consultation"), (None, None, None), ("2018-01-16", "16:00", "registration")]
+
+
+def test_now_can_be_fixed_for_a_crawl(mirror, tmp_path):
+    first = crawl(mirror, tmp_path, "stm")
+    opened = first["deadlines"].get("opened", 0)
+    assert opened >= 1
+    proc = run_monitor("crawl", "stm", "--out", str(tmp_path), "--mirror", mirror.url, "--json",
+                       "--now", "2030-01-01T12:00:00+02:00")
+    later = json.loads(proc.stdout)
+    assert later["deadlines"] == {"found": 0, "closed": opened}
+    store = Store(tmp_path / "sotevahti.db")
+    assert {r["status"] for r in store.deadline_rows()} == {"closed"}
+    bad = run_monitor("crawl", "stm", "--now", "2030-01-01T12:00")
+    assert bad.returncode == 2 and "give a UTC offset" in bad.stderr
