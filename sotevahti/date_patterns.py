@@ -15,6 +15,58 @@ from __future__ import annotations
 
 import re
 
+_SPECIAL = re.compile(r"[\\()\[\]{}?*+|^$.]")
+
+
+def stem_regex(stems: str | list[str], *, prefix_only: bool = True) -> str:
+    """A regex for any of ``stems`` (a ``|``-joined string of literals, or a list), as a prefix tree.
+
+    A list item may end in regex syntax ("avataan(?! uudelleen)"): the
+    literal part up to the first special character goes into the tree and the
+    rest is kept as that branch's tail. With ``prefix_only`` (for patterns that
+    are only searched for, never anchored after), a stem that begins with a
+    shorter plain stem is dropped, because the shorter one already matches.
+
+    >>> stem_regex("haku|haet|hakemu|avustu")
+    '(?:avustu|ha(?:et|k(?:emu|u)))'
+    >>> stem_regex(["senast", "senast den", "sista dag"], prefix_only=False)
+    's(?:enast(?: den|)|ista dag)'
+    """
+    items = stems.split("|") if isinstance(stems, str) else stems
+    tree: dict = {}
+    for item in items:
+        cut = _SPECIAL.search(item)
+        literal, tail = (item[:cut.start()], item[cut.start():]) if cut else (item, "")
+        node = tree
+        for ch in literal:
+            node = node.setdefault(ch, {})
+        node.setdefault("", set()).add(tail)
+
+    def esc(ch: str) -> str:
+        return ch if ch.isalnum() or ch in " -" else re.escape(ch)
+
+    def build(node: dict) -> str:
+        tails = node.get("", set())
+        if prefix_only and "" in tails:
+            return ""
+        parts = []
+        for ch in sorted(k for k in node if k):
+            text, child = esc(ch), node[ch]
+            while len(child) == 1 and "" not in child:  # follow a chain of single letters
+                ((nxt, child),) = child.items()
+                text += esc(nxt)
+            parts.append(text + build(child))
+        parts += sorted(tails, reverse=True)  # the empty tail last
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return build(tree)
+
+
+def word_regex(words: str) -> str:
+    """Like ``stem_regex`` for whole words: "oli" matches "oli", not "kuoli" or "olisi"."""
+    return stem_regex([rf"{w}(?<!\w{w})\b" for w in words.split("|")])
+
+
 DASH = r"\s*[-‒–—]\s*"
 DASH_RE = re.compile(DASH)
 FI_STEMS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä",
@@ -28,13 +80,15 @@ NAMED_MONTHS = {
 }
 _NAMED_RE = "(" + "|".join(sorted(NAMED_MONTHS, key=len, reverse=True)) + ")"
 _YEAR = r"(?:\s+(\d{4})(?!\d))?"
-WEEKDAY = (
-    r"(?:maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai)[a-zäö]*"
-    r"|(?:ma|ti|ke|pe|la|su)\.?|to\."  # bare "to" is too often English
-    r"|(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)(?:en)?"
-    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?"
-)
-WEEKDAY_BEFORE = re.compile(r"(?<![\w-])(?:" + WEEKDAY + r")\s+(?:den\s+)?$")
+WEEKDAY = stem_regex(
+    [w + "[a-zäö]*" for w in ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai",
+                              "sunnuntai")]
+    + [w + r"\.?" for w in ("ma", "ti", "ke", "pe", "la", "su")] + [r"to\."]  # bare "to" is too often English
+    + [w + "(?:en)?" for w in ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")]
+    + [w + ",?" for w in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")],
+    prefix_only=False)
+#: A weekday right before a date; the caller checks that no letter precedes it.
+WEEKDAY_BEFORE = re.compile(WEEKDAY + r"\s+(?:den\s+)?$")
 # "klo 12.10." and the end of "klo 8.30–10.12." are times, not 12 October / 10 December.
 TIME_WORD_BEFORE = re.compile(
     r"(?:(?:klo|kello|kl|klockan|at|ennen|före)\.?\s*|\d[.:]\d\d" + DASH + r")$")
@@ -63,8 +117,9 @@ FI_MONTH_ONLY = re.compile(
 NAMED_MONTH_ONLY = re.compile(
     r"\b(?:(?!may\b|march\b)" + _NAMED_RE + r"\b" + _YEAR + r"|(may|march)\s+(\d{4})(?!\d))")
 # Cheap gate: the three named-month patterns run only when a month name occurs.
-NAMED_GATE = re.compile(r"januar|februar|mar(?:s|ch)\b|april|ma[jy]\b|jun[ie]|jul[iy]\b|august"
-                        r"|september|o[ck]tober|november|december")
+NAMED_GATE = re.compile(stem_regex(
+    "januar|februar|mars|march|april|juni|june|juli|july|august|septemb|oktob|octob|novemb|decemb".split("|")
+    + [r"maj\b", r"may\b"]))
 
 # A range start the end completes: "12.–", "14.11.–", "1.9–", "30.12.2025-", "25–".
 RANGE_PREFIX = re.compile(

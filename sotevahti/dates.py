@@ -11,7 +11,9 @@ generic parser gets wrong.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -33,7 +35,7 @@ _DASHES = "-‒–—"
 _BETWEEN_WORDS = ("and", "och", "ja", "to", "till", "until")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateMatch:
     """One date (or date range) found in a text.
 
@@ -60,7 +62,7 @@ class DateMatch:
         return datetime.combine(self.date, self.time, tzinfo=HELSINKI)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Atom:
     start: int
     end: int
@@ -74,16 +76,19 @@ class _Atom:
     named: bool = False  # month written as a word, so "25–26 september" may drop the dot
 
 
+_DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _valid(day: int, month: int, year: int | None) -> bool:
-    try:
-        date(year or 2000, month, day)  # 2000 is a leap year, so 29.2. passes
-    except ValueError:
+    if not (1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]):
         return False
-    return True
+    if month == 2 and day == 29 and year is not None:
+        return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return True  # a year-less 29.2. passes
 
 
 def _fi_month(stem: str) -> int:
-    return _FI_STEMS.index(stem.lower()) + 1
+    return P.FI_STEMS.index(stem) + 1
 
 
 def fold_case(text: str) -> str:
@@ -100,49 +105,69 @@ def fold_case(text: str) -> str:
     return low
 
 
+def _weekday_start(low: str, start: int) -> int | None:
+    """Where a weekday written right before ``start`` begins ("tiistaina 11.1.", "fredagen den 5")."""
+    if not start or not low[start - 1].isspace():
+        return None
+    m = P.WEEKDAY_BEFORE.search(low, max(0, start - 25), start)
+    if m is None or (m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "-")):
+        return None
+    return m.start()
+
+
 def _collect_atoms(text: str, low: str) -> list[_Atom]:
     found: list[_Atom] = []
-    for m in _ISO.finditer(text):
-        dt = parse_iso_datetime(m.group(0))
-        if dt is not None:
-            has_time = len(m.group(0)) > 10
-            found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year,
-                               moment=dt if has_time else None))
-    for m in _ODATA.finditer(text):
-        dt = parse_iso_datetime(m.group(0))
-        if dt is not None:
-            found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year, moment=dt))
-    for m in _DMY_HYPHEN.finditer(text):
-        found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), int(m[3])))
-    for m in _NUMERIC.finditer(text):
-        year = int(m[4]) if m[4] else None
+    if "-" in low:
+        for m in P.ISO.finditer(text):
+            dt = parse_iso_datetime(m.group(0))
+            if dt is not None:
+                has_time = len(m.group(0)) > 10
+                found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year,
+                                   moment=dt if has_time else None))
+        for m in P.DMY_HYPHEN.finditer(low):
+            found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), int(m[3])))
+    if "/date(" in low:
+        for m in P.ODATA.finditer(text):
+            dt = parse_iso_datetime(m.group(0))
+            if dt is not None:
+                found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year, moment=dt))
+    for m in P.NUMERIC.finditer(low):
+        day_text, month_text, dot, year_text = m.groups()
+        day, month = int(day_text), int(month_text)
+        year = int(year_text) if year_text else None
+        if not _valid(day, month, year):
+            continue
+        start = m.start()
         if year is None:
-            window = (low, max(0, m.start() - 25), m.start())
-            if _TIME_WORD_BEFORE.search(*window):
+            if P.TIME_WORD_BEFORE.search(low, max(0, start - 25), start):
                 continue
-            if not m[3] and not _WEEKDAY_BEFORE.search(*window):
+            if not dot and _weekday_start(low, start) is None:
                 continue  # "11.1" without the final dot only after "tisdag"
-        found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), year))
-    for m in _FI_DAY_MONTH.finditer(low):
-        found.append(_Atom(m.start(), m.end(), int(m[1]), _fi_month(m[2]), _int(m[3]), named=True))
-    for m in _FI_GENITIVE.finditer(low):
-        found.append(_Atom(m.start(), m.end(), int(m[2]), _fi_month(m[1]), _int(m[3]), named=True))
-    for m in _NAMED_DAY_MONTH.finditer(low):
-        found.append(_Atom(m.start(), m.end(), int(m[1]), _NAMED[m[2]], _int(m[3]),
-                           named=True))
-    for m in _NAMED_MONTH_DAY.finditer(low):
-        found.append(_Atom(m.start(), m.end(), int(m[2]), _NAMED[m[1]], int(m[3]),
-                           named=True))
-    for m in _FI_MONTH_ONLY.finditer(low):
-        atom = _Atom(m.start(), m.end(), None, _fi_month(m[2]), _int(m[3]), precision="month")
-        if m[1]:  # "elo-syyskuussa": only the last month carries the ending
-            atom.start_atom = _Atom(m.start(), m.start(), None, _fi_month(m[1]), None, "month")
-        found.append(atom)
-    for m in _NAMED_MONTH_ONLY.finditer(low):
-        name, year = (m[1], m[2]) if m[1] else (m[3], m[4])
-        found.append(_Atom(m.start(), m.end(), None, _NAMED[name], _int(year), "month"))
+        found.append(_Atom(start, m.end(), day, month, year))
+    if "kuu" in low or "k." in low:
+        for m in P.FI_DAY_MONTH.finditer(low):
+            found.append(_Atom(m.start(), m.end(), int(m[1]), _fi_month(m[2]), _int(m[3]), named=True))
+        for m in P.FI_GENITIVE.finditer(low):
+            found.append(_Atom(m.start(), m.end(), int(m[2]), _fi_month(m[1]), _int(m[3]), named=True))
+        for m in P.FI_MONTH_ONLY.finditer(low):
+            atom = _Atom(m.start(), m.end(), None, _fi_month(m[2]), _int(m[3]), precision="month")
+            if m[1]:  # "elo-syyskuussa": only the last month carries the ending
+                atom.start_atom = _Atom(m.start(), m.start(), None, _fi_month(m[1]), None, "month")
+            found.append(atom)
+    if P.NAMED_GATE.search(low):
+        for m in P.NAMED_DAY_MONTH.finditer(low):
+            found.append(_Atom(m.start(), m.end(), int(m[1]), P.NAMED_MONTHS[m[2]], _int(m[3]),
+                               named=True))
+        for m in P.NAMED_MONTH_DAY.finditer(low):
+            found.append(_Atom(m.start(), m.end(), int(m[2]), P.NAMED_MONTHS[m[1]], int(m[3]),
+                               named=True))
+        for m in P.NAMED_MONTH_ONLY.finditer(low):
+            name, year = (m[1], m[2]) if m[1] else (m[3], m[4])
+            found.append(_Atom(m.start(), m.end(), None, P.NAMED_MONTHS[name], _int(year), "month"))
     found = [a for a in found if a.day is None or _valid(a.day, a.month, a.year)]
-    found.sort(key=lambda a: (a.start, -(a.end - a.start)))
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda a: (a.start, a.start - a.end))
     kept: list[_Atom] = []
     for atom in found:
         if not kept or atom.start >= kept[-1].end:
@@ -154,29 +179,47 @@ def _int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
+def _range_prefix(text: str, atom: _Atom, prev: _Atom | None) -> tuple[re.Match[str], int] | None:
+    """The start of a range that ``atom`` ends: "12.–", "14.11.–", "between 1 and"."""
+    tail = text[max(0, atom.start - 24):atom.start]
+    stripped = tail.rstrip()
+    prefix = None
+    if stripped and stripped[-1] in _DASHES:
+        prefix = P.RANGE_PREFIX.search(tail)
+        if prefix is not None and not (prefix[2] or atom.named):
+            prefix = None  # "25–26" needs a month word after it
+    elif stripped.endswith(_BETWEEN_WORDS):
+        prefix = P.BETWEEN_PREFIX.search(tail)
+    if prefix is None:
+        return None
+    offset = atom.start - len(tail)
+    if prev is not None and offset + prefix.start() < prev.end:
+        return None
+    return prefix, offset
+
+
 def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
     merged: list[_Atom] = []
     for atom in atoms:
         prev = merged[-1] if merged else None
-        gap = text[prev.end:atom.start] if prev else ""
         if (prev is not None and prev.moment is None and atom.moment is None
                 and prev.precision == atom.precision == "day"
-                and re.fullmatch(DASH, gap)):
+                and P.DASH_RE.fullmatch(text, prev.end, atom.start)):
             merged[-1] = atom
             atom.start_atom, atom.start = prev, prev.start
             continue
         if atom.precision == "day" and atom.moment is None:
-            window = (text, max(0, atom.start - 24), atom.start)
-            prefix = _RANGE_PREFIX.search(*window)
-            if prefix is None or not (prefix[2] or atom.named):
-                prefix = _BETWEEN_PREFIX.search(*window)  # "between 1 and 30 September"
-            if prefix and not (prev and prefix.start() < prev.end):
+            found = _range_prefix(text, atom, prev)
+            if found is not None:
+                prefix, offset = found
                 day = int(prefix[1])
-                month = int(prefix[3]) if prefix.re is _RANGE_PREFIX and prefix[3] else atom.month
-                year = int(prefix[4]) if prefix.re is _RANGE_PREFIX and prefix[4] else None
+                ranged = prefix.re is P.RANGE_PREFIX
+                month = int(prefix[3]) if ranged and prefix[3] else atom.month
+                year = int(prefix[4]) if ranged and prefix[4] else None
                 if _valid(day, month, year):
-                    atom.start_atom = _Atom(prefix.start(), prefix.start(), day, month, year)
-                    atom.start = prefix.start()
+                    start = offset + prefix.start()
+                    atom.start_atom = _Atom(start, start, day, month, year)
+                    atom.start = start
         merged.append(atom)
     return merged
 
@@ -188,16 +231,21 @@ def _attach_times(text: str, atoms: list[_Atom]) -> list[_Atom]:
         if atom.start < consumed:
             continue  # swallowed as the time of the previous date
         if atom.precision == "day" and atom.moment is None:
-            m = _TIME_AFTER.match(text, atom.end)
-            if not m and atom.year is not None:
-                m = _BARE_TIME_AFTER.match(text, atom.end)
+            m = P.TIME_AFTER.match(text, atom.end)
             if m:
-                parsed = _make_time(int(m[1]), int(m[2]) if m[2] else 0)
+                hour = int(m[1])
+                if m[3] and 1 <= hour <= 12:  # "at 4.15 pm"
+                    hour = hour % 12 + (12 if m[3] == "p" else 0)
+            elif atom.year is not None:
+                m = P.BARE_TIME_AFTER.match(text, atom.end)
+                hour = int(m[1]) if m else 0
+            if m:
+                parsed = _make_time(hour, int(m[2]) if m[2] else 0)
                 if parsed is not None:
                     atom.time, atom.end = parsed, m.end()
-        weekday = _WEEKDAY_BEFORE.search(text, max(0, atom.start - 25), atom.start)
-        if weekday:
-            atom.start = weekday.start()
+        weekday = _weekday_start(text, atom.start)
+        if weekday is not None:
+            atom.start = weekday
         consumed = atom.end
         out.append(atom)
     return out
@@ -219,14 +267,19 @@ def resolve_year(day: int, month: int, ref_date: date) -> date | None:
     """
     if not _valid(day, month, None):
         return None
+    limit = _roll_limit(ref_date)
     for year in range(ref_date.year, ref_date.year + 5):
-        try:
+        if _valid(day, month, year):  # 29.2. waits for a leap year
             candidate = date(year, month, day)
-        except ValueError:
-            continue  # 29.2. in a common year
-        if candidate >= ref_date - ROLL_FORWARD:
-            return candidate
+            if candidate >= limit:
+                return candidate
     return None
+
+
+@lru_cache(maxsize=256)
+def _roll_limit(ref_date: date) -> date:
+    """The earliest day a year-less date may fall on before rolling to next year."""
+    return ref_date - ROLL_FORWARD
 
 
 def _resolve(atom: _Atom, ref_date: date | None) -> date | None:
@@ -246,8 +299,15 @@ def find_dates(text: str, ref_date: date | None = None) -> list[DateMatch]:
     >>> m.range_start, m.date, m.time
     (datetime.date(2023, 10, 9), datetime.date(2023, 11, 3), datetime.time(15, 45))
     """
-    low = fold_case(text)
-    atoms = _attach_times(low, _merge_ranges(low, _collect_atoms(text, low)))
+    return find_dates_folded(text, fold_case(text), ref_date)
+
+
+def find_dates_folded(text: str, low: str, ref_date: date | None = None) -> list[DateMatch]:
+    """``find_dates`` for a caller that already holds ``low = fold_case(text)``."""
+    atoms = _collect_atoms(text, low)
+    if not atoms:
+        return []
+    atoms = _attach_times(low, _merge_ranges(low, atoms))
     matches: list[DateMatch] = []
     for atom in atoms:
         if atom.moment is not None:
@@ -280,11 +340,6 @@ def parse_date(text: str, ref_date: date | None = None) -> date | None:
     return None
 
 
-_STAMP_LABEL = re.compile(
-    r"(?:Julkaisuajankohta|Julkaistu|Viimeksi julkaistu|Utgivningsdatum|Artikel publicerad"
-    r"|Publicerad|Senast publicerat|Publication date|Published)\s*:?\s*", re.IGNORECASE)
-
-
 def parse_publication_stamp(text: str) -> datetime | None:
     """Return the publication stamp of a page as an aware Helsinki datetime.
 
@@ -299,7 +354,7 @@ def parse_publication_stamp(text: str) -> datetime | None:
     """
     found = [m for m in find_dates(text) if m.date is not None and m.precision == "day"]
     chosen = None
-    for label in _STAMP_LABEL.finditer(text):
+    for label in P.STAMP_LABEL.finditer(text):
         chosen = next((m for m in found if m.start == label.end()), None)
         if chosen:
             break
@@ -329,13 +384,13 @@ def parse_iso_datetime(value: str) -> datetime | None:
     '2015-07-07T02:59:59+03:00'
     """
     value = value.strip()
-    m = _ODATA.fullmatch(value)
+    m = P.ODATA.fullmatch(value)
     if m:
         return datetime.fromtimestamp(int(m[1]) / 1000, tz=UTC).astimezone(HELSINKI)
     if value[-1:] in ("Z", "z"):
         value = value[:-1] + "+00:00"
     # fromisoformat in 3.11 accepts 3 or 6 fraction digits only; OData sends two.
-    frac = re.match(r"^(.*T\d{2}:\d{2}:\d{2})\.(\d+)(.*)$", value)
+    frac = P.ISO_FRACTION.match(value)
     if frac:
         value = f"{frac[1]}.{frac[2][:6].ljust(6, '0')}{frac[3]}"
     try:
@@ -348,6 +403,6 @@ def parse_iso_datetime(value: str) -> datetime | None:
 
 
 __all__ = [
-    "END_OF_DAY", "HELSINKI", "DateMatch", "find_dates", "fold_case", "parse_date",
+    "END_OF_DAY", "HELSINKI", "DateMatch", "find_dates", "find_dates_folded", "fold_case", "parse_date",
     "parse_iso_datetime", "parse_publication_stamp", "resolve_year",
 ]

@@ -15,12 +15,13 @@ keep an explanatory note.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from sotevahti.dates import END_OF_DAY, DateMatch, find_dates, fold_case
+from sotevahti import deadline_patterns as P
+from sotevahti.dates import END_OF_DAY, DateMatch, find_dates, find_dates_folded, fold_case
 
 KINDS = ("consultation", "application", "registration", "other")
 _HALF_YEAR = timedelta(days=183)
@@ -61,107 +62,16 @@ def format_time(value: time | None) -> str | None:
     return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
 
 
-# Every pattern below runs on text folded by fold_case(), not with re.IGNORECASE,
-# which made extraction several times slower.
 # Abbreviations whose dot never ends a sentence ("klo. 16", "p. 0295 …", "esim. Kela").
 _ABBREVIATIONS = frozenset((
     "klo", "kl", "p", "puh", "esim", "jne", "mm", "ns", "ks", "vrt", "yms", "tms", "ym", "n",
     "ts", "os", "nro", "t.ex", "bl.a", "dvs", "ca", "resp", "s", "kpl", "milj", "mrd", "sid",
     "st", "prof", "dos", "tri", "ins", "eng", "etc", "e.g", "i.e", "vs", "no",
 ))
-_BOUNDARY = re.compile(r"[.!?]+[\"”»)]?\s+(?=[\"“”«(]?[A-ZÅÄÖ])|\n+")
-
-_POST_CUE = re.compile(
-    r"^\s*[,)]?\s*(?:saakka|asti|mennessä|välisenä aikana|at the latest)\b")
-_PRE_CUE = re.compile(
-    r"(?:\bviimeistään|\bsenast(?:\s+den)?|\btill och med(?:\s+den)?|\bt\.o\.m\.?"
-    r"|\b(?:fram|pågår|öppen|öppet)\s+till(?:\s+den)?|\bförläng\w*\s+till(?:\s+den)?|\buntil"
-    r"|\bby(?:\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?\s+on)?|\bno later than"
-    r"|\bdeadline(?:\s+is)?:?|\btakaraja(?:\s+on)?|\bmääräpäivä(?:\s+on)?"
-    r"|\bvastausaika\s+(?:on\s+)?päätty\w*:?)\s*$")
-_VERB_CUE = re.compile(
-    r"\b(?:päättyy|päättyi|päättynyt|umpeutuu|umpeutui|sulkeutuu|sulkeutui|loppuu|jatkuu"
-    r"|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed|ends|ended"
-    r"|expires|expired)(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti))*\s*:?\s*$")
-_NOUN_CUE = re.compile(
-    r"\b(?:lausuntoai|hakuai|määräai|vastausai|takaraj|ilmoittautumisai|raportointiai"
-    r"|nähtävilläoloai|viimeinen\s+\w*päivä|sista\s+ansökningsdag|ansökningstid"
-    r"|remisstid|anmälningstid|svarstid|sista\s+dag|päättymispäivä|closing date|deadline)[\w-]*"
-    r"(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)\s*:?|\s*:)\s*$")
-_TIME_AFTER_CUE = re.compile(
-    r"\s*(?:saakka|asti|mennessä)\s+(?:klo|kello|kl)\.?\s*([01]?\d|2[0-3])(?:[.:]([0-5]\d))?\b")
-_TIME_BEFORE = re.compile(r"\b(1[0-2]|0?[1-9])(?:[.:]([0-5]\d))?\s*([ap])\.?m\.?\s+on\s*$")
-_PERIOD_WORDS = re.compile(
-    r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|avoinna|auki|nähtävill\w*|nähtäville"
-    r"|välisenä aikana|between|mellan|submitted"
-    r"|under tiden|ansökningstid\w*"
-    r"|kysely\w*|enkät\w*|open|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*)\b")
-_TOPIC = re.compile(
-    r"lausun|lausuntopyyn|statement|haku|haet|hae[mt]|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
-    r"|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävillä|kommentoi|kommenter"
-    r"|palaute|vastaa|vastata|vastaus|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
-    r"|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
-    r"|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
-    r"|\bsök|komplett|respon")
-_ANY_CUE = re.compile(r"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast|går ut"
-                      r"|gick ut|until|closes|ends\b|deadline")
-_EXTENSION = re.compile(
-    r"\b(?:jatket(?:aan|tiin|tu|ty)|on jatkettu|pidennet(?:ään|tiin|ty)|jatkoai\w*"
-    r"|ava(?:taan|ttiin) uudelleen|förläng\w*|extended|re-?opened)\b")
-_PAST = re.compile(
-    r"\b(?:päättyi|päättynyt|umpeutui|sulkeutui|gick ut|löpte ut|upphörde|closed|ended"
-    r"|expired|oli|var|was)\b")
-# Vetoes near the date (§3.3): entry into force, starts and openings, receipt
-# and letter dates, elections, meetings, validity periods, page stamps.
-_LEFT_VETO = re.compile(
-    r"voimaan|voimassa|avautuu|aukeaa|avataan(?! uudelleen)|avattiin(?! uudelleen)|alkaa\b"
-    r"|alkoi\b|käynnisty|saapunut|saapui|päivätyllä|päivätty|järjestetään|järjestettiin"
-    r"|pidetään|pidettiin|kokous|julkaisuajankohta|julkaistu|utgivningsdatum|publication date"
-    r"|published|viimeksi julkaistu|senast uppdaterad|uppdaterad|senast publicerat"
-    r"|publicerad|uppdater|ändrad|updated|modified|korjattu|muokattu|päivitetty|vaalipäiv|vaalit|valdag|ennakkoäänest"
-    r"|äänestysai|förhandsröst|träder i kraft|trädde i kraft|började|öppnar|öppnade|öppnas"
-    r"|opens|opened|into force|optio|täyttävä|fyllt|suljet|stängd|stängt|inkom\b|mottog"
-    # Dates the authority acts on, not the public: decisions, notices, payments.
-    r"|päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)|päätetään|käsitellään|ilmoitetaan|tiedotetaan"
-    r"|julkaistaan|maksetaan|beslut\w*\s+(?:fattas|meddelas)|meddelas|betalas")
-_RIGHT_VETO = re.compile(
-    r"^\W{0,3}(?:alkaen|lähtien|päivätyllä|päivätty|från och med|fr\.o\.m|järjestetään"
-    r"|pidettävä|tulee voimaan|voimaan|träder|onwards|päätetty)")
-_CLAUSE = re.compile(r";|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|\s[–—]\s")
-
-_KIND_RULES = (
-    ("other", re.compile(r"raport|redovis|valiokun|utskott"
-                         r"|committee|käyttöselvity|reporting"
-                         r"|selvity\w*\s+(?:\w+\s+){0,2}käytö|käyttö\w*\s+(?:\w+\s+){0,2}selvity")),
-    ("registration", re.compile(r"ilmoittau|ilmoitettava|anmäl|rekisteröi|regist|kotiäänest"
-                                r"|ehdokas"
-                                r"|webinaari|webinar|sign up|hemröstning")),
-    ("consultation", re.compile(r"lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä"
-                                r"|kysely|enkät|survey|consult|comment|komment|statement"
-                                r"|kuulemi|vastausai|vastata|vastaamalla|vastataan|palaute"
-                                r"|feedback|respon")),
-    ("application", re.compile(r"haku|haetaan|hae[mt]|hakea|haettav|hakemu|hakij|avustu|ansök|\bsök|bidrag"
-                               r"|komplett|apply"
-                               r"|application|täydenn|grant|understöd|tarjou|anbud")),
-)
-_VAGUE = (
-    (re.compile(r"ei ole asetettu määräaikaa|ingen tidsfrist|no deadline"),
-     "explicitly no deadline"),
-    (re.compile(r"\b(?:\d+|yhden|kahden|kolmen|neljän|viiden|seitsemän|kymmenen|\w+kymmenen)"
-                r"\s+(?:päivän|viikon|kuukauden|vuorokauden)\s+(?:kuluessa|sisällä)"
-                r"|\binom\s+\w+\s+(?:dagar|veckor|månader)|\bwithin\s+\w+\s+(?:days|weeks|months)"
-                r"|päivää ennen|\w+\s+päivänä ennen|dagar före|månader efter|days before"),
-     "relative deadline: counted from another event, no absolute date"),
-    (re.compile(r"\b(?:tänään|huomenna|ensi viikolla|vielä viikolla|idag|i dag|i morgon"
-                r"|nästa vecka|today|tomorrow|next week|(?:maanantai|tiistai|keskiviikko"
-                r"|torstai|perjantai|lauantai|sunnuntai)-?(?:iltaan|hin|aamuun))\b"),
-     "relative deadline: day given relative to the text"),
-    (re.compile(r"\bvuo(?:den|teen)\s+\d{4}|\b(?:alku|loppu)vuode\w*|\b(?:alku|loppu)?"
-                r"(?:kevää\w*|kesällä|syksyllä|syksyyn|talvella)\b|\bvåren|\bhösten|\bsommaren"
-                r"|\bi slutet av|\btill slutet av|\bby the end of|\bså snart som möjligt"
-                r"|\bmahdollisimman pian|\bas soon as possible"),
-     "vague deadline: season, year or end of a period only"),
-)
+# Starts with a character class, so the engine jumps straight to the candidates.
+_BOUNDARY = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*[\"”»)]?\s+(?=[\"“”«(]?[A-ZÅÄÖ])|(?<=\n)\n*)")
+_LAST_WORD = re.compile(r"(\S+)$")
+_CAPITAL = re.compile(r"[A-ZÅÄÖ]")
 
 
 def split_sentences(text: str, dates: list[DateMatch] | None = None) -> list[tuple[int, int]]:
@@ -177,25 +87,24 @@ def split_sentences(text: str, dates: list[DateMatch] | None = None) -> list[tup
     """
     if dates is None:
         dates = find_dates(text)
-    spans = [(m.start, m.end) for m in dates]
-    span_index = 0  # boundaries and dates both come in text order: walk them together
     out: list[tuple[int, int]] = []
     start = 0
+    span_index = 0  # boundaries and dates both come in text order: walk them together
     for b in _BOUNDARY.finditer(text):
         dot = b.start()
-        if text[dot] == "\n" and text[max(0, dot - 80):dot].rstrip().endswith(":"):
+        newline = text[dot] == "\n"
+        if newline and text[max(0, dot - 80):dot].rstrip().endswith(":"):
             continue  # "Hakuaika:\n1.8.‒1.9.2025" is one statement
-        if text[dot] != "\n":
-            while span_index < len(spans) and spans[span_index][1] - 1 <= dot:
+        if not newline:
+            while span_index < len(dates) and dates[span_index].end - 1 <= dot:
                 span_index += 1
-            if span_index < len(spans) and spans[span_index][0] <= dot:
+            if span_index < len(dates) and dates[span_index].start <= dot:
                 continue
-            word = re.search(r"(\S+)$", text[max(0, dot - 12):dot])
-            token = word[1].lower().lstrip("(") if word else ""
-            if token in _ABBREVIATIONS or re.fullmatch(r"[A-ZÅÄÖ]", word[1] if word else ""):
+            word = _LAST_WORD.search(text, max(0, dot - 12), dot)
+            if word is not None and (word[1].lower().lstrip("(") in _ABBREVIATIONS
+                                     or _CAPITAL.fullmatch(word[1])):
                 continue
-        end = dot if text[dot] == "\n" else b.end()
-        _push(text, start, end, out)
+        _push(text, start, dot if newline else b.end(), out)
         start = b.end()
     _push(text, start, len(text), out)
     return out
@@ -216,74 +125,95 @@ def classify_kind(sentence: str) -> str:
     >>> classify_kind("Avustushaku on avoinna 9.10.2023 – 3.11.2023 klo 15:45 saakka.")
     'application'
     """
-    low = sentence.lower()
-    for kind, rule in _KIND_RULES:
+    return _kind(sentence.lower())
+
+
+def _kind(low: str) -> str:
+    for kind, rule in P.KIND_RULES:
         if rule.search(low):
             return kind
     return "other"
 
 
-def _cue_score(text: str, m: DateMatch, left_from: int, s_end: int, sentence: str) -> int:
+def _cue_score(low: str, m: DateMatch, left_from: int, s_start: int, s_end: int) -> int:
     """How strongly a deadline cue is attached to date ``m`` (0 = not at all)."""
-    left = text[max(left_from, m.start - 90):m.start]  # cues sit right before the date
-    right = text[m.end:s_end]
-    if _POST_CUE.match(right) or _PRE_CUE.search(left) or _VERB_CUE.search(left):
+    if P.POST_CUE.match(low, m.end, s_end):
         return 3
-    if _NOUN_CUE.search(left):
+    near = max(left_from, m.start - 60)  # cues sit right before the date
+    if P.PRE_CUE.search(low, near, m.start) or P.VERB_CUE.search(low, near, m.start):
+        return 3
+    if P.NOUN_CUE.search(low, max(left_from, m.start - 90), m.start):
         return 2
-    if m.is_range and _PERIOD_WORDS.search(sentence):
+    if m.is_range and P.PERIOD_WORDS.search(low, s_start, s_end):
         return 1
     return 0
 
 
-def _time_near_cue(text: str, left_from: int, start: int, end: int, s_end: int) -> time | None:
-    """A time written apart from its date: "5.3.2025 asti klo 16", "by 4 p.m. on 5 March"."""
-    late = _TIME_AFTER_CUE.match(text, end, s_end)
+def _time_near_cue(low: str, left_from: int, start: int, end: int, s_end: int) -> time | None:
+    """A time written apart from its date: "5.3.2025 asti klo 16", "by 4 p.m. on 5 March",
+    "klo 12.00 mennessä 30.4.2025"."""
+    late = P.TIME_AFTER_CUE.match(low, end, s_end)
     if late:
         return time(int(late[1]), int(late[2] or 0))
-    early = _TIME_BEFORE.search(text, left_from, start)
-    if early:
-        hour = int(early[1]) % 12 + (12 if early[3].lower().startswith("p") else 0)
-        return time(hour, int(early[2] or 0))
-    return None
+    early = P.TIME_BEFORE.search(low, max(left_from, start - 40), start)
+    if early is None:
+        return None
+    if early[1]:
+        hour = int(early[1])
+        if not 1 <= hour <= 12:
+            return None
+        return time(hour % 12 + (12 if early[3] == "p" else 0), int(early[2] or 0))
+    hour, minute = int(early[4]), int(early[5] or 0)
+    if hour == 24 and minute == 0:
+        return END_OF_DAY
+    return time(hour, minute) if hour < 24 else None
 
 
-def _sentence_deadlines(text: str, low: str, s_start: int, s_end: int, dates: list[DateMatch],
-                        ref_date: date | None) -> list[tuple[int, Deadline]]:
-    """Candidate deadlines of one sentence; ``low`` is ``fold_case(text)``."""
-    sentence = text[s_start:s_end]
-    if not _TOPIC.search(low, s_start, s_end):
-        return []
-    found: list[tuple[int, Deadline]] = []
+def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch]
+                        ) -> list[tuple[int, DateMatch, time | None, bool]]:
+    """Candidates of one sentence as (score, date, time, extension); ``low`` is the folded text."""
+    found = []
     prev_end = s_start
+    extended = None  # whether the sentence speaks of an extension at all, looked up once
     for m in dates:
         # Cues and vetoes only count inside the date's own clause: in
         # "saapunut 20.12.2024 ja … 31.1.2025 mennessä" each date has its own.
-        left_from = max([prev_end] + [c.end() for c in _CLAUSE.finditer(low, prev_end, m.start)])
+        left_from = prev_end
+        if (low.find(",", prev_end, m.start) >= 0 or low.find(";", prev_end, m.start) >= 0
+                or low.find("–", prev_end, m.start) >= 0 or low.find("—", prev_end, m.start) >= 0):
+            for clause in P.CLAUSE.finditer(low, prev_end, m.start):
+                left_from = clause.end()
+        veto_from = max(left_from, m.start - 70)
+        if prev_end > s_start:  # "8.1.2025 päivätyllä …" describes the earlier date
+            own = P.RIGHT_VETO.match(low, prev_end, m.start)
+            if own is not None:
+                veto_from = max(veto_from, own.end())
         prev_end = m.end
-        score = _cue_score(low, m, left_from, s_end, low[s_start:s_end])
+        score = _cue_score(low, m, left_from, s_start, s_end)
         if not score:
             continue
-        if _LEFT_VETO.search(low, max(left_from, m.start - 70), m.start) or \
-                _RIGHT_VETO.match(low[m.end:s_end]):
+        if P.LEFT_VETO.search(low, veto_from, m.start) or P.RIGHT_VETO.match(low, m.end, s_end):
             continue
-        if m.time is None and m.date is not None:
-            m = replace(m, time=_time_near_cue(low, left_from, m.start, m.end, s_end))
-        extension = bool(_EXTENSION.search(low, left_from, m.start)) or (
-            len(dates) == 1 and bool(_EXTENSION.search(low, s_start, s_end)))
-        found.append((score + 5 * extension,
-                      _make(sentence, m, ref_date, extension)))
+        when = m.time
+        if when is None and m.date is not None:
+            when = _time_near_cue(low, left_from, m.start, m.end, s_end)
+        if extended is None:
+            extended = P.EXTENSION.search(low, s_start, s_end) is not None
+        extension = extended and (len(dates) == 1 or P.EXTENSION.search(low, left_from, m.start) is not None)
+        found.append((score + 5 * extension, m, when, extension))
     return found
 
 
-def _make(sentence: str, m: DateMatch, ref_date: date | None, extension: bool) -> Deadline:
+def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: date | None,
+          extension: bool) -> Deadline:
+    """The Deadline for date ``m`` of ``sentence`` (``low`` is its folded form)."""
     if m.precision != "day":
         return Deadline(None, None, None, sentence,
                         note=f"vague deadline: month only ({m.text})")
     if m.date is None:
         return Deadline(None, None, None, sentence,
                         note=f"year-less date {m.text!r} needs a reference date"
-                             f" ({classify_kind(sentence)})")
+                             f" ({_kind(low)})")
     notes = []
     if m.is_range:
         notes.append(f"range {m.text!r}: end taken")
@@ -292,21 +222,20 @@ def _make(sentence: str, m: DateMatch, ref_date: date | None, extension: bool) -
     if m.yearless:
         notes.append("year resolved from reference date")
     day = m.date
-    past_tense = bool(_PAST.search(sentence.lower()))
+    past_tense = bool(P.PAST.search(low))
     if m.yearless and past_tense and ref_date is not None and day > ref_date + _HALF_YEAR:
         # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
         # rule would say next December, but the verb says it is already over.
         day = day - relativedelta(years=1)
     past = past_tense or (ref_date is not None and day < ref_date)
-    return Deadline(day, m.time, classify_kind(sentence), sentence,
+    return Deadline(day, when, _kind(low), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
 
 
-def _vague_note(sentence: str) -> Deadline | None:
-    low = sentence.lower()
-    if not (_TOPIC.search(low) or _ANY_CUE.search(low)):
+def _vague_note(sentence: str, low: str, topical: bool) -> Deadline | None:
+    if not (topical or P.ANY_CUE.search(low)):
         return None
-    for rule, note in _VAGUE:
+    for rule, note in P.VAGUE:
         if rule.search(low):
             return Deadline(None, None, None, sentence, note=note)
     return None
@@ -326,8 +255,8 @@ def extract_deadlines(text: str, lang: str | None = None,
     ['2025-11-05', '2025-11-24']
     """
     del lang  # the cues of fi/sv/en do not collide, so no per-language switch
-    all_dates = find_dates(text, ref_date)
     low = fold_case(text)
+    all_dates = find_dates_folded(text, low, ref_date)
     result: list[Deadline] = []
     next_date = 0
     for s_start, s_end in split_sentences(text, all_dates):
@@ -336,13 +265,15 @@ def extract_deadlines(text: str, lang: str | None = None,
         first = next_date
         while next_date < len(all_dates) and all_dates[next_date].start < s_end:
             next_date += 1
-        inside = all_dates[first:next_date]
-        found = _sentence_deadlines(text, low, s_start, s_end, inside, ref_date)
+        topical = P.TOPIC.search(low, s_start, s_end) is not None
+        found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date]) if topical else []
+        sentence, s_low = text[s_start:s_end], low[s_start:s_end]
         if found:
-            dated = [f for f in found if f[1].deadline is not None] or found
-            result.append(max(dated, key=lambda f: f[0])[1])
+            dated = [f for f in found if f[1].date is not None and f[1].precision == "day"] or found
+            _, m, when, extension = max(dated, key=lambda f: f[0])
+            result.append(_make(sentence, s_low, m, when, ref_date, extension))
             continue
-        vague = _vague_note(text[s_start:s_end])
+        vague = _vague_note(sentence, s_low, topical)
         if vague is not None:
             result.append(vague)
     return result

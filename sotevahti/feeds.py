@@ -19,12 +19,16 @@ from feedgen.feed import FeedGenerator
 
 from .dates import HELSINKI
 from .deadline_feeds import EVENT_LIMIT, build_deadline_feed
+from .diff import Diff
+from .feed_sets import feed_specs, main_specs, render_opml
 from .ical import build_calendar
 from .regions import NATIONAL, region_name
 from .sources import FeedSettings
 from .store import Store
 
 FEED_LIMIT = 50
+_UPDATED = {"fi": "Päivitetty", "sv": "Uppdaterad", "en": "Updated"}
+_PAGE_CHANGED = {"fi": "Sivu muuttui", "sv": "Sidan ändrades", "en": "Page changed"}
 _DESCRIPTION_LIMIT = 600
 
 
@@ -37,6 +41,7 @@ class FeedPaths:
     deadlines: Path
     deadlines_atom: Path
     ics: Path
+    opml: Path
 
     def as_json(self) -> dict[str, str]:
         """``{"rss": "/abs/public/feed.xml", …}``: the ``feeds`` object of the CLI's JSON."""
@@ -55,9 +60,33 @@ def item_categories(item: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def build_feed(items: Iterable[Mapping[str, Any]], settings: FeedSettings, self_url: str,
+def item_entry(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A feed entry for a stored item: its GUID is the item id, forever."""
+    published = datetime.fromisoformat(item["published"]).astimezone(HELSINKI)
+    return {"guid": item["id"], "title": item["title"], "url": item["url"], "published": published,
+            "updated": published, "description": _summary(item), "categories": item_categories(item),
+            "language": item.get("language")}
+
+
+def change_entry(change: Mapping[str, Any]) -> dict[str, Any]:
+    """A feed entry for an edit (a row of :meth:`Store.latest_changes`).
+
+    Its GUID is the item id plus the new version (``lr-…/v2``), so the original entry's GUID
+    never changes and a reader sees the edit as news of its own. The description lists what
+    was added and removed.
+    """
+    lang = change.get("language") or "fi"
+    label = (_PAGE_CHANGED if change.get("kind") == "page" else _UPDATED).get(lang, "Päivitetty")
+    at = datetime.fromisoformat(change["changed_at"]).astimezone(HELSINKI)
+    summary = Diff.from_json(change.get("diff")).summary(lang) or _summary(change)
+    return {"guid": f"{change['id']}/v{change['new_version']}", "title": f"{label}: {change['title']}",
+            "url": change["url"], "published": at, "updated": at, "description": summary,
+            "categories": [label, *item_categories(change)], "language": change.get("language")}
+
+
+def build_feed(entries: Iterable[Mapping[str, Any]], settings: FeedSettings, self_url: str,
                now: datetime, title: str | None = None) -> FeedGenerator:
-    """A feedgen feed of stored items (rows from :meth:`Store.latest_items`).
+    """A feedgen feed of entries (from :func:`item_entry` and :func:`change_entry`), in the given order.
 
     :param self_url: the feed's own public URL, for ``atom:link rel="self"``.
     :param now: the build time, used as ``lastBuildDate``/``updated``.
@@ -74,41 +103,50 @@ def build_feed(items: Iterable[Mapping[str, Any]], settings: FeedSettings, self_
     fg.generator("Sotevahti")
     fg.lastBuildDate(now)
     fg.updated(now)
-    for item in items:
-        # feedgen lists entries newest-first when each is added at the top.
+    for e in entries:
         entry = fg.add_entry(order="append")
-        entry.id(item["id"])
-        entry.guid(item["id"], permalink=False)
-        entry.title(item["title"])
-        entry.link(href=item["url"], rel="alternate")
-        published = datetime.fromisoformat(item["published"]).astimezone(HELSINKI)
-        entry.published(published)
-        entry.updated(datetime.fromisoformat(item.get("updated_at") or item["published"]).astimezone(HELSINKI))
-        entry.description(_summary(item))
-        entry.summary(_summary(item))
-        for cat in item_categories(item):
+        entry.id(e["guid"])
+        entry.guid(e["guid"], permalink=False)
+        entry.title(e["title"])
+        entry.link(href=e["url"], rel="alternate")
+        entry.published(e["published"])
+        entry.updated(e["updated"])
+        entry.description(e["description"])
+        entry.summary(e["description"])
+        for cat in e["categories"]:
             entry.category(term=cat)
-        if item.get("language"):
-            entry.dc.dc_language(item["language"])
+        if e.get("language"):
+            entry.dc.dc_language(e["language"])
     return fg
+
+
+def feed_entries(store: Store, limit: int = FEED_LIMIT,
+                 filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The newest items and edits, merged by time: what the announcement feeds show."""
+    entries = [item_entry(i) for i in store.latest_items(limit, filters=filters)]
+    entries += [change_entry(c) for c in store.latest_changes(limit, filters=filters)]
+    entries.sort(key=lambda e: (e["published"], e["guid"]), reverse=True)
+    return entries[:limit]
 
 
 def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, now: datetime,
                 limit: int = FEED_LIMIT) -> FeedPaths:
     """Write every public file under ``public_dir`` from the database.
 
-    ``feed.xml``/``atom.xml`` (newest relevant items), ``deadlines.xml``/``deadlines-atom.xml``
-    (newest deadline events) and ``deadlines.ics`` (deadlines from a year back onwards). Each
-    file is written to a temporary name and renamed, so a reader never sees half a feed.
+    ``feed.xml``/``atom.xml`` (newest relevant items and edits), ``deadlines.xml``/``deadlines-atom.xml``
+    (newest deadline events), ``deadlines.ics`` (deadlines from a year back onwards), one feed per
+    region, organisation, kind and language under ``feeds/``, and ``feeds.opml`` listing them all.
+    Each file is written to a temporary name and renamed, so a reader never sees half a feed.
     """
     public = Path(public_dir)
     public.mkdir(parents=True, exist_ok=True)
-    items = store.latest_items(limit)
+    entries = feed_entries(store, limit)
     base = settings.public_url.rstrip("/")
     paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml", deadlines=public / "deadlines.xml",
-                      deadlines_atom=public / "deadlines-atom.xml", ics=public / "deadlines.ics")
-    _atomic_write(paths.rss, build_feed(items, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
-    _atomic_write(paths.atom, build_feed(items, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
+                      deadlines_atom=public / "deadlines-atom.xml", ics=public / "deadlines.ics",
+                      opml=public / "feeds.opml")
+    _atomic_write(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
+    _atomic_write(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
     events = store.deadline_events(EVENT_LIMIT, relevant_only=True)
     rss = build_deadline_feed(events, settings, f"{base}/deadlines.xml", now)
     atom = build_deadline_feed(events, settings, f"{base}/deadlines-atom.xml", now)
@@ -116,6 +154,14 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
     _atomic_write(paths.deadlines_atom, atom.atom_str(pretty=True))
     since = (now.astimezone(HELSINKI) - timedelta(days=365)).date()
     _atomic_write(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
+    specs = feed_specs(store, settings)
+    for spec in specs:
+        target = public / spec.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        entries = feed_entries(store, limit, filters={spec.dimension: spec.value})
+        feed = build_feed(entries, settings, f"{base}/{spec.path}", now, spec.title)
+        _atomic_write(target, feed.rss_str(pretty=True))
+    _atomic_write(paths.opml, render_opml([*main_specs(settings), *specs], settings, now))
     return paths
 
 

@@ -1,8 +1,8 @@
 """The regions a source can belong to: the whole country or one wellbeing services county.
 
 Codes follow the official county numbering (01–21) with 90 for Helsinki, which keeps its
-own organising responsibility. HUS is a joint authority inside Uusimaa and uses the code of
-the county whose news it publishes, or ``national`` when it speaks for all of Uusimaa.
+own organising responsibility. HUS, the joint authority for specialised care in Uusimaa, has
+the code ``hus``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ COUNTIES: dict[str, tuple[str, str, str]] = {
     "20": ("Kainuun hyvinvointialue", "Kajanalands välfärdsområde", "kainuu"),
     "21": ("Lapin hyvinvointialue", "Lapplands välfärdsområde", "lappi"),
     "90": ("Helsingin kaupunki", "Helsingfors stad", "helsinki"),
+    # Not a county: the joint authority for specialised care in Uusimaa (01–04 and 90).
+    "hus": ("HUS-yhtymä", "HUS-sammanslutningen", "hus"),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,6 +40,23 @@ def _lang(v: Any) -> bool:
     return v in ("fi", "sv", "en")
 
 
+#: What an item is: a release or news item, a consultation request, a watched page, a decision.
+ITEM_KINDS = ("announcement", "consultation", "page", "decision")
+
+
+def _api_deadlines(v: Any) -> bool:
+    return isinstance(v, (list, tuple)) and all(
+        isinstance(d, Mapping) and d.get("kind") and _iso_date(d.get("deadline")) for d in v)
+
+
+def _iso_date(v: Any) -> bool:
+    try:
+        date.fromisoformat(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of the schema: its check, whether it is required, and why it matters."""
@@ -66,6 +83,11 @@ ITEM_SCHEMA: dict[str, Field] = {
     "urls": Field(_str_list, False, "every URL the item was seen under"),
     "relevant": Field(lambda v: isinstance(v, bool), True, "topic filter decision"),
     "topic_terms": Field(_str_list, False, "stems the topic filter matched"),
+    "kind": Field(lambda v: v in ITEM_KINDS, False, "announcement, consultation, page or decision"),
+    "external_id": Field(_nonempty_str, False, "the source's own id (lausuntopalvelu proposal GUID …)"),
+    "register_number": Field(_nonempty_str, False, "diary number, e.g. VN/6671/2026"),
+    "related": Field(_str_list, False, "ids of items this one links to (a release → its proposal)"),
+    "api_deadlines": Field(_api_deadlines, False, "authoritative deadlines: [{kind, deadline, time, sentence}]"),
 }
 
 

@@ -21,8 +21,10 @@ Example entry::
 
 from __future__ import annotations
 
+import codecs
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,13 +34,17 @@ from .regions import is_known_region
 from .topic import DEFAULT_IGNORE, DEFAULT_STEMS, TopicFilter
 
 #: Spiders that exist; a source naming another platform is a config error.
-PLATFORMS: frozenset[str] = frozenset({"liferay"})
+#: liferay: the government sites; lausuntopalvelu: the OData API; listing: any site read through
+#: selectors (with generic fallbacks), feeds and sitemaps; page: a watched page (the page is the item).
+PLATFORMS: frozenset[str] = frozenset({"liferay", "lausuntopalvelu", "listing", "page"})
+SELECTOR_KEYS: frozenset[str] = frozenset({"item", "next", "title", "date", "body"})
 LANGUAGES: frozenset[str] = frozenset({"fi", "sv", "en"})
 
 _SOURCE_KEYS = {
     "id": str, "name": str, "platform": str, "organisation": str, "region": str,
     "languages": list, "start_urls": list, "feed_urls": list, "topic": (str, dict),
     "hosts": list, "max_pages": int, "legacy": bool, "enabled": bool, "notes": str,
+    "selectors": dict, "sitemap_urls": list, "organisations": list, "encoding": str, "format": str,
 }
 _REQUIRED = ("id", "name", "platform", "organisation", "region", "languages")
 _FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str}
@@ -67,10 +73,19 @@ class Source:
     max_pages: int = 5
     legacy: bool = False
     enabled: bool = True
+    selectors: Mapping[str, str] = field(default_factory=dict)
+    sitemap_urls: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    encoding: str | None = None
+    format: str = "atom"
+
+    def urls(self) -> tuple[str, ...]:
+        """Every configured URL: start pages, feeds and sitemaps."""
+        return self.start_urls + self.feed_urls + self.sitemap_urls
 
     def allowed_hosts(self) -> set[str]:
         """Hosts this source may fetch from: those of its URLs plus ``hosts`` from the config."""
-        return {urlsplit(u).hostname or "" for u in self.start_urls + self.feed_urls} | set(self.hosts)
+        return {urlsplit(u).hostname or "" for u in self.urls()} | set(self.hosts)
 
 
 @dataclass(frozen=True)
@@ -161,14 +176,25 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
     if e["platform"] not in PLATFORMS:
         raise ConfigError(f"{where}: unknown platform {e['platform']!r} (known: {', '.join(sorted(PLATFORMS))})")
     if not is_known_region(e["region"]):
-        raise ConfigError(f"{where}: unknown region {e['region']!r} (use 'national' or a county code 01-21, 90)")
+        raise ConfigError(f"{where}: unknown region {e['region']!r} (use 'national', 'hus' or a county code 01-21, 90)")
     bad_langs = set(e["languages"]) - LANGUAGES
     if bad_langs:
         raise ConfigError(f"{where}: unknown language(s) {sorted(bad_langs)} (use fi, sv, en)")
-    start, feeds = e.get("start_urls", []), e.get("feed_urls", [])
-    if not start and not feeds:
-        raise ConfigError(f"{where}: needs at least one URL in start_urls or feed_urls")
-    for url in [*start, *feeds]:
+    start, feeds, sitemaps = e.get("start_urls", []), e.get("feed_urls", []), e.get("sitemap_urls", [])
+    if not start and not feeds and not sitemaps:
+        raise ConfigError(f"{where}: needs at least one URL in start_urls, feed_urls or sitemap_urls")
+    selectors = e.get("selectors", {})
+    _no_unknown(selectors, SELECTOR_KEYS, f"{where}: selectors")
+    if not all(isinstance(v, str) and v.strip() for v in selectors.values()):
+        raise ConfigError(f"{where}: every selector must be a non-empty CSS string")
+    if e.get("format", "atom") not in ("atom", "json"):
+        raise ConfigError(f"{where}: 'format' must be \"atom\" or \"json\"")
+    if e.get("encoding"):
+        try:
+            codecs.lookup(e["encoding"])
+        except LookupError:
+            raise ConfigError(f"{where}: unknown encoding {e['encoding']!r}") from None
+    for url in [*start, *feeds, *sitemaps]:
         parts = urlsplit(url) if isinstance(url, str) else None
         if parts is None or parts.scheme != "https" or not parts.hostname:
             raise ConfigError(f"{where}: {url!r} is not an absolute https URL")
@@ -184,6 +210,8 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
         region=e["region"], languages=tuple(e["languages"]), start_urls=tuple(start),
         feed_urls=tuple(feeds), topic=topic_filter, hosts=tuple(e.get("hosts", [])),
         max_pages=e.get("max_pages", 5), legacy=e.get("legacy", False), enabled=e.get("enabled", True),
+        selectors=dict(selectors), sitemap_urls=tuple(sitemaps), organisations=tuple(e.get("organisations", [])),
+        encoding=e.get("encoding") or None, format=e.get("format", "atom"),
     )
 
 

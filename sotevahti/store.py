@@ -1,6 +1,6 @@
 """The store: every write to the SQLite database goes through :class:`Store`.
 
-Tables (see :data:`SCHEMA`):
+Tables (created by :mod:`sotevahti.migrations`):
 
 ``items``          one row per announcement; ``id`` is the permanent feed GUID
 ``item_urls``      every URL an item was seen under (one release on stm.fi and valtioneuvosto.fi)
@@ -8,6 +8,7 @@ Tables (see :data:`SCHEMA`):
 ``runs``           one row per crawl, with Scrapy's stats and per-source figures
 ``rejections``     items that failed the schema, with the reason
 ``deadlines``      deadlines read from items, and ``deadline_events`` (see store_deadlines.py)
+``item_links``     related items: a release → its proposal, a duplicate → the item it joined
 ``items_fts``      FTS5 over title, lead and body
 
 Writes are batched and each batch is one ``BEGIN IMMEDIATE`` transaction in WAL mode, so a
@@ -20,54 +21,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from .dates import HELSINKI
+from .diff import diff_versions
+from .migrations import migrate
 from .schema import validate_item
-from .store_deadlines import DEADLINE_SCHEMA, DeadlineStoreMixin
-from .tracking import item_deadlines, utc_iso
+from .store_deadlines import DeadlineStoreMixin
+from .tracking import FoundDeadline, item_deadlines, utc_iso
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    id TEXT PRIMARY KEY, url TEXT NOT NULL, source TEXT NOT NULL, organisation TEXT NOT NULL,
-    region TEXT NOT NULL, type TEXT, language TEXT, title TEXT NOT NULL, published TEXT NOT NULL,
-    lead TEXT, body TEXT, tags TEXT, attachments TEXT, content_hash TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1, relevant INTEGER NOT NULL, topic_terms TEXT,
-    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, updated_at TEXT,
-    first_run INTEGER, last_run INTEGER
-);
-CREATE INDEX IF NOT EXISTS items_published ON items(published);
-CREATE INDEX IF NOT EXISTS items_source ON items(source);
-CREATE TABLE IF NOT EXISTS item_urls (
-    url TEXT PRIMARY KEY, item_id TEXT NOT NULL REFERENCES items(id), first_seen TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS item_urls_item ON item_urls(item_id);
-CREATE TABLE IF NOT EXISTS item_versions (
-    item_id TEXT NOT NULL REFERENCES items(id), version INTEGER NOT NULL, title TEXT, lead TEXT,
-    body TEXT, attachments TEXT, content_hash TEXT NOT NULL, seen_from TEXT NOT NULL,
-    superseded_at TEXT NOT NULL, superseded_by_run INTEGER, PRIMARY KEY (item_id, version)
-);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, finished TEXT,
-    status TEXT NOT NULL, sources TEXT NOT NULL, requests INTEGER, response_bytes INTEGER,
-    requests_304 INTEGER, items_new INTEGER, items_updated INTEGER, items_rejected INTEGER,
-    stats TEXT
-);
-CREATE TABLE IF NOT EXISTS rejections (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER, source TEXT, url TEXT,
-    reason TEXT NOT NULL, seen TEXT NOT NULL
-);
-"""
-SCHEMA = SCHEMA + DEADLINE_SCHEMA
-SCHEMA_VERSION = 2  # 2: deadlines and deadline_events
 _CONTENT_FIELDS = ("title", "lead", "body")
+_FILTER_COLUMNS = frozenset({"region", "organisation", "kind", "language", "source"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +50,27 @@ class UpsertResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    duplicates: int = 0
+
+
+def dedup_key(item: Mapping[str, Any]) -> str | None:
+    """Key that finds one release published by several sources: title, day and organisation.
+
+    Only announcements get one; a consultation or a watched page is its own thing.
+    """
+    if (item.get("kind") or "announcement") != "announcement":
+        return None
+    title = " ".join(re.sub(r"[^\w]+", " ", item["title"].casefold()).split())
+    day = item["published"].astimezone(HELSINKI).date().isoformat()
+    raw = f"{title}|{day}|{item['organisation'].casefold()}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:20]
+
+
+def api_deadlines(item: Mapping[str, Any]) -> list[FoundDeadline]:
+    """An item's authoritative deadlines (from an API field) as found deadlines."""
+    return [FoundDeadline(kind=d["kind"], deadline=date.fromisoformat(d["deadline"]),
+                          time=time.fromisoformat(d["time"]) if d.get("time") else None,
+                          sentence=d.get("sentence") or "") for d in item["api_deadlines"]]
 
 
 def content_hash(item: Mapping[str, Any]) -> str:
@@ -133,16 +127,8 @@ class Store(DeadlineStoreMixin):
         self.conn.execute("COMMIT")
 
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version >= SCHEMA_VERSION:
-            return
         with self.atomic():
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self.conn.execute(statement)
-            if "items_fts" not in self.db.table_names():
-                self.db["items"].enable_fts(["title", "lead", "body"], create_triggers=True)
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            migrate(self.conn, self.db)
 
     # -- runs ---------------------------------------------------------------------------
 
@@ -198,10 +184,13 @@ class Store(DeadlineStoreMixin):
     def upsert_items(self, items: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime) -> UpsertResult:
         """Store a batch of items in one transaction.
 
-        A new id is inserted. A known id whose content hash changed is updated, and its previous
-        content goes to ``item_versions``; ``id``, ``source`` and ``first_seen`` never change.
-        Every URL the item was seen under is recorded, and the deadlines in a new or changed
-        item's text are tracked (:meth:`sync_item_deadlines`). Items must already be valid.
+        A new id is inserted, unless it is the same release as a stored item from another source
+        (same title, publication day and organisation: a county release copied to sttinfo.fi);
+        then its URL is added to the stored item. A known id whose content hash changed is
+        updated, and its previous content goes to ``item_versions`` with a diff; ``id``,
+        ``source`` and ``first_seen`` never change. Every URL the item was seen under is recorded,
+        links to related items are kept, the deadlines in a new or changed item's text are
+        tracked, and authoritative ``api_deadlines`` are synced on every call.
 
         :raises ValueError: if an item fails :func:`~sotevahti.schema.validate_item`.
         """
@@ -211,27 +200,25 @@ class Store(DeadlineStoreMixin):
             if problems:
                 raise ValueError(f"{item.get('url')}: {'; '.join(problems)}")
         seen_at = utc_iso(now)
-        new = updated = unchanged = 0
+        new = updated = unchanged = duplicates = 0
         with self.atomic():
             for item in batch:
                 row = self._row(item, seen_at, run_id)
                 old = self.conn.execute(
                     "SELECT content_hash, version, title, lead, body, attachments, first_seen, updated_at "
                     "FROM items WHERE id = ?", (row["id"],)).fetchone()
-                if old is None:
+                twin = self._twin_of(row) if old is None else None
+                if twin is not None:
+                    row["id"] = twin
+                    self._link(twin, item["id"], "duplicate", seen_at)
+                    self.conn.execute("UPDATE items SET last_seen=?, last_run=? WHERE id=?", (seen_at, run_id, twin))
+                    duplicates += 1
+                elif old is None:
                     self.db["items"].insert(row)
                     self._track_deadlines(item, now, run_id)
                     new += 1
                 elif old[0] != row["content_hash"]:
-                    self.db["item_versions"].insert({
-                        "item_id": row["id"], "version": old[1], "title": old[2], "lead": old[3],
-                        "body": old[4], "attachments": old[5], "content_hash": old[0],
-                        "seen_from": old[7] or old[6], "superseded_at": seen_at, "superseded_by_run": run_id,
-                    })
-                    for keep in ("source", "first_seen", "first_run"):
-                        row.pop(keep)
-                    row.update(version=old[1] + 1, updated_at=seen_at)
-                    self.db["items"].update(row["id"], row)
+                    self._new_version(row, old, item, seen_at, run_id)
                     self._track_deadlines(item, now, run_id)
                     updated += 1
                 else:
@@ -241,7 +228,11 @@ class Store(DeadlineStoreMixin):
                 for url in {item["url"], *(item.get("urls") or ())}:
                     self.conn.execute("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)",
                                       (url, row["id"], seen_at))
-        return UpsertResult(new=new, updated=updated, unchanged=unchanged)
+                for target in item.get("related") or ():
+                    self._link(row["id"], target, "related", seen_at)
+                if item.get("api_deadlines") and twin is None:
+                    self.sync_item_deadlines(row["id"], api_deadlines(item), now, run_id, origin="api")
+        return UpsertResult(new=new, updated=updated, unchanged=unchanged, duplicates=duplicates)
 
     def record_rejections(self, rejections: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime) -> int:
         """Store rejected items (``source``, ``url``, ``reason``); returns how many."""
@@ -256,10 +247,45 @@ class Store(DeadlineStoreMixin):
         rows = self._items("WHERE id = ?", (item_id,))
         return rows[0] if rows else None
 
-    def latest_items(self, limit: int = 50, *, relevant_only: bool = True) -> list[dict[str, Any]]:
-        """The newest items by publication time (relevant ones only by default)."""
+    def latest_items(self, limit: int = 50, *, relevant_only: bool = True,
+                     filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """The newest items by publication time (relevant ones only by default).
+
+        :param filters: equality filters on ``region``, ``organisation``, ``kind``, ``language``
+            or ``source``, e.g. ``{"region": "08"}``.
+        """
+        where, params = self._filters(filters, relevant_only, prefix="")
+        return self._items(f"{where} ORDER BY published DESC, id LIMIT ?", (*params, limit))
+
+    def latest_changes(self, limit: int = 50, *, relevant_only: bool = True,
+                       filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """The newest edits of stored items: the item as it is now plus the version it replaced.
+
+        Each row has the item's fields and ``new_version``, ``changed_at`` and ``diff`` (JSON).
+        """
+        where, params = self._filters(filters, relevant_only, prefix="i.")
+        rows = self.db.query(
+            "SELECT i.*, v.version + 1 AS new_version, v.superseded_at AS changed_at, v.diff, v.title AS old_title "
+            f"FROM item_versions v JOIN items i ON i.id = v.item_id {where} "
+            "ORDER BY v.superseded_at DESC, i.id LIMIT ?", [*params, limit])
+        return list(rows)
+
+    def distinct_values(self, column: str, *, relevant_only: bool = True) -> list[str]:
+        """The values a filterable column takes among stored items, e.g. every region with items."""
+        if column not in _FILTER_COLUMNS:
+            raise ValueError(f"not a filterable column: {column}")
         where = "WHERE relevant = 1" if relevant_only else ""
-        return self._items(f"{where} ORDER BY published DESC, id LIMIT ?", (limit,))
+        return [r[0] for r in self.conn.execute(f"SELECT DISTINCT {column} FROM items {where} ORDER BY 1") if r[0]]
+
+    @staticmethod
+    def _filters(filters: Mapping[str, str] | None, relevant_only: bool, prefix: str) -> tuple[str, list[str]]:
+        clauses, params = ([f"{prefix}relevant = 1"] if relevant_only else []), []
+        for column, value in (filters or {}).items():
+            if column not in _FILTER_COLUMNS:
+                raise ValueError(f"not a filterable column: {column}")
+            clauses.append(f"{prefix}{column} = ?")
+            params.append(value)
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def item_versions(self, item_id: str) -> list[dict[str, Any]]:
         """Earlier versions of an item, oldest first."""
@@ -276,6 +302,34 @@ class Store(DeadlineStoreMixin):
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     # -- helpers ------------------------------------------------------------------------
+
+    def _new_version(self, row: dict[str, Any], old: tuple[Any, ...], item: Mapping[str, Any], seen_at: str,
+                     run_id: int | None) -> None:
+        # old = (content_hash, version, title, lead, body, attachments, first_seen, updated_at)
+        change = diff_versions(old[4], row["body"], json.loads(old[5] or "[]"), item.get("attachments") or [])
+        self.db["item_versions"].insert({
+            "item_id": row["id"], "version": old[1], "title": old[2], "lead": old[3], "body": old[4],
+            "attachments": old[5], "content_hash": old[0], "seen_from": old[7] or old[6],
+            "superseded_at": seen_at, "superseded_by_run": run_id, "diff": change.to_json(),
+        })
+        keep = ["source", "first_seen", "first_run"]
+        if row["kind"] == "page":
+            keep.append("published")  # a watched page's "published" is when we first saw it
+        for key in keep:
+            row.pop(key)
+        row.update(version=old[1] + 1, updated_at=seen_at)
+        self.db["items"].update(row["id"], row)
+
+    def _twin_of(self, row: Mapping[str, Any]) -> str | None:
+        if not row.get("dedup_key"):
+            return None
+        hit = self.conn.execute("SELECT id FROM items WHERE dedup_key = ? AND id != ? ORDER BY first_seen LIMIT 1",
+                                (row["dedup_key"], row["id"])).fetchone()
+        return hit[0] if hit else None
+
+    def _link(self, item_id: str, target_id: str, relation: str, seen_at: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
+                          "VALUES (?,?,?,?)", (item_id, target_id, relation, seen_at))
 
     def _track_deadlines(self, item: Mapping[str, Any], now: datetime, run_id: int | None) -> None:
         # Read with the item's own publication day as the reference for year-less dates.
@@ -294,6 +348,8 @@ class Store(DeadlineStoreMixin):
             "content_hash": content_hash(item), "relevant": int(bool(item["relevant"])),
             "topic_terms": json.dumps(list(item.get("topic_terms") or []), ensure_ascii=False),
             "first_seen": seen_at, "last_seen": seen_at, "first_run": run_id, "last_run": run_id,
+            "kind": item.get("kind") or "announcement", "external_id": item.get("external_id"),
+            "register_number": item.get("register_number"), "dedup_key": dedup_key(item),
         }
 
     def _items(self, tail: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:

@@ -26,22 +26,13 @@ from .tracking import (
     utc_iso,
 )
 
-DEADLINE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS deadlines (
-    id TEXT PRIMARY KEY, item_id TEXT NOT NULL REFERENCES items(id), origin TEXT NOT NULL,
-    kind TEXT NOT NULL, deadline TEXT NOT NULL, time TEXT, sentence TEXT, status TEXT NOT NULL,
-    sequence INTEGER NOT NULL DEFAULT 0, history TEXT NOT NULL DEFAULT '[]',
-    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, updated_at TEXT, first_run INTEGER
-);
-CREATE INDEX IF NOT EXISTS deadlines_item ON deadlines(item_id);
-CREATE INDEX IF NOT EXISTS deadlines_date ON deadlines(deadline);
-CREATE TABLE IF NOT EXISTS deadline_events (
-    id TEXT PRIMARY KEY, deadline_id TEXT NOT NULL REFERENCES deadlines(id), item_id TEXT NOT NULL,
-    event TEXT NOT NULL, at TEXT NOT NULL, deadline TEXT NOT NULL, time TEXT,
-    old_deadline TEXT, old_time TEXT, run_id INTEGER
-);
-CREATE INDEX IF NOT EXISTS deadline_events_at ON deadline_events(at);
-"""
+# A consultation deadline read from a press release gives way to the deadline the consultation
+# service's API gives for the proposal the release links to: the API is the source of record.
+_NOT_SUPERSEDED = (
+    "NOT (d.origin = 'text' AND d.kind = 'consultation' AND EXISTS ("
+    "SELECT 1 FROM item_links l JOIN deadlines a ON a.item_id = l.target_id AND a.origin = 'api' "
+    "WHERE l.item_id = d.item_id AND l.relation = 'related'))"
+)
 
 
 def _hhmm(t: time | None) -> str | None:
@@ -129,7 +120,7 @@ class DeadlineStoreMixin:
         :param since: only deadlines on or after this date.
         :param relevant_only: only deadlines of items the topic filter kept.
         """
-        where, params = ["i.relevant = 1"] if relevant_only else [], []
+        where, params = [_NOT_SUPERSEDED, *(["i.relevant = 1"] if relevant_only else [])], []
         if status:
             where.append("d.status = ?")
             params.append(status)
@@ -145,7 +136,8 @@ class DeadlineStoreMixin:
         """The newest deadline events with their item, newest first."""
         sql = ("SELECT e.*, d.kind, d.sentence, d.status, i.title, i.url, i.language, i.organisation, i.region "
                "FROM deadline_events e JOIN deadlines d ON d.id = e.deadline_id JOIN items i ON i.id = e.item_id "
-               + ("WHERE i.relevant = 1 " if relevant_only else "") + "ORDER BY e.at DESC, e.rowid DESC LIMIT ?")
+               f"WHERE {_NOT_SUPERSEDED} " + ("AND i.relevant = 1 " if relevant_only else "")
+               + "ORDER BY e.at DESC, e.rowid DESC LIMIT ?")
         return self._dicts(sql, [limit])
 
     def count_deadlines(self, run_id: int) -> dict[str, int]:

@@ -16,6 +16,9 @@ from scrapy.http import Request, Response
 from sotevahti.sources import Source, load_config
 from sotevahti.urls import UrlMap
 
+# Item fields a platform may add when it knows them (see sotevahti.schema.ITEM_SCHEMA).
+_OPTIONAL = ("kind", "external_id", "register_number", "related", "api_deadlines")
+
 
 class SourceSpider(scrapy.Spider):
     """A spider that reads every configured source of its ``platform``.
@@ -76,4 +79,5 @@ class SourceSpider(scrapy.Spider):
             "lead": fields.get("lead") or "", "body": fields.get("body") or "",
             "tags": list(fields.get("tags") or []), "attachments": list(fields.get("attachments") or []),
             "urls": sorted(set(urls)), "relevant": decision.relevant, "topic_terms": list(decision.terms),
+            **{k: fields[k] for k in _OPTIONAL if fields.get(k)},
         }

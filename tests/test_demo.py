@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import feedparser
 from icalendar import Calendar
 
-from .conftest import run_monitor
+from sotevahti.sources import load_config
+
+from .conftest import ROOT, run_monitor
 
 
 def test_demo_json(tmp_path):
@@ -25,13 +29,28 @@ def test_demo_json(tmp_path):
     assert e3["items_new"] == 0 and e3["items_updated"] == 0
     assert e3["requests_304"] == e3["requests"]          # every re-check is a conditional GET
     assert e3["response_bytes"] < 0.1 * e1["response_bytes"]
-    assert set(result["items_by_source"]) == {"valtioneuvosto", "stm", "vm", "intermin", "soteuudistus"}
-    assert all(n > 0 for n in result["items_by_source"].values())
+    config = load_config(ROOT / "sources.toml")
+    assert set(result["items_by_source"]) == {s.id for s in config.sources}
+    mirrored = set(result["items_by_source"]) - set(result["sources_not_mirrored"])
+    assert {"valtioneuvosto", "stm", "isonet-sote", "lapinliitto-sote"} <= mirrored
+    assert all(result["items_by_source"][s] > 0 for s in mirrored), result["items_by_source"]
     for kind in ("rss", "atom"):
         feed = feedparser.parse(open(result["feeds"][kind], "rb").read())
         assert not feed.bozo
         assert len(feed.entries) >= 20
         assert len({e.id for e in feed.entries}) == len(feed.entries)
+    # the watched Lapland page gained a meeting document in epoch 2, and the feed says so
+    feed = feedparser.parse(open(result["feeds"]["rss"], "rb").read())
+    (change,) = [e for e in feed.entries if e.title.startswith("Sivu muuttui: ")]
+    assert change.id.endswith("/v2") and "Uusi linkki: Sote jory 20170524" in change.summary
+    opml = ET.parse(result["feeds"]["opml"]).getroot()
+    urls = [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")]
+    assert any(u.endswith("/feeds/region/21-lappi.xml") for u in urls)
+    public = Path(result["feeds"]["rss"]).parent
+    for url in urls:
+        local = public / url.split("/sotevahti/", 1)[1]
+        parsed = feedparser.parse(local.read_bytes())
+        assert not parsed.bozo and parsed.entries, url
     # deadlines: found in epoch 1, one extended in epoch 2, nothing new in epoch 3
     assert e1["deadlines_found"] >= 5 and e1["deadline_events"].get("closing_soon", 0) >= 1
     assert e2["deadline_events"].get("extended") == 1

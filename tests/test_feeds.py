@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 
@@ -37,12 +37,18 @@ def test_rss_and_atom_are_valid(store, tmp_path):
     assert {"Sosiaali- ja terveysministeriö", "Valtakunnallinen", "Tiedote"} <= terms
 
 
-def test_guid_survives_an_edit(store, tmp_path):
+def test_guid_survives_an_edit_and_the_edit_is_its_own_entry(store, tmp_path):
     store.upsert_items([make_item(1)], None, NOW)
     p1 = write_feeds(store, tmp_path, FeedSettings(), NOW)
-    before = [e.id for e in feedparser.parse(p1.rss.read_bytes()).entries]
-    store.upsert_items([make_item(1, title="Korjattu: hyvinvointialueiden rahoitus")], None, NOW)
-    p2 = write_feeds(store, tmp_path, FeedSettings(), NOW)
-    after = feedparser.parse(p2.rss.read_bytes()).entries
-    assert [e.id for e in after] == before
-    assert after[0].title.startswith("Korjattu")
+    (original,) = [e.id for e in feedparser.parse(p1.rss.read_bytes()).entries]
+    edited = make_item(1, body="Hyvinvointialueiden rahoitus kasvaa.\n\nLausuntoaikaa on jatkettu 2.10.2020 saakka.")
+    store.upsert_items([edited], None, NOW + timedelta(hours=6))
+    p2 = write_feeds(store, tmp_path, FeedSettings(), NOW + timedelta(hours=6))
+    feed = feedparser.parse(p2.rss.read_bytes())
+    assert not feed.bozo
+    by_id = {e.id: e for e in feed.entries}
+    assert set(by_id) == {original, f"{original}/v2"}
+    update = by_id[f"{original}/v2"]
+    assert update.title == "Päivitetty: " + edited["title"]
+    assert "Lisätty: Lausuntoaikaa on jatkettu 2.10.2020 saakka." in update.summary
+    assert "Poistettu: Lausuntoaika päättyy 25.9.2020." in update.summary

@@ -10,6 +10,7 @@ with 304, and it logs every request so tests can check what a spider fetched.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,7 +38,11 @@ class Site(Protocol):
     hosts: frozenset[str]
 
     def render(self, host: str, path: str, query: str, epoch: int, base: str) -> Page | None:
-        """The page at ``host`` + ``path``, or ``None`` for 404. ``base`` is the mirror's URL."""
+        """The page at ``host`` + ``path``, or ``None`` for 404. ``base`` is the mirror's URL.
+
+        A site that negotiates content may take an extra keyword ``accept`` (the request's
+        ``Accept`` header); the mirror passes it only to sites whose ``render`` has it.
+        """
 
 
 ROBOTS_TXT = b"""# Mirror of the sites' robots.txt files, merged: each path starts with the host.
@@ -88,7 +93,12 @@ class Mirror:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def page(self, raw_path: str) -> Page | None:
+    def serves(self, url: str) -> bool:
+        """Whether a real URL's host is mirrored here."""
+        host = urlsplit(url).hostname or ""
+        return any(host in site.hosts for site in self.sites)
+
+    def page(self, raw_path: str, accept: str = "") -> Page | None:
         """Resolve a request path such as ``/stm.fi/-/1271139/x?languageId=fi_FI``."""
         parts = urlsplit(raw_path)
         if parts.path == "/robots.txt":
@@ -96,7 +106,8 @@ class Mirror:
         host, _, rest = parts.path.lstrip("/").partition("/")
         for site in self.sites:
             if host in site.hosts:
-                return site.render(host, "/" + rest, parts.query, self.epoch, self.url)
+                extra = {"accept": accept} if "accept" in inspect.signature(site.render).parameters else {}
+                return site.render(host, "/" + rest, parts.query, self.epoch, self.url, **extra)
         return None
 
     def log(self, path: str, status: int) -> None:
@@ -109,7 +120,7 @@ def _handler_for(mirror: Mirror) -> Callable[..., BaseHTTPRequestHandler]:
         server_version = "SotevahtiMirror/1"
 
         def do_GET(self) -> None:
-            page = mirror.page(self.path)
+            page = mirror.page(self.path, self.headers.get("Accept", ""))
             if page is None:
                 page = Page(b"<html><body><h1>404</h1></body></html>", status=404)
             etag = '"' + hashlib.sha1(page.body).hexdigest()[:20] + '"'

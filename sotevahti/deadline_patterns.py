@@ -1,0 +1,140 @@
+"""Cue, veto and kind patterns behind sotevahti.deadlines (DOMAIN.md §3).
+
+Every pattern runs on text folded by ``dates.fold_case`` (lowercase, same
+offsets), never with re.IGNORECASE. Long lists of literal stems are compiled
+as a prefix tree (``stem_regex``): CPython's ``re`` tries every alternative of
+a flat alternation in turn, while a tree branches on one letter at a time and
+lets the engine skip to positions where a stem can start (see
+``date_patterns.stem_regex``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sotevahti.date_patterns import stem_regex, word_regex
+
+_WEEKDAY_ABBR = r"(?:(?:ma|ti|ke|to|pe|la|su)\.?\s+)?"  # "päättyy to 6.11.2025"
+_CLOCK = r"(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?"
+
+# The cue patterns are searched in the few dozen characters before a date and
+# anchored at its start ($). Each begins with a prefix tree rather than \b, so
+# the engine only tries positions where a cue word can begin.
+
+# Cues after the date: "25.9.2020 saakka", "… mennessä", "20.10.–17.11.2025 välisenä aikana".
+POST_CUE = re.compile(
+    r"\s*[,)]?\s*(?:saakka|asti|mennessä|välisenä aikana|at the latest)\b")
+# Cues right before the date ("viimeistään", "senast den", "until", "by"), with
+# an optional time in between: "viimeistään kello 16.00 perjantaina 28.3.2025",
+# or a time alone: "klo 12.00 mennessä 30.4.2025".
+PRE_CUE = re.compile("(?:" + stem_regex([
+    "viimeistään", r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
+    r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
+    r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
+    r"extended\s+(?:to|until)", r"postponed\s+(?:to|until)", r"due(?<!\wdue)(?:\s+(?:on|by))?",
+    r"by(?<!\wby)(?:\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?\s+on)?", "no later than",
+    r"deadline(?:\s+is)?:?", r"takaraja(?:\s+on)?", r"määräpäivä(?:\s+on)?",
+    r"vastausaika\s+(?:on\s+)?päätty\w*:?",
+    r"klo\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä", r"kello\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä",
+    r"kl\.?\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä",
+], prefix_only=False) + r")(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_ABBR + "$")
+VERB_CUE = re.compile("(?:" + stem_regex(
+    "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
+    "|loppuu|jatkuu|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
+    "|close|ends|ended|expires|expired".split("|"), prefix_only=False)
+    + r")(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti|" + _CLOCK
+    + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")
+# A deadline noun, then "on"/"är"/":" or nothing: "Lausuntojen määräaika 22.1.2024",
+# "Sista dag för ansökan är 31.3.2025", "Hakuaika: 1.8.‒1.9.2025".
+NOUN_CUE = re.compile("(?:" + stem_regex([
+    "lausuntoai", "hakuai", "määräai", "vastausai", "takaraj", "ilmoittautumisai", "raportointiai",
+    "nähtävilläoloai", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
+    "anmälningstid", "svarstid", "päättymispäivä", "closing date", "deadline"], prefix_only=False)
+    + r")[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|\s*:|)\s*"
+    + _WEEKDAY_ABBR + "$")
+TIME_AFTER_CUE = re.compile(
+    r"\s*(?:saakka|asti|mennessä)\s+(?:klo|kello|kl)\.?\s*([01]?\d|2[0-3])(?:[.:]([0-5]\d))?\b")
+# A time written before its date: "by 4 p.m. on 31 January", "klo 12.00 mennessä 30.4.2025".
+# Both branches begin with a literal or a digit, so the engine skips to candidates.
+TIME_BEFORE = re.compile(
+    r"(?:(\d(?<!\w\d)\d?)(?:[.:]([0-5]\d))?\s*([ap])\.?m\.?\s+on\s*$"
+    r"|k(?<!\wk)(?:lo|ello|l\.?|lockan)\s*(\d\d?)(?:[.:]([0-5]\d))?"
+    r"\s+(?:mennessä\s+|den\s+)?" + _WEEKDAY_ABBR + r"$)")
+PERIOD_WORDS = re.compile(
+    r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|avoinna|auki|käynnissä|nähtävill\w*"
+    r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*"
+    r"|kysely\w*|enkät\w*|open|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
+    # "… voi antaa 5.–30.6.2025", "kan lämnas …", "the period runs from 1 to 31 October"
+    r"|voi|voit|voivat|voidaan|kan|can|period\w*|runs|pågår)\b")
+# A sentence without any of these stems is not about acting on something.
+TOPIC = re.compile(stem_regex((
+    "lausun|statement|haku|haet|haem|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
+    "|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävillä|kommentoi|kommenter"
+    "|palaute|palautt|vastaa|vastata|vastaus|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
+    "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
+    "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
+    "|komplett|respon|synpunkt").split("|") + [r"sök(?<!\wsök)"]))
+ANY_CUE = re.compile(stem_regex("mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
+                                "|går ut|gick ut|until|closes".split("|") + [r"ends\b", "deadline"]))
+EXTENSION = re.compile(stem_regex([
+    r"jatket(?:aan|tiin|tu|ty)\b", r"on jatkettu\b", r"pidennet(?:ään|tiin|ty)\b", "jatkoai",
+    r"avataan uudelleen\b", r"avattiin uudelleen\b", "förläng", r"extended\b", r"postponed\b",
+    r"reopened\b", r"re-opened\b"]))
+PAST = re.compile(word_regex(
+    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|löpte ut|upphörde|closed|ended|expired|oli|var|was"))
+# Vetoes near the date (§3.3): entry into force, starts and openings, receipt
+# and letter dates, elections, meetings, validity periods, page stamps.
+LEFT_VETO = re.compile(stem_regex((
+    "voimaan|voimassa|avautuu|aukeaa|käynnisty|saapunut|saapui|päivätyllä|päivätty|järjestetään"
+    "|järjestettiin|kokouksessa|julkaisuajankohta|julkaistu|utgivningsdatum|publication date"
+    "|published|uppdater|ändrad|senast publicerat|publicerad|updated|modified|korjattu|muokattu"
+    "|päivitetty|vaalipäiv|vaalit|valdag|ennakkoäänest|äänestysai|förhandsröst|träder i kraft"
+    "|trädde i kraft|började|öppnar|öppnade|öppnas|opens|opened|into force|optio|täyttävä|fyllt"
+    "|suljet|stängd|stängt|mottog"
+    # Dates the authority acts on, not the public: decisions, notices, payments.
+    "|päätetään|käsitel|ilmoitetaan|tiedotetaan|julkaistaan|maksetaan|myönnetään|myönnettiin"
+    "|meddelas|betalas|beviljas|behandlas|granted|awarded|processed"
+).split("|") + [
+    "avataan(?! uudelleen)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
+    "pidetään(?! nähtävill)", "pidettiin(?! nähtävill)", r"kokous\b", r"inkom\b",
+    r"päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)", r"beslut\w*\s+(?:fattas|meddelas)"]))
+# Words that describe the date just before them: "31.8.2016 päivätyllä kirjeellä".
+RIGHT_VETO = re.compile(
+    r"\W{0,3}(?:alkaen|lähtien|päivätyllä|päivätty|päivätyn|från och med|fr\.o\.m|järjestet\w*"
+    r"|järjestettäv\w*|pidet\w*|pidettäv\w*|tehdyllä|tehdyssä|tulee voimaan|voimaan|träder"
+    r"|onwards|päätetty|daterad|daterat)")
+# Clause openers: a cue or veto belongs to the dates of its own clause only.
+CLAUSE = re.compile(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|–(?<=\s–)\s|—(?<=\s—)\s)")
+
+KIND_RULES = (
+    ("other", re.compile(r"raport|redovis|valiokun|utskott"
+                         r"|committee|käyttöselvity|reporting"
+                         r"|selvity\w*\s+(?:\w+\s+){0,2}käytö|käyttö\w*\s+(?:\w+\s+){0,2}selvity")),
+    ("registration", re.compile(r"ilmoittau|ilmoitettava|anmäl|rekisteröi|regist|kotiäänest"
+                                r"|ehdokas|webinaari|webinar|sign up|hemröstning")),
+    ("consultation", re.compile(r"lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä"
+                                r"|kysely|enkät|survey|consult|comment|komment|statement"
+                                r"|kuulemi|vastausai|vastata|vastaamalla|vastataan|palaute|palautt"
+                                r"|feedback|respon|synpunkt|\bsvar\b")),
+    ("application", re.compile(r"haku|haetaan|hae[mt]|hakea|haettav|hakemu|hakij|avustu|ansök|\bsök"
+                               r"|bidrag|komplett|apply|application|täydenn|grant|understöd"
+                               r"|tarjou|anbud")),
+)
+VAGUE = (
+    (re.compile(r"ei ole asetettu määräaikaa|ingen tidsfrist|no deadline"),
+     "explicitly no deadline"),
+    (re.compile(r"\b(?:\d+|yhden|kahden|kolmen|neljän|viiden|seitsemän|kymmenen|\w+kymmenen)"
+                r"\s+(?:päivän|viikon|kuukauden|vuorokauden)\s+(?:kuluessa|sisällä)"
+                r"|\binom\s+\w+\s+(?:dagar|veckor|månader)|\bwithin\s+\w+\s+(?:days|weeks|months)"
+                r"|päivää ennen|\w+\s+päivänä ennen|dagar före|månader efter|days before"),
+     "relative deadline: counted from another event, no absolute date"),
+    (re.compile(r"\b(?:tänään|huomenna|ensi viikolla|vielä viikolla|idag|i dag|i morgon"
+                r"|nästa vecka|today|tomorrow|next week|(?:maanantai|tiistai|keskiviikko"
+                r"|torstai|perjantai|lauantai|sunnuntai)-?(?:iltaan|hin|aamuun))\b"),
+     "relative deadline: day given relative to the text"),
+    (re.compile(r"\bvuo(?:den|teen)\s+\d{4}|\b(?:alku|loppu)vuode\w*|\b(?:alku|loppu)?"
+                r"(?:kevää\w*|kesällä|syksyllä|syksyyn|talvella)\b|\bvåren|\bhösten|\bsommaren"
+                r"|\bi slutet av|\btill slutet av|\bby the end of|\bså snart som möjligt"
+                r"|\bmahdollisimman pian|\bas soon as possible"),
+     "vague deadline: season, year or end of a period only"),
+)

@@ -1,0 +1,98 @@
+"""The database schema as numbered migrations, applied in order inside one transaction.
+
+``PRAGMA user_version`` records how far a database has come, so an old file is brought up to
+date on open and a new one is built by running them all. Migrations are only ever appended.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+
+_V1_ITEMS = """
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY, url TEXT NOT NULL, source TEXT NOT NULL, organisation TEXT NOT NULL,
+    region TEXT NOT NULL, type TEXT, language TEXT, title TEXT NOT NULL, published TEXT NOT NULL,
+    lead TEXT, body TEXT, tags TEXT, attachments TEXT, content_hash TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1, relevant INTEGER NOT NULL, topic_terms TEXT,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, updated_at TEXT,
+    first_run INTEGER, last_run INTEGER
+);
+CREATE INDEX IF NOT EXISTS items_published ON items(published);
+CREATE INDEX IF NOT EXISTS items_source ON items(source);
+CREATE TABLE IF NOT EXISTS item_urls (
+    url TEXT PRIMARY KEY, item_id TEXT NOT NULL REFERENCES items(id), first_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS item_urls_item ON item_urls(item_id);
+CREATE TABLE IF NOT EXISTS item_versions (
+    item_id TEXT NOT NULL REFERENCES items(id), version INTEGER NOT NULL, title TEXT, lead TEXT,
+    body TEXT, attachments TEXT, content_hash TEXT NOT NULL, seen_from TEXT NOT NULL,
+    superseded_at TEXT NOT NULL, superseded_by_run INTEGER, PRIMARY KEY (item_id, version)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, finished TEXT,
+    status TEXT NOT NULL, sources TEXT NOT NULL, requests INTEGER, response_bytes INTEGER,
+    requests_304 INTEGER, items_new INTEGER, items_updated INTEGER, items_rejected INTEGER,
+    stats TEXT
+);
+CREATE TABLE IF NOT EXISTS rejections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER, source TEXT, url TEXT,
+    reason TEXT NOT NULL, seen TEXT NOT NULL
+);
+"""
+
+_V2_DEADLINES = """
+CREATE TABLE IF NOT EXISTS deadlines (
+    id TEXT PRIMARY KEY, item_id TEXT NOT NULL REFERENCES items(id), origin TEXT NOT NULL,
+    kind TEXT NOT NULL, deadline TEXT NOT NULL, time TEXT, sentence TEXT, status TEXT NOT NULL,
+    sequence INTEGER NOT NULL DEFAULT 0, history TEXT NOT NULL DEFAULT '[]',
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, updated_at TEXT, first_run INTEGER
+);
+CREATE INDEX IF NOT EXISTS deadlines_item ON deadlines(item_id);
+CREATE INDEX IF NOT EXISTS deadlines_date ON deadlines(deadline);
+CREATE TABLE IF NOT EXISTS deadline_events (
+    id TEXT PRIMARY KEY, deadline_id TEXT NOT NULL REFERENCES deadlines(id), item_id TEXT NOT NULL,
+    event TEXT NOT NULL, at TEXT NOT NULL, deadline TEXT NOT NULL, time TEXT,
+    old_deadline TEXT, old_time TEXT, run_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS deadline_events_at ON deadline_events(at);
+"""
+
+_V3_SOURCES = """
+ALTER TABLE items ADD COLUMN kind TEXT NOT NULL DEFAULT 'announcement';
+ALTER TABLE items ADD COLUMN external_id TEXT;
+ALTER TABLE items ADD COLUMN register_number TEXT;
+ALTER TABLE items ADD COLUMN dedup_key TEXT;
+CREATE INDEX IF NOT EXISTS items_dedup ON items(dedup_key);
+ALTER TABLE item_versions ADD COLUMN diff TEXT;
+CREATE TABLE IF NOT EXISTS item_links (
+    item_id TEXT NOT NULL, target_id TEXT NOT NULL, relation TEXT NOT NULL, first_seen TEXT NOT NULL,
+    PRIMARY KEY (item_id, target_id, relation)
+);
+CREATE INDEX IF NOT EXISTS item_links_target ON item_links(target_id);
+"""
+
+#: (version, SQL): version N is reached by running its SQL on a database at N-1.
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, _V1_ITEMS),       # items, URLs, versions, runs, rejections (+ FTS, below)
+    (2, _V2_DEADLINES),   # deadlines and deadline events
+    (3, _V3_SOURCES),     # item kinds, source ids, cross-source duplicates, links, diffs
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> int:
+    """Apply the missing migrations; the caller holds the transaction. Returns the new version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, sql in MIGRATIONS:
+        if number <= version:
+            continue
+        for statement in sql.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        if number == 1:
+            db["items"].enable_fts(["title", "lead", "body"], create_triggers=True)
+        conn.execute(f"PRAGMA user_version = {number}")
+        version = number
+    return version
