@@ -35,8 +35,7 @@ def stem_regex(stems: str | list[str], *, prefix_only: bool = True) -> str:
     items = stems.split("|") if isinstance(stems, str) else stems
     tree: dict = {}
     for item in items:
-        cut = _SPECIAL.search(item)
-        literal, tail = (item[:cut.start()], item[cut.start():]) if cut else (item, "")
+        literal, tail = _split_literal(item)
         node = tree
         for ch in literal:
             node = node.setdefault(ch, {})
@@ -62,6 +61,33 @@ def stem_regex(stems: str | list[str], *, prefix_only: bool = True) -> str:
     return build(tree)
 
 
+def _split_literal(item: str) -> tuple[str, str]:
+    r"""Split a regex into its literal head and the rest.
+
+    >>> _split_literal(r"t\.o\.m\.?"), _split_literal(r"ab\.c\d+")
+    (('t.o.m', '\\.?'), ('ab.c', '\\d+'))
+    """
+    literal: list[str] = []
+    starts: list[int] = []  # where each literal character begins in ``item``
+    i = 0
+    while i < len(item):
+        ch = item[i]
+        if ch == "\\" and i + 1 < len(item) and not item[i + 1].isalnum():
+            literal.append(item[i + 1])  # an escaped punctuation mark is a literal
+            starts.append(i)
+            i += 2
+            continue
+        if _SPECIAL.match(ch):
+            break
+        literal.append(ch)
+        starts.append(i)
+        i += 1
+    if literal and i < len(item) and item[i] in "?*+{":  # a quantifier binds the last character
+        i = starts.pop()
+        literal.pop()
+    return "".join(literal), item[i:]
+
+
 def word_regex(words: str) -> str:
     """Like ``stem_regex`` for whole words: "oli" matches "oli", not "kuoli" or "olisi"."""
     return stem_regex([rf"{w}(?<!\w{w})\b" for w in words.split("|")])
@@ -79,6 +105,12 @@ NAMED_MONTHS = {
     "november": 11, "december": 12,
 }
 _NAMED_RE = "(" + "|".join(sorted(NAMED_MONTHS, key=len, reverse=True)) + ")"
+#: Abbreviated month names, read only next to a day and a year ("15 sept. 2025", "Mar 5, 2025").
+MONTH_ABBREVIATIONS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "okt": 10, "oct": 10, "nov": 11, "dec": 12,
+}
+_ABBR_RE = "(" + "|".join(sorted(MONTH_ABBREVIATIONS, key=len, reverse=True)) + ")"
 _YEAR = r"(?:\s+(\d{4})(?!\d))?"
 WEEKDAY = stem_regex(
     [w + "[a-zäö]*" for w in ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai",
@@ -108,18 +140,24 @@ FI_DAY_MONTH = re.compile(
 FI_GENITIVE = re.compile(
     r"(?<![\w-])" + _FI_STEM + r"kuun\s+(\d{1,2})\.(?:\s*päivä[a-zäö]*)?" + _YEAR)
 NAMED_DAY_MONTH = re.compile(
-    r"(\d(?<![\d/.,]\d)\d?)(?:\.|st|nd|rd|th)?\s+(?:of\s+)?" + _NAMED_RE + r"\b" + _YEAR)
+    r"(\d(?<![\d/.,]\d)\d?)(?:\.|st|nd|rd|th)?\s+(?:of\s+)?(?:" + _NAMED_RE + r"\b" + _YEAR
+    + "|" + _ABBR_RE + r"\b\.?\s+(\d{4})(?!\d))")
 NAMED_MONTH_DAY = re.compile(
-    r"\b" + _NAMED_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
+    r"\b(?:" + _NAMED_RE + "|" + _ABBR_RE + r"\b\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
 FI_MONTH_ONLY = re.compile(
     r"(?<![\w-])(?:" + _FI_STEM + r"(?:kuu)?" + DASH + r")?" + _FI_STEM + r"kuu[a-zäö]*" + _YEAR)
 # "may" and "march" double as English words, so alone they need a year.
 NAMED_MONTH_ONLY = re.compile(
     r"\b(?:(?!may\b|march\b)" + _NAMED_RE + r"\b" + _YEAR + r"|(may|march)\s+(\d{4})(?!\d))")
-# Cheap gate: the three named-month patterns run only when a month name occurs.
-NAMED_GATE = re.compile(stem_regex(
-    "januar|februar|mars|march|april|juni|june|juli|july|august|septemb|oktob|octob|novemb|decemb".split("|")
-    + [r"maj\b", r"may\b"]))
+# Cheap gate: the three named-month patterns run only when one of these
+# substrings occurs.
+_NAMED_GATE_PARTS = (
+    "ber", "uar", "mars", "marc", "apr", "maj", "may", "juni", "june", "juli", "july", "aug",
+    *(f" {abbr}{end}" for abbr in ("jan", "feb", "mar", "jun", "jul", "sep", "sept", "okt", "oct", "nov", "dec")
+      for end in " ."),
+)
+NAMED_GATE = re.compile(stem_regex([re.escape(part) for part in _NAMED_GATE_PARTS]))
+
 
 # A range start the end completes: "12.–", "14.11.–", "1.9–", "30.12.2025-", "25–".
 RANGE_PREFIX = re.compile(

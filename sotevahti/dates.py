@@ -32,6 +32,7 @@ END_OF_DAY = time(23, 59, 59, 999999)
 ROLL_FORWARD = relativedelta(months=2)
 
 _DASHES = "-‒–—"
+_SPACES = str.maketrans(dict.fromkeys("\xa0\u2007\u2009\u202f\u200b", " "))
 _BETWEEN_WORDS = ("and", "och", "ja", "to", "till", "until")
 
 
@@ -102,6 +103,8 @@ def fold_case(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few letters ("İ") grow when lowered
         low = "".join(ch.lower()[0] for ch in text)
+    if "\xa0" in low or "\u202f" in low or "\u2009" in low or "\u200b" in low:
+        low = low.translate(_SPACES)  # web pages put no-break spaces in "klo\xa016" and "15.\xa0maaliskuuta"
     return low
 
 
@@ -156,11 +159,11 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
             found.append(atom)
     if P.NAMED_GATE.search(low):
         for m in P.NAMED_DAY_MONTH.finditer(low):
-            found.append(_Atom(m.start(), m.end(), int(m[1]), P.NAMED_MONTHS[m[2]], _int(m[3]),
-                               named=True))
+            month = P.NAMED_MONTHS[m[2]] if m[2] else P.MONTH_ABBREVIATIONS[m[4]]
+            found.append(_Atom(m.start(), m.end(), int(m[1]), month, _int(m[3] or m[5]), named=True))
         for m in P.NAMED_MONTH_DAY.finditer(low):
-            found.append(_Atom(m.start(), m.end(), int(m[2]), P.NAMED_MONTHS[m[1]], int(m[3]),
-                               named=True))
+            month = P.NAMED_MONTHS[m[1]] if m[1] else P.MONTH_ABBREVIATIONS[m[2]]
+            found.append(_Atom(m.start(), m.end(), int(m[3]), month, int(m[4]), named=True))
         for m in P.NAMED_MONTH_ONLY.finditer(low):
             name, year = (m[1], m[2]) if m[1] else (m[3], m[4])
             found.append(_Atom(m.start(), m.end(), None, P.NAMED_MONTHS[name], _int(year), "month"))

@@ -22,43 +22,56 @@ _CLOCK = r"(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?"
 # the engine only tries positions where a cue word can begin.
 
 # Cues after the date: "25.9.2020 saakka", "… mennessä", "20.10.–17.11.2025 välisenä aikana".
+# A case ending ("31.3.:een") or a short aside ("5.3. (ke) mennessä") may come between.
 POST_CUE = re.compile(
-    r"\s*[,)]?\s*(?:saakka|asti|mennessä|välisenä aikana|at the latest)\b")
+    r"(?::\w{1,4})?\s*[,)]?\s*(?:\([^)]{1,15}\)\s*)?(?:saakka|asti|mennessä|välisenä aikana|at the latest"
+    r"|päättyvä|umpeutuva|sulkeutuva)")
 # Cues right before the date ("viimeistään", "senast den", "until", "by"), with
 # an optional time in between: "viimeistään kello 16.00 perjantaina 28.3.2025",
 # or a time alone: "klo 12.00 mennessä 30.4.2025".
-PRE_CUE = re.compile("(?:" + stem_regex([
+_PRE_WORDS = [
     "viimeistään", r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
     r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
     r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
     r"extended\s+(?:to|until)", r"postponed\s+(?:to|until)", r"due(?<!\wdue)(?:\s+(?:on|by))?",
-    r"by(?<!\wby)(?:\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?\s+on)?", "no later than",
+    r"by(?<!\wby)(?:\s+\d{1,2}(?:[.:]\d\d)?\s*(?:[ap]\.?m\.?)?\s+on)?", "no later than", r"till\s+den",
     r"deadline(?:\s+is)?:?", r"takaraja(?:\s+on)?", r"määräpäivä(?:\s+on)?",
     r"vastausaika\s+(?:on\s+)?päätty\w*:?",
     r"klo\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä", r"kello\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä",
     r"kl\.?\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä",
-], prefix_only=False) + r")(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_ABBR + "$")
-VERB_CUE = re.compile("(?:" + stem_regex(
+]
+_PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_ABBR + "$"
+# A closing verb: "päättyy 27.2.2026", "går ut den 25 september", "closes on 3 February".
+_VERB_WORDS = (
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
     "|loppuu|jatkuu|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
-    "|close|ends|ended|expires|expired".split("|"), prefix_only=False)
-    + r")(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti|" + _CLOCK
-    + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")
+    "|close|ends|ended|expires|expired").split("|")
+_VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti|" + _CLOCK
+              + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")
 # A deadline noun, then "on"/"är"/":" or nothing: "Lausuntojen määräaika 22.1.2024",
-# "Sista dag för ansökan är 31.3.2025", "Hakuaika: 1.8.‒1.9.2025".
-NOUN_CUE = re.compile("(?:" + stem_regex([
+# "Sista dag för ansökan är 31.3.2025", "Hakuaika: 1.8.‒1.9.2025". A weaker cue.
+_NOUN_WORDS = [
     "lausuntoai", "hakuai", "määräai", "vastausai", "takaraj", "ilmoittautumisai", "raportointiai",
     "nähtävilläoloai", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
-    "anmälningstid", "svarstid", "päättymispäivä", "closing date", "deadline"], prefix_only=False)
-    + r")[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|\s*:|)\s*"
-    + _WEEKDAY_ABBR + "$")
+    "anmälningstid", "svarstid", "päättymispäivä", "closing date", "deadline"]
+_NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|\s*:|)\s*"
+              + _WEEKDAY_ABBR + "$")
+PRE_CUE = re.compile("(?:" + stem_regex(_PRE_WORDS, prefix_only=False) + ")" + _PRE_TAIL)
+VERB_CUE = re.compile("(?:" + stem_regex(_VERB_WORDS, prefix_only=False) + ")" + _VERB_TAIL)
+NOUN_CUE = re.compile("(?:" + stem_regex(_NOUN_WORDS, prefix_only=False) + ")" + _NOUN_TAIL)
+#: All three in one prefix tree, so one search finds any cue before a date.
+LEFT_CUE = re.compile(stem_regex(
+    [w + _PRE_TAIL for w in _PRE_WORDS] + [w + _VERB_TAIL for w in _VERB_WORDS]
+    + [w + _NOUN_TAIL for w in _NOUN_WORDS], prefix_only=False))
 TIME_AFTER_CUE = re.compile(
     r"\s*(?:saakka|asti|mennessä)\s+(?:klo|kello|kl)\.?\s*([01]?\d|2[0-3])(?:[.:]([0-5]\d))?\b")
 # A time written before its date: "by 4 p.m. on 31 January", "klo 12.00 mennessä 30.4.2025".
 # Both branches begin with a literal or a digit, so the engine skips to candidates.
 TIME_BEFORE = re.compile(
-    r"(?:(\d(?<!\w\d)\d?)(?:[.:]([0-5]\d))?\s*([ap])\.?m\.?\s+on\s*$"
-    r"|k(?<!\wk)(?:lo|ello|l\.?|lockan)\s*(\d\d?)(?:[.:]([0-5]\d))?"
+    r"(?:(?P<h12>\d(?<!\w\d)\d?)(?:[.:](?P<m12>[0-5]\d))?\s*(?P<ampm>[ap])\.?m\.?\s+on\s*$"
+    r"|b(?<!\wb)y\s+(?P<hby>\d\d?)[.:](?P<mby>[0-5]\d)\s+on\s*$"
+    r"|a(?<!\wa)t\s+(?P<hat>\d\d?)[.:](?P<mat>[0-5]\d)\s+on\s*$"
+    r"|k(?<!\wk)(?:lo|ello|l\.?|lockan)\s*(?P<hklo>\d\d?)(?:[.:](?P<mklo>[0-5]\d))?"
     r"\s+(?:mennessä\s+|den\s+)?" + _WEEKDAY_ABBR + r"$)")
 PERIOD_WORDS = re.compile(
     r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|avoinna|auki|käynnissä|nähtävill\w*"
@@ -73,7 +86,7 @@ TOPIC = re.compile(stem_regex((
     "|palaute|palautt|vastaa|vastata|vastaus|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
-    "|komplett|respon|synpunkt").split("|") + [r"sök(?<!\wsök)"]))
+    "|komplett|respon|synpunkt|haun|haus").split("|") + [r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]))
 ANY_CUE = re.compile(stem_regex("mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
                                 "|går ut|gick ut|until|closes".split("|") + [r"ends\b", "deadline"]))
 EXTENSION = re.compile(stem_regex([
@@ -106,19 +119,22 @@ RIGHT_VETO = re.compile(
 # Clause openers: a cue or veto belongs to the dates of its own clause only.
 CLAUSE = re.compile(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|–(?<=\s–)\s|—(?<=\s—)\s)")
 
+#: The first rule that matches a deadline sentence gives its kind (§3.4); "other" by default.
 KIND_RULES = (
-    ("other", re.compile(r"raport|redovis|valiokun|utskott"
-                         r"|committee|käyttöselvity|reporting"
-                         r"|selvity\w*\s+(?:\w+\s+){0,2}käytö|käyttö\w*\s+(?:\w+\s+){0,2}selvity")),
-    ("registration", re.compile(r"ilmoittau|ilmoitettava|anmäl|rekisteröi|regist|kotiäänest"
-                                r"|ehdokas|webinaari|webinar|sign up|hemröstning")),
-    ("consultation", re.compile(r"lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä"
-                                r"|kysely|enkät|survey|consult|comment|komment|statement"
-                                r"|kuulemi|vastausai|vastata|vastaamalla|vastataan|palaute|palautt"
-                                r"|feedback|respon|synpunkt|\bsvar\b")),
-    ("application", re.compile(r"haku|haetaan|hae[mt]|hakea|haettav|hakemu|hakij|avustu|ansök|\bsök"
-                               r"|bidrag|komplett|apply|application|täydenn|grant|understöd"
-                               r"|tarjou|anbud")),
+    ("other", re.compile(stem_regex((
+        "raport|redovis|valiokun|utskott|committee|käyttöselvity|reporting").split("|") + [
+        r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]))),
+    ("registration", re.compile(stem_regex(
+        "ilmoittau|ilmoitettava|anmäl|rekisteröi|regist|kotiäänest|ehdokas|webinaari|webinar|sign up"
+        "|hemröstning"))),
+    ("consultation", re.compile(stem_regex((
+        "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä|kysely|enkät|survey|consult"
+        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|palaute|palautt"
+        "|feedback|respon|synpunkt").split("|") + [r"svar(?<!\wsvar)\b"]))),
+    ("application", re.compile(stem_regex((
+        "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
+        "|apply|application|täydenn|grant|understöd|tarjou|anbud").split("|")
+        + [r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]))),
 )
 VAGUE = (
     (re.compile(r"ei ole asetettu määräaikaa|ingen tidsfrist|no deadline"),

@@ -139,11 +139,10 @@ def _cue_score(low: str, m: DateMatch, left_from: int, s_start: int, s_end: int)
     """How strongly a deadline cue is attached to date ``m`` (0 = not at all)."""
     if P.POST_CUE.match(low, m.end, s_end):
         return 3
-    near = max(left_from, m.start - 60)  # cues sit right before the date
-    if P.PRE_CUE.search(low, near, m.start) or P.VERB_CUE.search(low, near, m.start):
-        return 3
-    if P.NOUN_CUE.search(low, max(left_from, m.start - 90), m.start):
-        return 2
+    cue = P.LEFT_CUE.search(low, max(left_from, m.start - 90), m.start)  # cues sit right before the date
+    if cue is not None:
+        # A deadline noun ("Hakuaika: …") is a weaker cue than "viimeistään" or "päättyy".
+        return 2 if P.NOUN_CUE.match(low, cue.start(), m.start) else 3
     if m.is_range and P.PERIOD_WORDS.search(low, s_start, s_end):
         return 1
     return 0
@@ -158,12 +157,14 @@ def _time_near_cue(low: str, left_from: int, start: int, end: int, s_end: int) -
     early = P.TIME_BEFORE.search(low, max(left_from, start - 40), start)
     if early is None:
         return None
-    if early[1]:
-        hour = int(early[1])
+    g = early.groupdict()
+    if g["h12"]:
+        hour = int(g["h12"])
         if not 1 <= hour <= 12:
             return None
-        return time(hour % 12 + (12 if early[3] == "p" else 0), int(early[2] or 0))
-    hour, minute = int(early[4]), int(early[5] or 0)
+        return time(hour % 12 + (12 if g["ampm"] == "p" else 0), int(g["m12"] or 0))
+    hour = int(g["hby"] or g["hat"] or g["hklo"])
+    minute = int(g["mby"] or g["mat"] or g["mklo"] or 0)
     if hour == 24 and minute == 0:
         return END_OF_DAY
     return time(hour, minute) if hour < 24 else None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .mirror.liferay_site import LiferaySite
+from .mirror.lausuntopalvelu_site import LausuntopalveluSite
 from .mirror.server import Mirror, Site
 from .mirror.watched_site import WatchedSite
 from .sources import Config, load_config
@@ -78,7 +79,7 @@ def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
 
 def mirror_sites(config: Config, today: date | None = None) -> list[Site]:
     """Every mirrored site family, serving what ``config`` points the spiders at."""
-    sites: list[Site] = [LiferaySite(config, today=today), WatchedSite()]
+    sites: list[Site] = [LiferaySite(config, today=today), WatchedSite(), LausuntopalveluSite(today=today)]
     return sites
 
 

@@ -69,9 +69,9 @@ NS = {
     "m": "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata",
     "d": "http://schemas.microsoft.com/ado/2007/08/dataservices",
 }
-_ATOM = "{%s}" % NS["atom"]  # noqa: UP031 - braces of an XML namespace, not a format field
-_D = "{%s}" % NS["d"]  # noqa: UP031
-_M_NULL = "{%s}null" % NS["m"]  # noqa: UP031
+_ATOM = f"{{{NS['atom']}}}"  # Clark notation: "{namespace}tag"
+_D = f"{{{NS['d']}}}"
+_M_NULL = f"{{{NS['m']}}}null"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -466,7 +466,7 @@ class Participation:
     answered: tuple[tuple[str, str], ...]
 
 
-_REGISTER = re.compile(r"Lausuntopyynnön diaarinumero:\s*(\S+)")
+_REGISTER_LABEL = "Lausuntopyynnön diaarinumero:"
 _ANSWER_TIME = re.compile(r"Vastausaika (päättyy|on päättynyt):\s*(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _ANSWERED = re.compile(r'"UsersWhoAnswered"\s*:\s*(\[.*?\])', re.DOTALL)
 
@@ -478,10 +478,16 @@ def parse_participation(html: str) -> Participation:
     the ``"UsersWhoAnswered":[…]`` JSON the page embeds.
     """
     sel = Selector(text=html)
-    text = clean_text("\n".join(sel.xpath("//body//text()[not(ancestor::script)]").getall()))
-    text = " ".join(text.split())
-    register = _REGISTER.search(text)
-    when = _ANSWER_TIME.search(text)
+    blocks = block_text(sel.xpath("//body")).split("\n\n")
+    when = _ANSWER_TIME.search(" ".join(" ".join(blocks).split()))
+    register = ""
+    for i, block in enumerate(blocks):
+        if _REGISTER_LABEL in block:
+            # The value follows the label in the same block, or is the next block ("HEL 2026-012345").
+            register = block.split(_REGISTER_LABEL, 1)[1].strip()
+            if not register and i + 1 < len(blocks):
+                register = blocks[i + 1].strip()
+            break
     deadline = None
     if when:
         try:
@@ -502,7 +508,7 @@ def parse_participation(html: str) -> Participation:
     title = clean_text(sel.css("h1::text").get() or sel.css("title::text").get() or "")
     return Participation(
         title=title,
-        register_number=register[1] if register else "",
+        register_number=register,
         deadline=deadline,
         closed=None if not when else when[1] != "päättyy",
         distribution=distribution,

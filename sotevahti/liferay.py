@@ -26,6 +26,7 @@ from parsel import Selector
 
 from .dates import parse_publication_stamp
 from .htmltext import block_text, clean_text, first_text
+from .lausuntopalvelu import proposal_ids_in
 from .urls import UrlMap, host_of
 
 _ARTICLE_PATH = re.compile(r"^(?:/(?P<lang>fi|sv|en))?/-/(?:(?P<group>\d+)/)?(?P<slug>[\w%-]+)/?$", re.I)
@@ -103,6 +104,7 @@ class ParsedArticle:
     lead: str
     body: str
     attachments: tuple[dict[str, str], ...]
+    related: tuple[str, ...] = ()
 
 
 def parse_article(html: str, url: str, urls: UrlMap | None = None) -> ParsedArticle | None:
@@ -141,6 +143,7 @@ def parse_article(html: str, url: str, urls: UrlMap | None = None) -> ParsedArti
         ref=ref, url=ref.canonical_url(host), title=title, published=parse_publication_stamp(text),
         type=first_text(root, ".article__type", ".article-type") or _type_from_text(text),
         tags=tags, lang=ref.lang, lead=lead, body=body, attachments=_unique(attachments),
+        related=tuple(f"lp-{pid}" for pid in proposal_ids_in(html)),
     )
 
 

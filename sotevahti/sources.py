@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .regions import is_known_region
+from .schema import ITEM_KINDS
 from .topic import DEFAULT_IGNORE, DEFAULT_STEMS, TopicFilter
 
 #: Spiders that exist; a source naming another platform is a config error.
@@ -45,6 +46,7 @@ _SOURCE_KEYS = {
     "languages": list, "start_urls": list, "feed_urls": list, "topic": (str, dict),
     "hosts": list, "max_pages": int, "legacy": bool, "enabled": bool, "notes": str,
     "selectors": dict, "sitemap_urls": list, "organisations": list, "encoding": str, "format": str,
+    "item_kind": str,
 }
 _REQUIRED = ("id", "name", "platform", "organisation", "region", "languages")
 _FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str}
@@ -78,6 +80,7 @@ class Source:
     organisations: tuple[str, ...] = ()
     encoding: str | None = None
     format: str = "atom"
+    item_kind: str = "announcement"
 
     def urls(self) -> tuple[str, ...]:
         """Every configured URL: start pages, feeds and sitemaps."""
@@ -187,6 +190,8 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
     _no_unknown(selectors, SELECTOR_KEYS, f"{where}: selectors")
     if not all(isinstance(v, str) and v.strip() for v in selectors.values()):
         raise ConfigError(f"{where}: every selector must be a non-empty CSS string")
+    if e.get("item_kind", "announcement") not in ITEM_KINDS:
+        raise ConfigError(f"{where}: 'item_kind' must be one of {', '.join(ITEM_KINDS)}")
     if e.get("format", "atom") not in ("atom", "json"):
         raise ConfigError(f"{where}: 'format' must be \"atom\" or \"json\"")
     if e.get("encoding"):
@@ -212,6 +217,7 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
         max_pages=e.get("max_pages", 5), legacy=e.get("legacy", False), enabled=e.get("enabled", True),
         selectors=dict(selectors), sitemap_urls=tuple(sitemaps), organisations=tuple(e.get("organisations", [])),
         encoding=e.get("encoding") or None, format=e.get("format", "atom"),
+        item_kind=e.get("item_kind", "announcement"),
     )
 
 

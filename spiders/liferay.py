@@ -89,6 +89,7 @@ class LiferaySpider(SourceSpider):
             self.owner_of(article.url, source), item_id=article.ref.item_id(), url=article.url, title=article.title,
             published=article.published,
             text_fields={"type": article.type, "language": article.lang, "lead": article.lead,
-                         "body": article.body, "tags": article.tags, "attachments": article.attachments},
+                         "body": article.body, "tags": article.tags, "attachments": article.attachments,
+                         "related": list(article.related)},
             urls=[article.url, real, *self.aliases.get(response.meta["key"], ())],
         )

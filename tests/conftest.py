@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
     os.environ.pop(var, None)
 
+from sotevahti.demo import mirror_sites  # noqa: E402
 from sotevahti.mirror.liferay_site import LiferaySite  # noqa: E402
 from sotevahti.mirror.server import Mirror  # noqa: E402
 from sotevahti.sources import load_config  # noqa: E402
@@ -37,8 +38,10 @@ def site(config):
 
 
 @pytest.fixture
-def mirror(site):
-    with Mirror([site]) as m:
+def mirror(site, config):
+    """Every mirrored site (Liferay, watched pages, lausuntopalvelu, counties) on 127.0.0.1."""
+    others = [s for s in mirror_sites(config, today=TODAY) if not isinstance(s, LiferaySite)]
+    with Mirror([site, *others]) as m:
         yield m
 
 

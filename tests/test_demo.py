@@ -53,7 +53,7 @@ def test_demo_json(tmp_path):
         assert not parsed.bozo and parsed.entries, url
     # deadlines: found in epoch 1, one extended in epoch 2, nothing new in epoch 3
     assert e1["deadlines_found"] >= 5 and e1["deadline_events"].get("closing_soon", 0) >= 1
-    assert e2["deadline_events"].get("extended") == 1
+    assert e2["deadline_events"].get("extended", 0) >= 2   # a release's text and a proposal's API deadline
     assert e3["deadlines_found"] == 0 and e3["deadline_events"] == {}
     for kind in ("deadlines", "deadlines_atom"):
         feed = feedparser.parse(open(result["feeds"][kind], "rb").read())

@@ -73,6 +73,7 @@ class Article:
     edited_body: str
     relevant: bool
     seed: str
+    proposal: str = ""   # a lausuntopalvelu.fi proposal GUID the release links to
 
     def path(self) -> str:
         prefix = "" if self.lang == "fi" else f"/{self.lang}"
@@ -201,7 +202,7 @@ Liferay.Loader.require("frontend-js-web/index", function() {{}});</script>
    if a.published else ''}
 <p class="article__type">{escape(a.type)}</p>
 <div class="article__lead"><p>{escape(fill_relative(a.lead, self.today))}</p></div>
-<div class="article__body">{_paragraphs(fill_relative(body, self.today))}</div>
+<div class="article__body">{_paragraphs(fill_relative(body, self.today), a.proposal)}</div>
 {f'<div class="article__attachments"><h2>{label["att"]}</h2><ul>{atts}</ul></div>' if atts else ''}
 {f'<div class="article__contacts"><h2>{label["more"]}</h2>{contacts}</div>' if contacts else ''}
 {f'<p class="article__correction">{escape(a.correction)}</p>' if a.correction else ''}
@@ -314,13 +315,16 @@ def _path_matches(a: Article, path: str, lang_id: str) -> bool:
     return lang == a.lang and m[2].rstrip("/") == f"/-/{a.group + '/' if a.group else ''}{a.slug}"
 
 
-def _paragraphs(text: str) -> str:
+def _paragraphs(text: str, proposal: str = "") -> str:
     out = []
     for block in (b.strip() for b in text.strip().split("\n\n")):
         if not block:
             continue
         if block.startswith("## "):
             out.append(f"<h2>{escape(block[3:])}</h2>")
+        elif proposal and block.startswith("Lausuntopyyntö lausuntopalvelu.fi:ssä"):
+            href = f"/www.lausuntopalvelu.fi/FI/Proposal/Participation?proposalId={proposal}"
+            out.append(f'<p><a href="{href}">{escape(block)}</a></p>')
         else:
             out.append(f"<p>{escape(' '.join(block.splitlines()))}</p>")
     return "\n".join(out)

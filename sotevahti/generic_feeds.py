@@ -1,0 +1,174 @@
+"""Feeds, sitemaps and header lines of the sites read generically (re-exported by :mod:`sotevahti.generic`).
+
+RSS 2.0, RSS 1.0 and Atom are read namespace-blind, from bytes, so the XML declaration decides
+the encoding: Dynasty serves ``encoding="ISO-8859-1"`` and the bytes really are Latin-1. Feeds
+whose bytes contradict their declaration are decoded like HTML and parsed leniently.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+from parsel import Selector
+
+from .dates import HELSINKI, parse_iso_datetime, parse_publication_stamp
+from .htmltext import block_text, clean_text
+from .urls import UrlMap
+
+_ZONES = {"EEST": timezone(timedelta(hours=3)), "EET": timezone(timedelta(hours=2)),
+          "UTC": UTC, "GMT": UTC, "Z": UTC}
+_STTINFO = re.compile(
+    r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s+(?:klo\s+)?(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?"
+    r"\s*(?P<tz>EEST|EET|UTC|GMT|Z)?\s*\|\s*(?P<org>[^|\n]*?)\s*(?:\|\s*(?P<type>[^|\n]*?)\s*)?(?:$|\n)")
+_DYNASTY_TITLE = re.compile(
+    r"^\s*(?P<board>.+?)\s+(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s*/\s*(?P<title>.+?)\s*$", re.S)
+_CDATA_WRAP = re.compile(r"^\s*<!\[CDATA\[(.*?)\]\]>\s*$", re.S)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One feed item: real link, title as the feed gives it, publication time, plain-text summary."""
+
+    link: str
+    title: str
+    published: datetime | None
+    summary: str
+
+
+def sttinfo_header(text: str) -> tuple[datetime | None, str | None, str | None]:
+    """Parse ``20.10.2025 15:49:25 EEST | Päijät-Hämeen hyvinvointialue | Tiedote``.
+
+    Returns (aware Helsinki datetime, organisation, type); the parts missing from the text are None.
+
+    >>> sttinfo_header("20.10.2025 15:49:25 EEST | Päijät-Hämeen hyvinvointialue | Tiedote")[0].isoformat()
+    '2025-10-20T15:49:25+03:00'
+    """
+    m = _STTINFO.search(text or "")
+    if not m:
+        return None, None, None
+    try:
+        local = datetime(int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"]), int(m["M"]), int(m["S"] or 0))
+    except ValueError:
+        return None, None, None
+    zone = _ZONES.get(m["tz"] or "")
+    when = local.replace(tzinfo=zone).astimezone(HELSINKI) if zone else local.replace(tzinfo=HELSINKI)
+    return when, m["org"] or None, m["type"] or None
+
+
+def dynasty_title(title: str) -> tuple[str, date, str] | None:
+    """Split a Dynasty feed title ``Aluehallitus 04.12.2023 / Talousarvio`` into (board, meeting day, item)."""
+    m = _DYNASTY_TITLE.match(title or "")
+    if not m:
+        return None
+    try:
+        day = date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None
+    return m["board"], day, m["title"]
+
+
+def feed_entries(body: bytes, urls: UrlMap | None = None) -> list[FeedEntry]:
+    """Entries of an RSS 2.0 / RSS 1.0 / Atom feed, in feed order; links mapped to real URLs."""
+    urls = urls or UrlMap()
+    root = _parse_xml(body)
+    if root is None:
+        return []
+    base = _text(root, "./*[local-name()='channel']/*[local-name()='link']") or ""
+    out: list[FeedEntry] = []
+    for node in root.xpath("//*[local-name()='item' or local-name()='entry']"):
+        link = (_text(node, "./*[local-name()='link'][not(@rel) or @rel='alternate']/@href")
+                or _text(node, "./*[local-name()='link']")
+                or _text(node, "./*[local-name()='guid'][not(@isPermaLink='false')]") or "")
+        link = urls.to_real(urljoin(base, link.strip())) if link else ""
+        when = None
+        for name in ("pubDate", "published", "issued", "date", "updated", "modified"):
+            value = _text(node, f"./*[local-name()='{name}']")
+            if value and (when := _feed_date(value)):
+                break
+        summary = ""
+        for name in ("description", "summary", "encoded", "content"):
+            value = _text(node, f"./*[local-name()='{name}']")
+            if value and (summary := _plain(value)):
+                break
+        out.append(FeedEntry(link=link, title=clean_text(_text(node, "./*[local-name()='title']")).replace("\n", " "),
+                             published=when, summary=summary))
+    return out
+
+
+def sitemap_links(body: bytes, urls: UrlMap | None = None) -> list[tuple[str, datetime | None]]:
+    """Page URLs and their ``lastmod`` from a ``<urlset>`` sitemap (empty for a sitemap index)."""
+    return _sitemap(body, "urlset", "url", urls)
+
+
+def sitemap_children(body: bytes, urls: UrlMap | None = None) -> list[tuple[str, datetime | None]]:
+    """Child sitemap URLs and their ``lastmod`` from a ``<sitemapindex>`` (empty for a plain sitemap)."""
+    return _sitemap(body, "sitemapindex", "sitemap", urls)
+
+
+def _sitemap(body: bytes, root_name: str, entry: str, urls: UrlMap | None) -> list[tuple[str, datetime | None]]:
+    urls = urls or UrlMap()
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError):
+            return []
+    root = _parse_xml(body)
+    if root is None or etree.QName(root).localname != root_name:
+        return []
+    out: list[tuple[str, datetime | None]] = []
+    for node in root.xpath(f"./*[local-name()='{entry}']"):
+        loc = _text(node, "./*[local-name()='loc']").strip()
+        if loc:
+            lastmod = _text(node, "./*[local-name()='lastmod']").strip()
+            out.append((urls.to_real(loc), parse_iso_datetime(lastmod) if lastmod else None))
+    return out
+
+
+def _parse_xml(body: bytes) -> etree._Element | None:
+    body = body.lstrip()
+    try:
+        return etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError:
+        pass
+    from .generic import decode_html  # the bytes contradict the declaration: decode like HTML, parse leniently
+
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", decode_html(body, None))
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, encoding="utf-8")
+    try:
+        return etree.fromstring(text.encode("utf-8"), parser)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _text(node: etree._Element, xpath: str) -> str:
+    found = node.xpath(xpath)
+    if not found:
+        return ""
+    first = found[0]
+    return first if isinstance(first, str) else "".join(first.itertext())
+
+
+def _feed_date(value: str) -> datetime | None:
+    value = value.strip()
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is not None:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(HELSINKI)
+    return parse_iso_datetime(value) or parse_publication_stamp(value)
+
+
+def _plain(value: str) -> str:
+    m = _CDATA_WRAP.match(value)  # the Liferay quirk: an escaped literal CDATA wrapper
+    if m:
+        value = m[1]
+    if "<" not in value:
+        return clean_text(value).replace("\n", " ")
+    return block_text(Selector(text=f"<div>{value}</div>").css("div")[0])

@@ -1,0 +1,109 @@
+"""The config-driven listing spider: every site that has no spider of its own.
+
+A source gives start (listing) pages, feeds and sitemaps, and optionally CSS selectors for item
+links, the next page, and the title, date and body of an item page. Wherever a selector is
+missing or matches nothing, generic extraction takes over (trafilatura for the text; htmldate,
+``<time datetime>`` and meta tags for the date), so a layout we never configured still yields
+items, and a configured selector that stops matching is counted as a layout alarm.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from scrapy.http import Request, Response
+from w3lib.url import canonicalize_url
+
+from sotevahti import generic
+from sotevahti.sources import Source
+
+from .base import SourceSpider
+
+
+def listing_item_id(url: str) -> str:
+    """A stable id from the item's canonical URL (query sorted, fragment dropped)."""
+    return "ls-" + hashlib.sha1(canonicalize_url(url).encode()).hexdigest()[:16]
+
+
+class ListingSpider(SourceSpider):
+    """``platform = "listing"``: county sites, sttinfo.fi, Dynasty minutes and the like."""
+
+    name = "listing"
+    platform = "listing"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.requested: set[str] = set()
+
+    async def start(self) -> AsyncIterator[Request]:
+        for source in self.sources:
+            for url in source.feed_urls:
+                yield self.request(url, self.parse_feed, source)
+            for url in source.sitemap_urls:
+                yield self.request(url, self.parse_sitemap, source)
+            for url in source.start_urls:
+                yield self.request(url, self.parse_listing, source, page=1)
+
+    def text_of(self, response: Response, source: Source) -> str:
+        """The page as text, whatever its ``charset`` header claims."""
+        declared = response.headers.get("Content-Type", b"").decode("latin-1")
+        charset = declared.partition("charset=")[2].split(";")[0].strip() or None
+        return generic.decode_html(response.body, charset, source.encoding)
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        source = self.source_of(response)
+        self.count(source, "listing_pages")
+        html = self.text_of(response, source)
+        links, next_page = generic.listing_links(html, self.real_url(response), source.selectors, self.urls)
+        if source.selectors.get("item") and not links:
+            self.count(source, "selector_miss_item")
+        for link in links:
+            yield from self.follow_item(link, source)
+        page = response.meta["page"]
+        if next_page and page < source.max_pages:
+            yield self.request(next_page, self.parse_listing, source, page=page + 1)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        source = self.source_of(response)
+        self.count(source, "feeds")
+        for entry in generic.feed_entries(response.body):
+            yield from self.follow_item(self.urls.to_real(entry.link), source, hint=entry)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        source = self.source_of(response)
+        self.count(source, "sitemaps")
+        for child in generic.sitemap_children(response.body):
+            yield self.request(self.urls.to_real(child), self.parse_sitemap, source)
+        # Newest first, and only as many as a listing would show: a county sitemap lists every page.
+        entries = sorted(generic.sitemap_links(response.body), key=lambda e: e[1].isoformat() if e[1] else "",
+                         reverse=True)
+        for url, _lastmod in entries[: source.max_pages * 20]:
+            yield from self.follow_item(self.urls.to_real(url), source)
+
+    def follow_item(self, url: str, source: Source, hint: Any = None) -> Iterator[Request]:
+        if url in self.requested:
+            return
+        self.requested.add(url)
+        self.count(source, "links")
+        yield self.request(url, self.parse_item, source, hint=hint)
+
+    def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
+        source = self.source_of(response)
+        self.count(source, "articles")
+        real = self.real_url(response)
+        page = generic.extract_page(self.text_of(response, source), real, source.selectors, self.urls)
+        for miss in page.misses:
+            self.count(source, f"selector_miss_{miss}")
+        hint = response.meta.get("hint")
+        url = response.meta["real_url"]
+        yield self.make_item(
+            source, item_id=listing_item_id(url), url=url,
+            title=page.title or (hint.title if hint else ""),
+            published=page.published or (hint.published if hint else None),
+            text_fields={"language": page.lang or source.languages[0], "lead": page.lead, "body": page.body,
+                         "attachments": page.attachments, "kind": source.item_kind,
+                         "type": "Päätös" if source.item_kind == "decision" else None},
+            urls=[url, real],
+        )

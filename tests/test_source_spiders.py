@@ -1,0 +1,76 @@
+"""The lausuntopalvelu, watched-page and listing spiders, crawling the mirror through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+from sotevahti.mirror.lausuntopalvelu_site import expected_proposals
+from sotevahti.store import Store
+
+from .conftest import ROOT, run_monitor
+
+
+def crawl(mirror, out, *args):
+    proc = run_monitor("crawl", *args, "--out", str(out), "--mirror", mirror.url, "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
+def _lausuntopalvelu_rows(db):
+    store = Store(db)
+    return {r["id"]: r for r in store.db.query("SELECT * FROM items WHERE source = 'lausuntopalvelu'")}, store
+
+
+def test_lausuntopalvelu_atom_pages_filter_and_api_deadlines(mirror, tmp_path):
+    site = next(s for s in mirror.sites if "www.lausuntopalvelu.fi" in s.hosts)
+    run = crawl(mirror, tmp_path, "lausuntopalvelu")
+    rows, store = _lausuntopalvelu_rows(tmp_path / "sotevahti.db")
+    expected = expected_proposals(site, 1)
+    assert len(rows) == len(expected) == run["items_new"]
+    assert run["sources"]["lausuntopalvelu"]["api_pages"] >= 3            # the API's next links were followed
+    reform = {r["id"] for r in rows.values() if r["relevant"]}
+    assert 0 < len(reform) < len(rows)                                    # non-reform proposals are kept but not relevant
+    for row in rows.values():
+        assert row["kind"] == "consultation" and row["register_number"]
+        assert row["url"].startswith("https://www.lausuntopalvelu.fi/FI/Proposal/Participation?proposalId=")
+    api = [d for d in store.deadline_rows() if d["origin"] == "api"]
+    assert len(api) >= len(reform) - 1 and all(d["kind"] == "consultation" for d in api)
+
+
+def test_lausuntopalvelu_json_gives_the_same_items(mirror, tmp_path):
+    text = (ROOT / "sources.toml").read_text(encoding="utf-8").replace('format = "atom"', 'format = "json"')
+    sources = tmp_path / "sources.toml"
+    sources.write_text(text, encoding="utf-8")
+    crawl(mirror, tmp_path / "atom", "lausuntopalvelu")
+    crawl(mirror, tmp_path / "json", "lausuntopalvelu", "--sources", str(sources))
+    atom, _ = _lausuntopalvelu_rows(tmp_path / "atom" / "sotevahti.db")
+    js, _ = _lausuntopalvelu_rows(tmp_path / "json" / "sotevahti.db")
+    assert atom.keys() == js.keys()
+    for key in atom:
+        assert {k: atom[key][k] for k in ("title", "published", "content_hash", "register_number")} == \
+               {k: js[key][k] for k in ("title", "published", "content_hash", "register_number")}
+
+
+def test_press_release_is_joined_to_its_proposal_and_the_api_deadline_wins(mirror, tmp_path):
+    mirror.epoch = 2   # the release that links to the proposal appears in epoch 2
+    crawl(mirror, tmp_path, "lausuntopalvelu", "valtioneuvosto")
+    store = Store(tmp_path / "sotevahti.db")
+    (link,) = store.db.query("SELECT * FROM item_links WHERE relation = 'related'")
+    assert link["target_id"] == "lp-3f2a9c4e-8b1d-4c7a-9e55-2b6d0f1a7c33"
+    shown = [d for d in store.deadline_rows() if d["item_id"] in (link["item_id"], link["target_id"])]
+    assert [d["origin"] for d in shown] == ["api"]    # the release's own sentence gives way to the API
+
+
+def test_watched_page_change_is_a_version_with_a_diff(mirror, tmp_path):
+    crawl(mirror, tmp_path, "lapinliitto-sote", "isonet-sote")
+    mirror.epoch = 2
+    run = crawl(mirror, tmp_path, "lapinliitto-sote", "isonet-sote")
+    assert (run["items_new"], run["items_updated"]) == (0, 1)
+    store = Store(tmp_path / "sotevahti.db")
+    (change,) = store.latest_changes()
+    assert change["kind"] == "page" and change["new_version"] == 2
+    diff = json.loads(change["diff"])
+    assert [a["title"] for a in diff["links_added"]] == ["Sote jory 20170524", "Sote jory 20170524 liite 1 palveluverkko"]
+    assert "Kokous 24.5.2017:" in diff["added"] and diff["removed"] == []
+    mirror.epoch = 3
+    assert crawl(mirror, tmp_path, "lapinliitto-sote", "isonet-sote")["items_updated"] == 0
