@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .mirror.liferay_site import LiferaySite
 from .mirror.lausuntopalvelu_site import LausuntopalveluSite
+from .mirror.liferay_site import LiferaySite
 from .mirror.server import Mirror, Site
 from .mirror.watched_site import WatchedSite
 from .sources import Config, load_config

@@ -10,12 +10,12 @@ Fallback order for the publication time: the ``date`` selector, ``<time datetime
 the text (``Julkaistu 3.11.2025``, the sttinfo header, Dynasty's ``Pöytäkirja 04.12.2023/Pykälä
 198``), then htmldate. Bodies come from trafilatura, else from the largest text block.
 
-Feeds, sitemaps and the sttinfo header are read in :mod:`sotevahti.generic_feeds` and re-exported here.
+Charset repair, feeds, sitemaps and the sttinfo header live in :mod:`sotevahti.generic_feeds`; they are
+re-exported here, so callers import everything from this module.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -27,15 +27,18 @@ import lxml.html
 from parsel import Selector
 
 from .dates import HELSINKI, parse_iso_datetime, parse_publication_stamp
-from .generic_feeds import FeedEntry, dynasty_title, feed_entries, sitemap_children, sitemap_links, sttinfo_header
+from .generic_feeds import (
+    FeedEntry,
+    decode_html,
+    dynasty_title,
+    feed_entries,
+    sitemap_children,
+    sitemap_links,
+    sttinfo_header,
+)
 from .htmltext import block_text, clean_text, first_text
 from .urls import UrlMap, host_of
 
-_DECLARED = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I)
-# WHATWG: a page labelled Latin-1 or ASCII is decoded as windows-1252.
-_AS_CP1252 = {"iso8859-1", "ascii", "latin-1", "iso-8859-1", "latin1", "us-ascii"}
-_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|Ã[¤¶¥„–…]")
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp)(?:$|[?#])", re.I)
 _NOT_PAGES = re.compile(r"\.(?:jpe?g|png|gif|svg|webp|zip|mp3|mp4|ics|xml|rss|css|js)(?:$|[?#])", re.I)
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])(?:/(?:0?[1-9]|[12]\d|3[01]))?/")
@@ -62,67 +65,6 @@ _META_DATES = ("article:published_time", "og:article:published_time", "date", "d
 __all__ = ["ATTACHMENT", "FeedEntry", "GenericPage", "Listing", "decode_html", "dynasty_title", "extract_page",
            "feed_entries", "listing_links", "listing_page", "sitemap_children", "sitemap_links", "sttinfo_header",
            "text_stamp"]
-
-
-# -- bytes to text ------------------------------------------------------------------------------
-
-def decode_html(body: bytes, header_charset: str | None, forced: str | None = None) -> str:
-    """Decode a page whatever its ``Content-Type`` charset claims; never raises.
-
-    ``forced`` (a source's configured encoding) wins. Otherwise bytes that are valid UTF-8 are
-    UTF-8, even under a ``charset=ISO-8859-1`` header (a common server misconfiguration).
-    Bytes that are not UTF-8 are decoded by the header's charset, else the ``<meta charset>``
-    or XML declaration, else windows-1252. Latin-1 labels decode as windows-1252, like browsers.
-    """
-    if body.startswith(codecs.BOM_UTF8):
-        body = body[len(codecs.BOM_UTF8):]
-    elif body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return body.decode("utf-16", errors="replace")
-    if forced and _codec(forced):
-        return _decode_as(body, _codec(forced) or "utf-8")
-    try:
-        return _repair(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
-    m = _DECLARED.search(body[:4096])
-    declared = (m[1] or m[2]).decode("ascii", "replace") if m else None
-    for label in (header_charset, declared):
-        name = _codec(label)
-        if name and name not in ("utf-8", "utf-16", "utf-32"):
-            return _decode_as(body, name)
-    return _decode_as(body, "cp1252")
-
-
-def _codec(label: str | bytes | None) -> str | None:
-    if not label:
-        return None
-    if isinstance(label, bytes):
-        label = label.decode("ascii", "replace")
-    try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    return "cp1252" if name in _AS_CP1252 else name
-
-
-def _decode_as(body: bytes, name: str) -> str:
-    try:
-        return body.decode(name)
-    except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
-        return body.decode("latin-1" if name == "cp1252" else name, errors="replace")
-
-
-def _repair(text: str) -> str:
-    """Undo one round of UTF-8-read-as-cp1252 ("hyvinvointialue Ã¤" → "ä") when that is what happened."""
-    if not _MOJIBAKE.search(text):
-        return text
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return text.encode(codec).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-    return text
 
 
 # -- article pages ------------------------------------------------------------------------------

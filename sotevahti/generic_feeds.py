@@ -1,4 +1,6 @@
-"""Feeds, sitemaps and header lines of the sites read generically (re-exported by :mod:`sotevahti.generic`).
+"""Bytes in: charset repair, feeds, sitemaps and header lines of the sites read generically.
+
+Everything here is re-exported by :mod:`sotevahti.generic`.
 
 RSS 2.0, RSS 1.0 and Atom are read namespace-blind, from bytes, so the XML declaration decides
 the encoding: Dynasty serves ``encoding="ISO-8859-1"`` and the bytes really are Latin-1. Feeds
@@ -7,7 +9,9 @@ whose bytes contradict their declaration are decoded like HTML and parsed lenien
 
 from __future__ import annotations
 
+import codecs
 import gzip
+import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -29,6 +33,72 @@ _STTINFO = re.compile(
 _DYNASTY_TITLE = re.compile(
     r"^\s*(?P<board>.+?)\s+(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s*/\s*(?P<title>.+?)\s*$", re.S)
 _CDATA_WRAP = re.compile(r"^\s*<!\[CDATA\[(.*?)\]\]>\s*$", re.S)
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I)
+# WHATWG: a page labelled Latin-1 or ASCII is decoded as windows-1252.
+_AS_CP1252 = {"iso8859-1", "ascii", "latin-1", "iso-8859-1", "latin1", "us-ascii"}
+_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|Ã[¤¶¥„–…]")
+
+
+# -- bytes to text ------------------------------------------------------------------------------
+
+def decode_html(body: bytes, header_charset: str | None, forced: str | None = None) -> str:
+    """Decode a page whatever its ``Content-Type`` charset claims; never raises.
+
+    ``forced`` (a source's configured encoding) wins. Otherwise bytes that are valid UTF-8 are
+    UTF-8, even under a ``charset=ISO-8859-1`` header (a common server misconfiguration).
+    Bytes that are not UTF-8 are decoded by the header's charset, else the ``<meta charset>``
+    or XML declaration, else windows-1252. Latin-1 labels decode as windows-1252, like browsers.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        body = body[len(codecs.BOM_UTF8):]
+    elif body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return body.decode("utf-16", errors="replace")
+    if forced and _codec(forced):
+        return _decode_as(body, _codec(forced) or "utf-8")
+    try:
+        return _repair(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    m = _DECLARED.search(body[:4096])
+    declared = (m[1] or m[2]).decode("ascii", "replace") if m else None
+    for label in (header_charset, declared):
+        name = _codec(label)
+        if name and name not in ("utf-8", "utf-16", "utf-32"):
+            return _decode_as(body, name)
+    return _decode_as(body, "cp1252")
+
+
+def _codec(label: str | bytes | None) -> str | None:
+    if not label:
+        return None
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "replace")
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return "cp1252" if name in _AS_CP1252 else name
+
+
+def _decode_as(body: bytes, name: str) -> str:
+    try:
+        return body.decode(name)
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
+        return body.decode("latin-1" if name == "cp1252" else name, errors="replace")
+
+
+def _repair(text: str) -> str:
+    """Undo one round of UTF-8-read-as-cp1252 ("hyvinvointialue Ã¤" → "ä") when that is what happened."""
+    if not _MOJIBAKE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
 
 
 @dataclass(frozen=True)
@@ -136,8 +206,7 @@ def _parse_xml(body: bytes) -> etree._Element | None:
         return etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
     except etree.XMLSyntaxError:
         pass
-    from .generic import decode_html  # the bytes contradict the declaration: decode like HTML, parse leniently
-
+    # The bytes contradict the declaration: decode them like HTML and parse leniently.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", decode_html(body, None))
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, encoding="utf-8")
     try:
@@ -170,5 +239,5 @@ def _plain(value: str) -> str:
     if m:
         value = m[1]
     if "<" not in value:
-        return clean_text(value).replace("\n", " ")
+        return clean_text(html.unescape(value)).replace("\n", " ")
     return block_text(Selector(text=f"<div>{value}</div>").css("div")[0])

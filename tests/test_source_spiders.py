@@ -27,9 +27,9 @@ def test_lausuntopalvelu_atom_pages_filter_and_api_deadlines(mirror, tmp_path):
     rows, store = _lausuntopalvelu_rows(tmp_path / "sotevahti.db")
     expected = expected_proposals(site, 1)
     assert len(rows) == len(expected) == run["items_new"]
-    assert run["sources"]["lausuntopalvelu"]["api_pages"] >= 3            # the API's next links were followed
+    assert run["sources"]["lausuntopalvelu"]["api_pages"] >= 3   # the API's next links were followed
     reform = {r["id"] for r in rows.values() if r["relevant"]}
-    assert 0 < len(reform) < len(rows)                                    # non-reform proposals are kept but not relevant
+    assert 0 < len(reform) < len(rows)   # non-reform proposals are kept, but not relevant
     for row in rows.values():
         assert row["kind"] == "consultation" and row["register_number"]
         assert row["url"].startswith("https://www.lausuntopalvelu.fi/FI/Proposal/Participation?proposalId=")
@@ -70,7 +70,8 @@ def test_watched_page_change_is_a_version_with_a_diff(mirror, tmp_path):
     (change,) = store.latest_changes()
     assert change["kind"] == "page" and change["new_version"] == 2
     diff = json.loads(change["diff"])
-    assert [a["title"] for a in diff["links_added"]] == ["Sote jory 20170524", "Sote jory 20170524 liite 1 palveluverkko"]
+    assert [a["title"] for a in diff["links_added"]] == [
+        "Sote jory 20170524", "Sote jory 20170524 liite 1 palveluverkko"]
     assert "Kokous 24.5.2017:" in diff["added"] and diff["removed"] == []
     mirror.epoch = 3
     assert crawl(mirror, tmp_path, "lapinliitto-sote", "isonet-sote")["items_updated"] == 0

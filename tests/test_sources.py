@@ -90,3 +90,20 @@ def test_cli_bad_config_is_one_line_exit_2(tmp_path):
     proc = run_monitor("crawl", "nosuchsource")
     assert proc.returncode == 2 and "unknown source 'nosuchsource'" in proc.stderr
     assert proc.stderr.strip().count("\n") == 0
+
+
+def test_every_county_helsinki_and_hus_is_configured(config):
+    from sotevahti.regions import COUNTIES
+
+    regions = {s.region for s in config.sources if s.platform == "listing"}
+    assert set(COUNTIES) <= regions            # 01-21, 90 (Helsinki) and hus
+    for s in config.sources:
+        assert all(u.startswith("https://") for u in s.urls()), s.id
+    assert {s.platform for s in config.sources} == {"liferay", "lausuntopalvelu", "listing", "page"}
+
+
+def test_listing_selectors_are_validated():
+    with pytest.raises(ConfigError, match="unknown key 'items'"):
+        parse_config({"source": [{**GOOD, "platform": "listing", "selectors": {"items": "a"}}]})
+    with pytest.raises(ConfigError, match="unknown encoding"):
+        parse_config({"source": [{**GOOD, "platform": "listing", "encoding": "latin-99"}]})

@@ -117,3 +117,45 @@ def test_field_validity_shares():
     v.add(make_item(2, lead="", language="xx"))
     shares = v.shares()["stm"]
     assert shares["title"] == 1.0 and shares["lead"] == 0.5 and shares["language"] == 0.5
+
+
+def test_same_release_from_another_source_joins_the_stored_item(store):
+    county = make_item(7, id="ls-county-release", url="https://omahame.fi/uutiset/sote-keskus-avautuu",
+                       source="omahame", organisation="Kanta-Hämeen hyvinvointialue", region="07",
+                       title="Sote-keskus avautuu Riihimäellä – ajanvaraus alkaa maanantaina")
+    copy = dict(county, id="ls-sttinfo-copy", source="sttinfo-omahame",
+                url="https://www.sttinfo.fi/tiedote/70123456/sote-keskus-avautuu-riihimaella?lang=fi",
+                title="Sote-keskus avautuu Riihimäellä — ajanvaraus alkaa maanantaina ")   # other dash, trailing space
+    other_day = dict(copy, id="ls-other", published=county["published"] + timedelta(days=1),
+                     url="https://www.sttinfo.fi/tiedote/70123999/x?lang=fi")
+    assert store.upsert_items([county], 1, NOW).new == 1
+    result = store.upsert_items([copy], 1, NOW)
+    assert (result.new, result.duplicates) == (0, 1)
+    row = store.get_item("ls-county-release")
+    assert copy["url"] in row["urls"] and store.get_item("ls-sttinfo-copy") is None
+    assert store.upsert_items([other_day], 1, NOW).new == 1     # a different day is a different release
+    page = make_item(8, kind="page", title=county["title"], organisation=county["organisation"],
+                     published=county["published"], id="pg-1", url="https://www.isonet.fi/sote-uudistus")
+    assert store.upsert_items([page], 1, NOW).new == 1          # pages are never merged
+
+
+def test_migrations_bring_an_old_database_up_to_date(tmp_path):
+    import sqlite3
+
+    from sotevahti.migrations import MIGRATIONS, SCHEMA_VERSION
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for statement in MIGRATIONS[0][1].split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("INSERT INTO items (id, url, source, organisation, region, title, published, content_hash, "
+                 "relevant, first_seen, last_seen) VALUES ('lr-1', 'https://stm.fi/-/1/x', 'stm', 'STM', "
+                 "'national', 'Vanha', '2020-01-01T00:00:00+00:00', 'h', 1, 'x', 'x')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    s = Store(path)
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert s.get_item("lr-1")["kind"] == "announcement"          # new column, default filled in
+    assert "deadlines" in s.db.table_names() and "item_links" in s.db.table_names()
