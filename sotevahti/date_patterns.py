@@ -88,13 +88,48 @@ def _split_literal(item: str) -> tuple[str, str]:
     return "".join(literal), item[i:]
 
 
+def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    r"""``re.compile`` with ``\d`` read as ASCII ``[0-9]``, which ``re`` tests about twice as fast
+    as the Unicode digit class (the sources only ever write ASCII digits).
+
+    >>> compile_fast(r"(\d+)[\d.]").pattern
+    '([0-9]+)[0-9.]'
+    """
+    out = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            pair = pattern[i:i + 2]
+            out.append(("0-9" if in_class else "[0-9]") if pair == r"\d" else pair)
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+            out.append(ch)
+            if pattern[i + 1:i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1:i + 2] == "]":  # a "]" first in a class is a literal
+                out.append("]")
+                i += 1
+        elif ch == "]" and in_class:
+            in_class = False
+            out.append(ch)
+        else:
+            out.append(ch)
+        i += 1
+    return re.compile("".join(out), flags)
+
+
 def word_regex(words: str) -> str:
     """Like ``stem_regex`` for whole words: "oli" matches "oli", not "kuoli" or "olisi"."""
     return stem_regex([rf"{w}(?<!\w{w})\b" for w in words.split("|")])
 
 
 DASH = r"\s*[-‒–—]\s*"
-DASH_RE = re.compile(DASH)
+DASH_RE = compile_fast(DASH)
 FI_STEMS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä",
             "heinä", "elo", "syys", "loka", "marras", "joulu")
 _FI_STEM = "(" + "|".join(FI_STEMS) + ")"
@@ -119,35 +154,38 @@ WEEKDAY = stem_regex(
     + [w + "(?:en)?" for w in ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")]
     + [w + ",?" for w in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")],
     prefix_only=False)
+#: The letters weekday forms and "den" end in: "maanantaina", "ti", "keskiviikko", "to.", "fredag",
+#: "fredagen", "monday,", "den". A date after any other letter has no weekday before it.
+WEEKDAY_LAST_LETTERS = frozenset("ainoeu.gy,")
 #: A weekday right before a date; the caller checks that no letter precedes it.
-WEEKDAY_BEFORE = re.compile(WEEKDAY + r"\s+(?:den\s+)?$")
+WEEKDAY_BEFORE = compile_fast(WEEKDAY + r"\s+(?:den\s+)?$")
 # "klo 12.10." and the end of "klo 8.30–10.12." are times, not 12 October / 10 December.
-TIME_WORD_BEFORE = re.compile(
+TIME_WORD_BEFORE = compile_fast(
     r"(?:(?:klo|kello|kl|klockan|at|ennen|före)\.?\s*|\d[.:]\d\d" + DASH + r")$")
 
 # Each pattern yields one "atom": a single date, possibly partial. The guards
 # keep diary numbers (300/04.00.02/2016), decimals and IP-like strings out,
 # while letters before the day are allowed ("Kihniössä1.5.2026").
-NUMERIC = re.compile(r"(\d(?<![\d/.,]\d)\d?)\.(\d{1,2})(\.(\d{4})?)?(?!\d)(?!\.\d)")
-ISO = re.compile(
+NUMERIC = compile_fast(r"(\d(?<![\d/.,]\d)\d?)\.(\d{1,2})(\.(\d{4})?)?(?!\d)(?!\.\d)")
+ISO = compile_fast(
     r"\d(?<![\d-]\d)\d{3}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])"
 )
-ODATA = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
-DMY_HYPHEN = re.compile(r"(\d(?<![\d-]\d)\d)-(\d{2})-(\d{4})(?!\d)")
-FI_DAY_MONTH = re.compile(
+ODATA = compile_fast(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
+DMY_HYPHEN = compile_fast(r"(\d(?<![\d-]\d)\d)-(\d{2})-(\d{4})(?!\d)")
+FI_DAY_MONTH = compile_fast(
     r"(\d(?<![\d/.,]\d)\d?)(?:\.\s*|\s+(?=päivänä))(?:päivänä\s+)?" + _FI_STEM
     + r"(?:kuu[a-zäö]*|k\.)" + _YEAR)
-FI_GENITIVE = re.compile(
+FI_GENITIVE = compile_fast(
     r"(?<![\w-])" + _FI_STEM + r"kuun\s+(\d{1,2})\.(?:\s*päivä[a-zäö]*)?" + _YEAR)
-NAMED_DAY_MONTH = re.compile(
+NAMED_DAY_MONTH = compile_fast(
     r"(\d(?<![\d/.,]\d)\d?)(?:\.|st|nd|rd|th)?\s+(?:of\s+)?(?:" + _NAMED_RE + r"\b" + _YEAR
     + "|" + _ABBR_RE + r"\b\.?\s+(\d{4})(?!\d))")
-NAMED_MONTH_DAY = re.compile(
+NAMED_MONTH_DAY = compile_fast(
     r"\b(?:" + _NAMED_RE + "|" + _ABBR_RE + r"\b\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
-FI_MONTH_ONLY = re.compile(
+FI_MONTH_ONLY = compile_fast(
     r"(?<![\w-])(?:" + _FI_STEM + r"(?:kuu)?" + DASH + r")?" + _FI_STEM + r"kuu[a-zäö]*" + _YEAR)
 # "may" and "march" double as English words, so alone they need a year.
-NAMED_MONTH_ONLY = re.compile(
+NAMED_MONTH_ONLY = compile_fast(
     r"\b(?:(?!may\b|march\b)" + _NAMED_RE + r"\b" + _YEAR + r"|(may|march)\s+(\d{4})(?!\d))")
 # Cheap gate: the three named-month patterns run only when one of these
 # substrings occurs.
@@ -156,22 +194,22 @@ _NAMED_GATE_PARTS = (
     *(f" {abbr}{end}" for abbr in ("jan", "feb", "mar", "jun", "jul", "sep", "sept", "okt", "oct", "nov", "dec")
       for end in " ."),
 )
-NAMED_GATE = re.compile(stem_regex([re.escape(part) for part in _NAMED_GATE_PARTS]))
+NAMED_GATE = compile_fast(stem_regex([re.escape(part) for part in _NAMED_GATE_PARTS]))
 
 
 # A range start the end completes: "12.–", "14.11.–", "1.9–", "30.12.2025-", "25–".
-RANGE_PREFIX = re.compile(
+RANGE_PREFIX = compile_fast(
     r"(?<![\d/.,])(\d{1,2})(\.(?:(\d{1,2})(?:\.(\d{4})?)?)?)?" + DASH + r"$")
-BETWEEN_PREFIX = re.compile(
+BETWEEN_PREFIX = compile_fast(
     r"(?:between|mellan|välillä|from|från)(?:\s+(?:the|den))?\s+(\d{1,2})(?:\.|st|nd|rd|th)?"
     r"\s+(?:and|och|ja|to|till|until)\s+$")
 # "klo 16", "(klo 16.00)", "kl. 24.00", "at 4.15 pm", "ennen kello 16".
-TIME_AFTER = re.compile(
+TIME_AFTER = compile_fast(
     r"[.,]?\s*\(?(?:(?:ennen|före|viimeistään|senast)\s+)?(?:klo|kello|kl|klockan|at)\.?\s*"
     r"(\d{1,2})(?:[.:](\d{2}))?(?::\d{2})?(?!\d)(?!\.\d)(?:\s*([ap])\.?m\b\.?)?\)?")
 # Only after a date with a year: "8.12.2020 10.12" is a stamp, not two dates.
-BARE_TIME_AFTER = re.compile(r"\s+(\d{1,2})[.:](\d{2})(?::\d{2})?(?!\d)(?!\.\d)(?!\s*%)")
-STAMP_LABEL = re.compile(
+BARE_TIME_AFTER = compile_fast(r"\s+(\d{1,2})[.:](\d{2})(?::\d{2})?(?!\d)(?!\.\d)(?!\s*%)")
+STAMP_LABEL = compile_fast(
     r"(?:Julkaisuajankohta|Julkaistu|Viimeksi julkaistu|Utgivningsdatum|Artikel publicerad"
     r"|Publicerad|Senast publicerat|Publication date|Published)\s*:?\s*", re.IGNORECASE)
-ISO_FRACTION = re.compile(r"^(.*T\d{2}:\d{2}:\d{2})\.(\d+)(.*)$")
+ISO_FRACTION = compile_fast(r"^(.*T\d{2}:\d{2}:\d{2})\.(\d+)(.*)$")

@@ -110,8 +110,8 @@ def fold_case(text: str) -> str:
 
 def _weekday_start(low: str, start: int) -> int | None:
     """Where a weekday written right before ``start`` begins ("tiistaina 11.1.", "fredagen den 5")."""
-    if not start or not low[start - 1].isspace():
-        return None
+    if start < 3 or not low[start - 1].isspace() or low[start - 2] not in P.WEEKDAY_LAST_LETTERS:
+        return None  # every weekday form (and "den") ends in one of a few letters
     m = P.WEEKDAY_BEFORE.search(low, max(0, start - 25), start)
     if m is None or (m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "-")):
         return None
@@ -184,6 +184,11 @@ def _int(value: str | None) -> int | None:
 
 def _range_prefix(text: str, atom: _Atom, prev: _Atom | None) -> tuple[re.Match[str], int] | None:
     """The start of a range that ``atom`` ends: "12.–", "14.11.–", "between 1 and"."""
+    i = atom.start
+    while i and text[i - 1].isspace():
+        i -= 1
+    if not i or not (text[i - 1] in _DASHES or text.endswith(_BETWEEN_WORDS, 0, i)):
+        return None  # the common case, settled without slicing
     tail = text[max(0, atom.start - 24):atom.start]
     stripped = tail.rstrip()
     prefix = None
@@ -317,7 +322,10 @@ def find_dates_folded(text: str, low: str, ref_date: date | None = None) -> list
             matches.append(DateMatch(atom.start, atom.end, text[atom.start:atom.end],
                                      atom.moment.date(), atom.moment.timetz().replace(tzinfo=None)))
             continue
-        end = _resolve(atom, ref_date)
+        if atom.year is not None and atom.day is not None:  # already checked by _collect_atoms
+            end = date(atom.year, atom.month, atom.day)
+        else:
+            end = _resolve(atom, ref_date)
         start = None
         if atom.start_atom is not None:
             first = atom.start_atom
@@ -328,10 +336,8 @@ def find_dates_folded(text: str, low: str, ref_date: date | None = None) -> list
                 start = start.replace(year=end.year) if _valid(start.day, start.month, end.year) else start
             if start is not None and end is not None and start > end:
                 start = start - relativedelta(years=1)  # "30.12.–7.1." crosses the new year
-        matches.append(DateMatch(
-            atom.start, atom.end, text[atom.start:atom.end], end, atom.time,
-            is_range=atom.start_atom is not None, range_start=start,
-            yearless=atom.year is None, precision=atom.precision))
+        matches.append(DateMatch(atom.start, atom.end, text[atom.start:atom.end], end, atom.time,
+                                 atom.start_atom is not None, start, atom.year is None, atom.precision))
     return matches
 
 

@@ -62,6 +62,14 @@ def format_time(value: time | None) -> str | None:
     return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
 
 
+# Bound methods of the hottest patterns, looked up once.
+_POST_CUE = P.POST_CUE.match
+_LEFT_CUE = P.LEFT_CUE.search
+_NOUN_CUE = P.NOUN_CUE.match
+_LEFT_VETO = P.LEFT_VETO.search
+_RIGHT_VETO = P.RIGHT_VETO.match
+_TOPIC = P.TOPIC.search
+
 # Abbreviations whose dot never ends a sentence ("klo. 16", "p. 0295 …", "esim. Kela").
 _ABBREVIATIONS = frozenset((
     "klo", "kl", "p", "puh", "esim", "jne", "mm", "ns", "ks", "vrt", "yms", "tms", "ym", "n",
@@ -111,10 +119,11 @@ def split_sentences(text: str, dates: list[DateMatch] | None = None) -> list[tup
 
 
 def _push(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    if (start < end and text[start].isspace()) or (end > start and text[end - 1].isspace()):
+        part = text[start:end]
+        stripped = part.lstrip()
+        start += len(part) - len(stripped)
+        end = start + len(stripped.rstrip())
     if end > start:
         out.append((start, end))
 
@@ -137,12 +146,13 @@ def _kind(low: str) -> str:
 
 def _cue_score(low: str, m: DateMatch, left_from: int, s_start: int, s_end: int) -> int:
     """How strongly a deadline cue is attached to date ``m`` (0 = not at all)."""
-    if P.POST_CUE.match(low, m.end, s_end):
+    if _POST_CUE(low, m.end, s_end):
         return 3
-    cue = P.LEFT_CUE.search(low, max(left_from, m.start - 90), m.start)  # cues sit right before the date
+    start = m.start
+    cue = _LEFT_CUE(low, left_from if left_from > start - 90 else start - 90, start)  # right before the date
     if cue is not None:
         # A deadline noun ("Hakuaika: …") is a weaker cue than "viimeistään" or "päättyy".
-        return 2 if P.NOUN_CUE.match(low, cue.start(), m.start) else 3
+        return 2 if _NOUN_CUE(low, cue.start(), start) else 3
     if m.is_range and P.PERIOD_WORDS.search(low, s_start, s_end):
         return 1
     return 0
@@ -154,7 +164,11 @@ def _time_near_cue(low: str, left_from: int, start: int, end: int, s_end: int) -
     late = P.TIME_AFTER_CUE.match(low, end, s_end)
     if late:
         return time(int(late[1]), int(late[2] or 0))
-    early = P.TIME_BEFORE.search(low, max(left_from, start - 40), start)
+    begin = max(left_from, start - 40)
+    if not (low.find("kl", begin, start) >= 0 or low.find("kello", begin, start) >= 0
+            or low[max(begin, start - 5):start].rstrip().endswith("on")):
+        return None  # cheap test: every form below has "kl", "kello" or "… on" before the date
+    early = P.TIME_BEFORE.search(low, begin, start)
     if early is None:
         return None
     g = early.groupdict()
@@ -177,23 +191,22 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
     prev_end = s_start
     extended = None  # whether the sentence speaks of an extension at all, looked up once
     for m in dates:
+        start = m.start
         # Cues and vetoes only count inside the date's own clause: in
         # "saapunut 20.12.2024 ja … 31.1.2025 mennessä" each date has its own.
         left_from = prev_end
-        if (low.find(",", prev_end, m.start) >= 0 or low.find(";", prev_end, m.start) >= 0
-                or low.find("–", prev_end, m.start) >= 0 or low.find("—", prev_end, m.start) >= 0):
-            for clause in P.CLAUSE.finditer(low, prev_end, m.start):
+        if (low.find(",", prev_end, start) >= 0 or low.find(";", prev_end, start) >= 0
+                or low.find("–", prev_end, start) >= 0 or low.find("—", prev_end, start) >= 0):
+            for clause in P.CLAUSE.finditer(low, prev_end, start):
                 left_from = clause.end()
-        veto_from = max(left_from, m.start - 70)
+        veto_from = left_from if left_from > start - 70 else start - 70
         if prev_end > s_start:  # "8.1.2025 päivätyllä …" describes the earlier date
-            own = P.RIGHT_VETO.match(low, prev_end, m.start)
-            if own is not None:
-                veto_from = max(veto_from, own.end())
+            own = _RIGHT_VETO(low, prev_end, start)
+            if own is not None and own.end() > veto_from:
+                veto_from = own.end()
         prev_end = m.end
         score = _cue_score(low, m, left_from, s_start, s_end)
-        if not score:
-            continue
-        if P.LEFT_VETO.search(low, veto_from, m.start) or P.RIGHT_VETO.match(low, m.end, s_end):
+        if not score or _LEFT_VETO(low, veto_from, start) or _RIGHT_VETO(low, m.end, s_end):
             continue
         when = m.time
         if when is None and m.date is not None:
@@ -223,18 +236,20 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
     if m.yearless:
         notes.append("year resolved from reference date")
     day = m.date
-    past_tense = bool(P.PAST.search(low))
-    if m.yearless and past_tense and ref_date is not None and day > ref_date + _HALF_YEAR:
-        # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
-        # rule would say next December, but the verb says it is already over.
-        day = day - relativedelta(years=1)
-    past = past_tense or (ref_date is not None and day < ref_date)
+    if ref_date is not None and day < ref_date:
+        past = True  # no need to look at the verb
+    else:
+        past = P.PAST.search(low) is not None
+        if m.yearless and past and ref_date is not None and day > ref_date + _HALF_YEAR:
+            # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
+            # rule would say next December, but the verb says it is already over.
+            day = day - relativedelta(years=1)
     return Deadline(day, when, _kind(low), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
 
 
 def _vague_note(sentence: str, low: str, topical: bool) -> Deadline | None:
-    if not (topical or P.ANY_CUE.search(low)):
+    if not (topical or P.ANY_CUE.search(low)) or not P.VAGUE_ANY.search(low):
         return None
     for rule, note in P.VAGUE:
         if rule.search(low):
@@ -266,7 +281,7 @@ def extract_deadlines(text: str, lang: str | None = None,
         first = next_date
         while next_date < len(all_dates) and all_dates[next_date].start < s_end:
             next_date += 1
-        topical = P.TOPIC.search(low, s_start, s_end) is not None
+        topical = _TOPIC(low, s_start, s_end) is not None
         found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date]) if topical else []
         sentence, s_low = text[s_start:s_end], low[s_start:s_end]
         if found:

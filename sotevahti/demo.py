@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .mirror.county_sites import CountySites
 from .mirror.lausuntopalvelu_site import LausuntopalveluSite
 from .mirror.liferay_site import LiferaySite
 from .mirror.server import Mirror, Site
@@ -79,7 +80,8 @@ def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
 
 def mirror_sites(config: Config, today: date | None = None) -> list[Site]:
     """Every mirrored site family, serving what ``config`` points the spiders at."""
-    sites: list[Site] = [LiferaySite(config, today=today), WatchedSite(), LausuntopalveluSite(today=today)]
+    sites: list[Site] = [LiferaySite(config, today=today), WatchedSite(), LausuntopalveluSite(today=today),
+                         CountySites(today=today)]
     return sites
 
 

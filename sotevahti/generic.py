@@ -24,6 +24,8 @@ from datetime import datetime, time
 from urllib.parse import urlsplit
 
 import lxml.html
+import trafilatura
+from htmldate import find_date
 from parsel import Selector
 
 from .dates import HELSINKI, parse_iso_datetime, parse_publication_stamp
@@ -59,6 +61,7 @@ _MINUTES_STAMP = re.compile(
 _PUBLISHED_LABEL = re.compile(
     r"\b(?:Julkaistu|Julkaisuajankohta|Julkaisupäivä|Julkaisupäivämäärä|Utgivningsdatum|Publicerad|Publicerat"
     r"|Artikel publicerad|Published|Publication date)\b", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _META_DATES = ("article:published_time", "og:article:published_time", "date", "dc.date", "dc.date.issued",
                "dcterms.created", "datepublished")
 
@@ -71,8 +74,15 @@ __all__ = ["ATTACHMENT", "FeedEntry", "GenericPage", "Listing", "decode_html", "
 
 @dataclass(frozen=True)
 class GenericPage:
-    """What an article page says. ``misses``: configured selectors that matched nothing usable;
-    ``fallbacks``: fields (``title``, ``published``, ``body``) taken from generic extraction."""
+    """What an article page says.
+
+    ``published`` is aware (Europe/Helsinki) or None; ``lead`` is the lead element's text or else the
+    first block of the body (then removed from ``body``); ``body`` is plain text, blocks separated by
+    a blank line; ``lang`` comes from ``<html lang>``; ``attachments`` are ``{"title", "url"}`` with real
+    URLs. ``misses``: configured selectors (``title``, ``date``, ``body``) that matched nothing usable,
+    for a layout alarm; ``fallbacks``: fields (``title``, ``published``, ``body``) that generic
+    extraction supplied.
+    """
 
     title: str
     published: datetime | None
@@ -89,6 +99,7 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
     """Read an article page fetched as real URL ``url``, with optional CSS ``selectors``."""
     urls = urls or UrlMap()
     selectors = selectors or {}
+    html = _XML_DECL.sub("", html)  # else parsel reads an XHTML page as namespaced XML
     sel = Selector(text=html)
     tree = _clean_tree(html)
     clean = Selector(root=tree)
@@ -105,8 +116,6 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
     if published is None:
         _note(selectors, "date", misses, fallbacks, field="published")
         published = _generic_date(html, url, sel, root)
-        if published is None and "published" in fallbacks:
-            fallbacks.remove("published")
 
     body_node = sel.css(selectors["body"]) if selectors.get("body") else []
     body = block_text(body_node[0]) if body_node else ""
@@ -114,10 +123,14 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
         _note(selectors, "body", misses, fallbacks)
         body = _generic_body(tree, root)
     body = _strip_head(body, title)
+    found = {"title": bool(title), "published": published is not None, "body": bool(body)}
 
     lead_node = next((n for n in root.xpath(".//*[@class]") if any(
         _LEAD_TOKEN.search(c) for c in n.attrib["class"].split())), None)
-    lead = block_text(lead_node).replace("\n\n", " ") if lead_node is not None else ""
+    lead = ""
+    if lead_node is not None:  # block_text reads blocks *inside* a node; the lead may be a <p> itself
+        lead = block_text(lead_node) or clean_text(lead_node.xpath("string(.)").get())
+        lead = " ".join(lead.split())
     if lead and body.startswith(lead):
         body = body[len(lead):].lstrip()
     elif not lead and body:
@@ -132,10 +145,10 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
             if ATTACHMENT.search(href):
                 real = urls.join(url, href)
                 seen.setdefault(real, {"title": clean_text(a.xpath("string(.)").get()) or real, "url": real})
-    lang = (sel.xpath("/html/@lang").get() or sel.xpath("/html/@xml:lang").get() or "")[:2].lower()
+    lang = (sel.xpath("/html/@lang | /html/@*[name()='xml:lang']").get() or "")[:2].lower()
     return GenericPage(title=title, published=published, lead=lead, body=body,
                        lang=lang if lang in ("fi", "sv", "en") else None, attachments=tuple(seen.values()),
-                       misses=tuple(misses), fallbacks=tuple(fallbacks))
+                       misses=tuple(misses), fallbacks=tuple(f for f in fallbacks if found[f]))
 
 
 def _note(selectors: Mapping[str, str], key: str, misses: list[str], fallbacks: list[str],
@@ -147,7 +160,7 @@ def _note(selectors: Mapping[str, str], key: str, misses: list[str], fallbacks: 
 
 def _clean_tree(html: str) -> lxml.html.HtmlElement:
     """The page without scripts, navigation, site header and footer, asides, cookie banners and share bars."""
-    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    html = _XML_DECL.sub("", html)
     try:
         tree = lxml.html.document_fromstring(html or "<html></html>")
     except (ValueError, lxml.etree.ParserError):
@@ -256,7 +269,6 @@ def _json_values(data: object, key: str) -> Iterator[object]:
 
 def _htmldate(html: str, url: str) -> datetime | None:
     try:
-        from htmldate import find_date
         found = find_date(html, url=url, original_date=True, outputformat="%Y-%m-%d")
     except Exception:  # htmldate raises on odd input; the date is then unknown, not fatal
         return None
@@ -271,7 +283,6 @@ def _htmldate(html: str, url: str) -> datetime | None:
 def _generic_body(tree: lxml.html.HtmlElement, root: Selector) -> str:
     text = ""
     try:
-        import trafilatura
         text = trafilatura.extract(lxml.html.tostring(tree, encoding="unicode"), favor_precision=True,
                                    include_comments=False, include_tables=True, deduplicate=False) or ""
     except Exception:  # a failing extractor is not fatal: the largest text block follows
@@ -328,6 +339,7 @@ def listing_page(html: str, page_url: str, selectors: Mapping[str, str] | None,
     """
     urls = urls or UrlMap()
     selectors = selectors or {}
+    html = _XML_DECL.sub("", html)
     sel = Selector(text=html)
     misses: list[str] = []
     fallbacks: list[str] = []
@@ -352,6 +364,8 @@ def listing_page(html: str, page_url: str, selectors: Mapping[str, str] | None,
         if nxt:
             fallbacks.append("next")
     next_url = urls.join(page_url, nxt.strip()) if nxt else None
+    if not links and "item" in fallbacks:
+        fallbacks.remove("item")
     return Listing(tuple(links), next_url if next_url != page_url else None, tuple(misses), tuple(fallbacks))
 
 

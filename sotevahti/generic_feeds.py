@@ -37,7 +37,10 @@ _DECLARED = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I)
 # WHATWG: a page labelled Latin-1 or ASCII is decoded as windows-1252.
 _AS_CP1252 = {"iso8859-1", "ascii", "latin-1", "iso-8859-1", "latin1", "us-ascii"}
-_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|Ã[¤¶¥„–…]")
+_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|Ã[„–…]|â€")
+# The lead byte of a UTF-8 sequence read as cp1252, then its continuation bytes as cp1252 shows them.
+_MOJIBAKE_RUN = re.compile("(?:[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                           "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{1,3})+")
 
 
 # -- bytes to text ------------------------------------------------------------------------------
@@ -90,15 +93,17 @@ def _decode_as(body: bytes, name: str) -> str:
 
 
 def _repair(text: str) -> str:
-    """Undo one round of UTF-8-read-as-cp1252 ("hyvinvointialue Ã¤" → "ä") when that is what happened."""
+    """Undo UTF-8 read as cp1252 ("hyvinvointialue Ã¤" → "ä") run by run, where that decodes cleanly."""
     if not _MOJIBAKE.search(text):
         return text
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return text.encode(codec).decode("utf-8")
+
+    def fix(m: re.Match[str]) -> str:
+        try:  # bytes cp1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d) show up as the same code points
+            raw = b"".join(c.encode("latin-1") if "\x80" <= c <= "\x9f" else c.encode("cp1252") for c in m[0])
+            return raw.decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-    return text
+            return m[0]
+    return _MOJIBAKE_RUN.sub(fix, text)
 
 
 @dataclass(frozen=True)
@@ -176,9 +181,9 @@ def sitemap_links(body: bytes, urls: UrlMap | None = None) -> list[tuple[str, da
     return _sitemap(body, "urlset", "url", urls)
 
 
-def sitemap_children(body: bytes, urls: UrlMap | None = None) -> list[tuple[str, datetime | None]]:
-    """Child sitemap URLs and their ``lastmod`` from a ``<sitemapindex>`` (empty for a plain sitemap)."""
-    return _sitemap(body, "sitemapindex", "sitemap", urls)
+def sitemap_children(body: bytes, urls: UrlMap | None = None) -> list[str]:
+    """Child sitemap URLs from a ``<sitemapindex>`` (empty for a plain sitemap): fetch and read each again."""
+    return [url for url, _ in _sitemap(body, "sitemapindex", "sitemap", urls)]
 
 
 def _sitemap(body: bytes, root_name: str, entry: str, urls: UrlMap | None) -> list[tuple[str, datetime | None]]:
