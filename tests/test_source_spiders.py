@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
+from sotevahti.dates import HELSINKI
 from sotevahti.mirror.lausuntopalvelu_site import expected_proposals
 from sotevahti.store import Store
 
@@ -75,3 +77,43 @@ def test_watched_page_change_is_a_version_with_a_diff(mirror, tmp_path):
     assert "Kokous 24.5.2017:" in diff["added"] and diff["removed"] == []
     mirror.epoch = 3
     assert crawl(mirror, tmp_path, "lapinliitto-sote", "isonet-sote")["items_updated"] == 0
+
+
+def test_county_sites_every_layout_encoding_and_the_sttinfo_duplicate(mirror, tmp_path):
+    from sotevahti.mirror.county_sites import expected_items
+
+    counties = next(s for s in mirror.sites if "lapha.fi" in s.hosts)
+    ids = ("pirha", "omahame", "hyvaks", "lapha", "sttinfo-omahame", "luvn-dynasty")
+    run = crawl(mirror, tmp_path, *ids)
+    store = Store(tmp_path / "sotevahti.db")
+    rows = list(store.db.query("SELECT * FROM items"))
+    by_source = {sid: [r for r in rows if r["source"] == sid] for sid in ids}
+    expected = expected_items(counties, 1)
+    # one stored item per release: the sttinfo copy of an omahame.fi release joined it
+    duplicates = [u for u, e in expected.items() if e.get("duplicate_of")]
+    assert len(duplicates) == 1 and len(rows) == len(expected) - 1 == run["items_new"]
+    pair = {duplicates[0], expected[duplicates[0]]["duplicate_of"]}
+    (merged,) = [r for r in rows if r["url"] in pair]            # whichever source was stored first
+    assert pair <= set(store.get_item(merged["id"])["urls"])
+    assert all(by_source[sid] for sid in ids), {k: len(v) for k, v in by_source.items()}
+    # lapha.fi has no selectors at all: generic extraction found titles, dates and text
+    for row in by_source["lapha"]:
+        want = expected[row["url"]]
+        assert row["title"] == want["title"] and row["body"]
+        stored = datetime.fromisoformat(row["published"]).astimezone(HELSINKI)
+        assert stored.date() == want["published"].astimezone(HELSINKI).date()
+    # a wrong charset header (hyvaks.fi) and real ISO-8859-1 (Dynasty) both read as proper Finnish
+    text = "".join(r["title"] + r["body"] for r in by_source["hyvaks"] + by_source["luvn-dynasty"])
+    assert "ä" in text and "Ã" not in text and "\ufffd" not in text
+    assert all(r["kind"] == "decision" for r in by_source["luvn-dynasty"])
+    assert not any(k.startswith("selector_miss") for k in run["sources"]["pirha"])
+
+
+def test_a_selector_that_stops_matching_is_counted(mirror, tmp_path):
+    text = (ROOT / "sources.toml").read_text(encoding="utf-8").replace('title = "h1.news-title"',
+                                                                       'title = "h1.uutisotsikko"')
+    sources = tmp_path / "sources.toml"
+    sources.write_text(text, encoding="utf-8")
+    run = crawl(mirror, tmp_path, "pirha", "--sources", str(sources))
+    assert run["sources"]["pirha"]["selector_miss_title"] == run["sources"]["pirha"]["articles"] > 0
+    assert run["items_new"] == run["sources"]["pirha"]["articles"]   # the fallback still read every title
