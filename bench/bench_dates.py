@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     rounds = [rate(ours, cases, opts.repeat) for _ in range(opts.rounds)]
     best, median = max(rounds), statistics.median(rounds)
     answers = [ours(case) for case in cases]
-    right = sum(a["deadline"] == c["deadline"] for a, c in zip(answers, cases) if c["deadline"])
-    whole = sum(a == {k: c[k] for k in ("deadline", "time", "kind")} for a, c in zip(answers, cases))
+    right = sum(a["deadline"] == c["deadline"] for a, c in zip(answers, cases, strict=True) if c["deadline"])
+    whole = sum(a == {k: c[k] for k in ("deadline", "time", "kind")} for a, c in zip(answers, cases, strict=True))
     print(f"extract_deadline          {best:10,.0f} sentences/s (best of {opts.rounds} rounds x {opts.repeat} passes;"
           f" median {median:,.0f})")
     print(f"  labelled deadlines exactly right: {right}/{len(positives)};"
@@ -118,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         search(next(case for case in cases if case["lang"] == lang))
     dp_rate = rate(search, cases, opts.dp_repeat)
     dp_found = [search(case) for case in positives]
-    anywhere = sum(case["deadline"] in dates for case, dates in zip(positives, dp_found))
-    last = sum(bool(dates) and dates[-1] == case["deadline"] for case, dates in zip(positives, dp_found))
+    anywhere = sum(case["deadline"] in dates for case, dates in zip(positives, dp_found, strict=True))
+    last = sum(bool(dates) and dates[-1] == case["deadline"] for case, dates in zip(positives, dp_found, strict=True))
     print(f"dateparser.search_dates   {dp_rate:10,.0f} sentences/s ({opts.dp_repeat} pass)")
     print(f"  labelled deadline dates among the dates it finds: {anywhere}/{len(positives)};"
           f" as the last date it finds: {last}/{len(positives)}")

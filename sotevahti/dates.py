@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from sotevahti import date_patterns as P
+from sotevahti import date_patterns as pat
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -89,7 +89,7 @@ def _valid(day: int, month: int, year: int | None) -> bool:
 
 
 def _fi_month(stem: str) -> int:
-    return P.FI_STEMS.index(stem) + 1
+    return pat.FI_STEMS.index(stem) + 1
 
 
 def fold_case(text: str) -> str:
@@ -110,9 +110,9 @@ def fold_case(text: str) -> str:
 
 def _weekday_start(low: str, start: int) -> int | None:
     """Where a weekday written right before ``start`` begins ("tiistaina 11.1.", "fredagen den 5")."""
-    if start < 3 or not low[start - 1].isspace() or low[start - 2] not in P.WEEKDAY_LAST_LETTERS:
+    if start < 3 or not low[start - 1].isspace() or low[start - 2] not in pat.WEEKDAY_LAST_LETTERS:
         return None  # every weekday form (and "den") ends in one of a few letters
-    m = P.WEEKDAY_BEFORE.search(low, max(0, start - 25), start)
+    m = pat.WEEKDAY_BEFORE.search(low, max(0, start - 25), start)
     if m is None or (m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "-")):
         return None
     return m.start()
@@ -121,20 +121,20 @@ def _weekday_start(low: str, start: int) -> int | None:
 def _collect_atoms(text: str, low: str) -> list[_Atom]:
     found: list[_Atom] = []
     if "-" in low:
-        for m in P.ISO.finditer(text):
+        for m in pat.ISO.finditer(text):
             dt = parse_iso_datetime(m.group(0))
             if dt is not None:
                 has_time = len(m.group(0)) > 10
                 found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year,
                                    moment=dt if has_time else None))
-        for m in P.DMY_HYPHEN.finditer(low):
+        for m in pat.DMY_HYPHEN.finditer(low):
             found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), int(m[3])))
     if "/date(" in low:
-        for m in P.ODATA.finditer(text):
+        for m in pat.ODATA.finditer(text):
             dt = parse_iso_datetime(m.group(0))
             if dt is not None:
                 found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year, moment=dt))
-    for m in P.NUMERIC.finditer(low):
+    for m in pat.NUMERIC.finditer(low):
         day_text, month_text, dot, year_text = m.groups()
         day, month = int(day_text), int(month_text)
         year = int(year_text) if year_text else None
@@ -142,31 +142,31 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
             continue
         start = m.start()
         if year is None:
-            if P.TIME_WORD_BEFORE.search(low, max(0, start - 25), start):
+            if pat.TIME_WORD_BEFORE.search(low, max(0, start - 25), start):
                 continue
             if not dot and _weekday_start(low, start) is None:
                 continue  # "11.1" without the final dot only after "tisdag"
         found.append(_Atom(start, m.end(), day, month, year))
     if "kuu" in low or "k." in low:
-        for m in P.FI_DAY_MONTH.finditer(low):
+        for m in pat.FI_DAY_MONTH.finditer(low):
             found.append(_Atom(m.start(), m.end(), int(m[1]), _fi_month(m[2]), _int(m[3]), named=True))
-        for m in P.FI_GENITIVE.finditer(low):
+        for m in pat.FI_GENITIVE.finditer(low):
             found.append(_Atom(m.start(), m.end(), int(m[2]), _fi_month(m[1]), _int(m[3]), named=True))
-        for m in P.FI_MONTH_ONLY.finditer(low):
+        for m in pat.FI_MONTH_ONLY.finditer(low):
             atom = _Atom(m.start(), m.end(), None, _fi_month(m[2]), _int(m[3]), precision="month")
             if m[1]:  # "elo-syyskuussa": only the last month carries the ending
                 atom.start_atom = _Atom(m.start(), m.start(), None, _fi_month(m[1]), None, "month")
             found.append(atom)
-    if P.NAMED_GATE.search(low):
-        for m in P.NAMED_DAY_MONTH.finditer(low):
-            month = P.NAMED_MONTHS[m[2]] if m[2] else P.MONTH_ABBREVIATIONS[m[4]]
+    if pat.NAMED_GATE.search(low):
+        for m in pat.NAMED_DAY_MONTH.finditer(low):
+            month = pat.NAMED_MONTHS[m[2]] if m[2] else pat.MONTH_ABBREVIATIONS[m[4]]
             found.append(_Atom(m.start(), m.end(), int(m[1]), month, _int(m[3] or m[5]), named=True))
-        for m in P.NAMED_MONTH_DAY.finditer(low):
-            month = P.NAMED_MONTHS[m[1]] if m[1] else P.MONTH_ABBREVIATIONS[m[2]]
+        for m in pat.NAMED_MONTH_DAY.finditer(low):
+            month = pat.NAMED_MONTHS[m[1]] if m[1] else pat.MONTH_ABBREVIATIONS[m[2]]
             found.append(_Atom(m.start(), m.end(), int(m[3]), month, int(m[4]), named=True))
-        for m in P.NAMED_MONTH_ONLY.finditer(low):
+        for m in pat.NAMED_MONTH_ONLY.finditer(low):
             name, year = (m[1], m[2]) if m[1] else (m[3], m[4])
-            found.append(_Atom(m.start(), m.end(), None, P.NAMED_MONTHS[name], _int(year), "month"))
+            found.append(_Atom(m.start(), m.end(), None, pat.NAMED_MONTHS[name], _int(year), "month"))
     found = [a for a in found if a.day is None or _valid(a.day, a.month, a.year)]
     if len(found) < 2:
         return found
@@ -193,11 +193,11 @@ def _range_prefix(text: str, atom: _Atom, prev: _Atom | None) -> tuple[re.Match[
     stripped = tail.rstrip()
     prefix = None
     if stripped and stripped[-1] in _DASHES:
-        prefix = P.RANGE_PREFIX.search(tail)
+        prefix = pat.RANGE_PREFIX.search(tail)
         if prefix is not None and not (prefix[2] or atom.named):
             prefix = None  # "25–26" needs a month word after it
     elif stripped.endswith(_BETWEEN_WORDS):
-        prefix = P.BETWEEN_PREFIX.search(tail)
+        prefix = pat.BETWEEN_PREFIX.search(tail)
     if prefix is None:
         return None
     offset = atom.start - len(tail)
@@ -212,7 +212,7 @@ def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
         prev = merged[-1] if merged else None
         if (prev is not None and prev.moment is None and atom.moment is None
                 and prev.precision == atom.precision == "day"
-                and P.DASH_RE.fullmatch(text, prev.end, atom.start)):
+                and pat.DASH_RE.fullmatch(text, prev.end, atom.start)):
             merged[-1] = atom
             atom.start_atom, atom.start = prev, prev.start
             continue
@@ -221,7 +221,7 @@ def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
             if found is not None:
                 prefix, offset = found
                 day = int(prefix[1])
-                ranged = prefix.re is P.RANGE_PREFIX
+                ranged = prefix.re is pat.RANGE_PREFIX
                 month = int(prefix[3]) if ranged and prefix[3] else atom.month
                 year = int(prefix[4]) if ranged and prefix[4] else None
                 if _valid(day, month, year):
@@ -239,13 +239,13 @@ def _attach_times(text: str, atoms: list[_Atom]) -> list[_Atom]:
         if atom.start < consumed:
             continue  # swallowed as the time of the previous date
         if atom.precision == "day" and atom.moment is None:
-            m = P.TIME_AFTER.match(text, atom.end)
+            m = pat.TIME_AFTER.match(text, atom.end)
             if m:
                 hour = int(m[1])
                 if m[3] and 1 <= hour <= 12:  # "at 4.15 pm"
                     hour = hour % 12 + (12 if m[3] == "p" else 0)
             elif atom.year is not None:
-                m = P.BARE_TIME_AFTER.match(text, atom.end)
+                m = pat.BARE_TIME_AFTER.match(text, atom.end)
                 hour = int(m[1]) if m else 0
             if m:
                 parsed = _make_time(hour, int(m[2]) if m[2] else 0)
@@ -363,7 +363,7 @@ def parse_publication_stamp(text: str) -> datetime | None:
     """
     found = [m for m in find_dates(text) if m.date is not None and m.precision == "day"]
     chosen = None
-    for label in P.STAMP_LABEL.finditer(text):
+    for label in pat.STAMP_LABEL.finditer(text):
         chosen = next((m for m in found if m.start == label.end()), None)
         if chosen:
             break
@@ -393,13 +393,13 @@ def parse_iso_datetime(value: str) -> datetime | None:
     '2015-07-07T02:59:59+03:00'
     """
     value = value.strip()
-    m = P.ODATA.fullmatch(value)
+    m = pat.ODATA.fullmatch(value)
     if m:
         return datetime.fromtimestamp(int(m[1]) / 1000, tz=UTC).astimezone(HELSINKI)
     if value[-1:] in ("Z", "z"):
         value = value[:-1] + "+00:00"
     # fromisoformat in 3.11 accepts 3 or 6 fraction digits only; OData sends two.
-    frac = P.ISO_FRACTION.match(value)
+    frac = pat.ISO_FRACTION.match(value)
     if frac:
         value = f"{frac[1]}.{frac[2][:6].ljust(6, '0')}{frac[3]}"
     try:

@@ -20,7 +20,7 @@ from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from sotevahti import deadline_patterns as P
+from sotevahti import deadline_patterns as cues
 from sotevahti.dates import END_OF_DAY, DateMatch, find_dates, find_dates_folded, fold_case
 
 KINDS = ("consultation", "application", "registration", "other")
@@ -63,12 +63,12 @@ def format_time(value: time | None) -> str | None:
 
 
 # Bound methods of the hottest patterns, looked up once.
-_POST_CUE = P.POST_CUE.match
-_LEFT_CUE = P.LEFT_CUE.search
-_NOUN_CUE = P.NOUN_CUE.match
-_LEFT_VETO = P.LEFT_VETO.search
-_RIGHT_VETO = P.RIGHT_VETO.match
-_TOPIC = P.TOPIC.search
+_POST_CUE = cues.POST_CUE.match
+_LEFT_CUE = cues.LEFT_CUE.search
+_NOUN_CUE = cues.NOUN_CUE.match
+_LEFT_VETO = cues.LEFT_VETO.search
+_RIGHT_VETO = cues.RIGHT_VETO.match
+_TOPIC = cues.TOPIC.search
 
 # Abbreviations whose dot never ends a sentence ("klo. 16", "p. 0295 …", "esim. Kela").
 _ABBREVIATIONS = frozenset((
@@ -138,7 +138,7 @@ def classify_kind(sentence: str) -> str:
 
 
 def _kind(low: str) -> str:
-    for kind, rule in P.KIND_RULES:
+    for kind, rule in cues.KIND_RULES:
         if rule.search(low):
             return kind
     return "other"
@@ -153,7 +153,7 @@ def _cue_score(low: str, m: DateMatch, left_from: int, s_start: int, s_end: int)
     if cue is not None:
         # A deadline noun ("Hakuaika: …") is a weaker cue than "viimeistään" or "päättyy".
         return 2 if _NOUN_CUE(low, cue.start(), start) else 3
-    if m.is_range and P.PERIOD_WORDS.search(low, s_start, s_end):
+    if m.is_range and cues.PERIOD_WORDS.search(low, s_start, s_end):
         return 1
     return 0
 
@@ -161,14 +161,14 @@ def _cue_score(low: str, m: DateMatch, left_from: int, s_start: int, s_end: int)
 def _time_near_cue(low: str, left_from: int, start: int, end: int, s_end: int) -> time | None:
     """A time written apart from its date: "5.3.2025 asti klo 16", "by 4 p.m. on 5 March",
     "klo 12.00 mennessä 30.4.2025"."""
-    late = P.TIME_AFTER_CUE.match(low, end, s_end)
+    late = cues.TIME_AFTER_CUE.match(low, end, s_end)
     if late:
         return time(int(late[1]), int(late[2] or 0))
     begin = max(left_from, start - 40)
     if not (low.find("kl", begin, start) >= 0 or low.find("kello", begin, start) >= 0
             or low[max(begin, start - 5):start].rstrip().endswith("on")):
         return None  # cheap test: every form below has "kl", "kello" or "… on" before the date
-    early = P.TIME_BEFORE.search(low, begin, start)
+    early = cues.TIME_BEFORE.search(low, begin, start)
     if early is None:
         return None
     g = early.groupdict()
@@ -197,7 +197,7 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         left_from = prev_end
         if (low.find(",", prev_end, start) >= 0 or low.find(";", prev_end, start) >= 0
                 or low.find("–", prev_end, start) >= 0 or low.find("—", prev_end, start) >= 0):
-            for clause in P.CLAUSE.finditer(low, prev_end, start):
+            for clause in cues.CLAUSE.finditer(low, prev_end, start):
                 left_from = clause.end()
         veto_from = left_from if left_from > start - 70 else start - 70
         if prev_end > s_start:  # "8.1.2025 päivätyllä …" describes the earlier date
@@ -212,8 +212,8 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if when is None and m.date is not None:
             when = _time_near_cue(low, left_from, m.start, m.end, s_end)
         if extended is None:
-            extended = P.EXTENSION.search(low, s_start, s_end) is not None
-        extension = extended and (len(dates) == 1 or P.EXTENSION.search(low, left_from, m.start) is not None)
+            extended = cues.EXTENSION.search(low, s_start, s_end) is not None
+        extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, m.start) is not None)
         found.append((score + 5 * extension, m, when, extension))
     return found
 
@@ -239,7 +239,7 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
     if ref_date is not None and day < ref_date:
         past = True  # no need to look at the verb
     else:
-        past = P.PAST.search(low) is not None
+        past = cues.PAST.search(low) is not None
         if m.yearless and past and ref_date is not None and day > ref_date + _HALF_YEAR:
             # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
             # rule would say next December, but the verb says it is already over.
@@ -249,9 +249,9 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
 
 
 def _vague_note(sentence: str, low: str, topical: bool) -> Deadline | None:
-    if not (topical or P.ANY_CUE.search(low)) or not P.VAGUE_ANY.search(low):
+    if not (topical or cues.ANY_CUE.search(low)) or not cues.VAGUE_ANY.search(low):
         return None
-    for rule, note in P.VAGUE:
+    for rule, note in cues.VAGUE:
         if rule.search(low):
             return Deadline(None, None, None, sentence, note=note)
     return None

@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import sys
+import textwrap
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -106,9 +107,13 @@ def format_summary(result: dict[str, Any]) -> str:
             f"{e['deadlines_found']:2d} deadlines found, events: "
             + (", ".join(f"{n} {k}" for k, n in sorted(e["deadline_events"].items())) or "none"))
     lines.append("")
-    lines.append("Items by source: " + ", ".join(f"{k} {v}" for k, v in result["items_by_source"].items()))
+    skipped = set(result["sources_not_mirrored"])
+    shown = [f"{k} {v}" for k, v in result["items_by_source"].items() if k not in skipped]
+    lines += textwrap.wrap("Items by source: " + ", ".join(shown), 100, subsequent_indent="  ")
+    lines.append(f"({len(skipped)} configured sources have no pages in the mirror and were not crawled.)")
     lines.append(f"Database:  {result['db']}")
     lines.append(f"Announcements: {result['feeds']['rss']} (Atom: atom.xml)")
     lines.append(f"Deadlines:     {result['feeds']['deadlines']} (Atom: deadlines-atom.xml)")
     lines.append(f"Calendar:      {result['feeds']['ics']}")
+    lines.append(f"Every feed:    {result['feeds']['opml']} (per region, organisation, kind, language)")
     return "\n".join(lines)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import doctest
+import importlib.util
 import io
 import json
 import re
+import sys
 from datetime import date, time
 from pathlib import Path
 
 import pytest
 
-from sotevahti import deadlines, extract_cli
+from sotevahti import deadline_patterns, deadlines, extract_cli
 from sotevahti.deadlines import (
     KINDS,
     Deadline,
@@ -60,7 +62,7 @@ def test_labelled_sentence(case: dict) -> None:
 
 
 def test_labelled_set_shape() -> None:
-    assert len(CASES) >= 120
+    assert len(CASES) >= 300
     positives = [c for c in CASES if c["deadline"]]
     negatives = [c for c in CASES if not c["deadline"]]
     assert len(positives) >= 50 and len(negatives) >= 50
@@ -74,11 +76,24 @@ def test_labelled_set_shape() -> None:
         assert case["time"] is None or re.fullmatch(r"\d\d:\d\d", case["time"])
 
 
-def test_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> None:
-    """Scores the dated answers: a right date is a TP, a wrong or spurious one an FP."""
+#: Floors for the whole labelled set, set at the measured values (all 1.000 when
+#: written, with 589 cases). Each case also has its own test above; these catch
+#: a drift that per-case xfail marks could hide, and report the figures.
+PRECISION_FLOOR = 0.99
+RECALL_FLOOR = 0.99
+F1_FLOOR = 0.99
+EXACT_FLOOR = 0.99  # date, time and kind all right, negatives included
+
+
+def score(cases: list[dict]) -> dict:
+    """Precision, recall and F1 of the deadline dates, and the share of whole answers right.
+
+    A dated answer equal to the label is a true positive; a dated answer that is
+    wrong or where the label has none is a false positive; a labelled date that
+    was missed or got wrong is a false negative.
+    """
     tp = fp = fn = exact = 0
-    scored = [c for c in CASES if not c.get("xfail")]
-    for case in scored:
+    for case in cases:
         got = _predict(case)
         if got["deadline"] and got["deadline"] == case["deadline"]:
             tp += 1
@@ -88,15 +103,44 @@ def test_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> None:
         exact += got == {key: case[key] for key in ("deadline", "time", "kind")}
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "exact": exact / len(cases),
+            "tp": tp, "fp": fp, "fn": fn, "n": len(cases)}
+
+
+def test_precision_recall_f1(capsys: pytest.CaptureFixture[str]) -> None:
+    """The whole labelled set (xfail cases included) must stay above the floors."""
+    result = score(CASES)
     with capsys.disabled():
-        print(f"\n[deadline_sentences] {len(scored)} cases: precision {precision:.3f}, "
-              f"recall {recall:.3f} (TP {tp}, FP {fp}, FN {fn}); "
-              f"exact date+time+kind {exact}/{len(scored)}")
-    assert exact == len(scored), "every labelled case must pass"
+        print(f"\n[deadline_sentences] {result['n']} cases: precision {result['precision']:.3f}, "
+              f"recall {result['recall']:.3f}, F1 {result['f1']:.3f} "
+              f"(TP {result['tp']}, FP {result['fp']}, FN {result['fn']}); "
+              f"exact date+time+kind {result['exact']:.3f}")
+    assert result["precision"] >= PRECISION_FLOOR
+    assert result["recall"] >= RECALL_FLOOR
+    assert result["f1"] >= F1_FLOOR
+    assert result["exact"] >= EXACT_FLOOR
+
+
+def test_score_counts_errors() -> None:
+    """The scorer itself: a wrong date is both an FP and an FN, a spurious one an FP."""
+    cases = [
+        {"text": "Haku päättyy 5.3.2025.", "lang": "fi", "ref_date": None,
+         "deadline": "2025-03-06", "time": None, "kind": "application"},  # wrong date
+        {"text": "Haku päättyy 5.3.2025.", "lang": "fi", "ref_date": None,
+         "deadline": None, "time": None, "kind": None},  # spurious
+        {"text": "Haku päättyy 5.3.2025.", "lang": "fi", "ref_date": None,
+         "deadline": "2025-03-05", "time": None, "kind": "application"},  # right
+    ]
+    result = score(cases)
+    assert (result["tp"], result["fp"], result["fn"]) == (1, 2, 1)
+    assert result["precision"] == pytest.approx(1 / 3) and result["recall"] == pytest.approx(1 / 2)
+    assert result["f1"] == pytest.approx(0.4)
+    assert result["exact"] == pytest.approx(1 / 3)
 
 
 def test_doctests() -> None:
-    for module in (deadlines, extract_cli):
+    for module in (deadlines, deadline_patterns, extract_cli):
         assert doctest.testmod(module).failed == 0, module.__name__
 
 
@@ -315,3 +359,22 @@ def test_format_deadline_human_note_and_reference() -> None:
     assert format_deadline_human("Lausuntoaika päättyi 5.11.", "fi", date(2025, 11, 18)) == \
         "Määräaika 5.11.2025 (consultation, päättynyt): Lausuntoaika päättyi 5.11."
     assert time(16, 0).strftime("%H:%M") == "16:00"
+
+
+# --- benchmark ------------------------------------------------------------------------
+
+def _bench_module():
+    path = Path(__file__).parent.parent / "bench" / "bench_dates.py"
+    spec = importlib.util.spec_from_file_location("bench_dates", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_runs_without_dateparser(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "dateparser", None)  # makes "import dateparser…" fail
+    monkeypatch.setitem(sys.modules, "dateparser.search", None)
+    assert _bench_module().main(["--repeat", "1", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "dateparser not installed, skipping comparison" in out
+    assert f"labelled deadlines exactly right: {sum(bool(c['deadline']) for c in CASES)}/" in out
