@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
 from sotevahti import date_patterns as pat
-
-HELSINKI = ZoneInfo("Europe/Helsinki")
+from sotevahti.iso_dates import HELSINKI, parse_iso_datetime
 
 #: "kl. 24.00" means the very end of the day; ``time`` cannot hold 24:00, so
 #: this sentinel stands in for it and serialisers print it as "24:00".
@@ -381,34 +379,6 @@ def _alone_on_line(text: str, m: DateMatch) -> bool:
     line_end = text.find("\n", m.end)
     line_end = len(text) if line_end < 0 else line_end
     return not text[line_start:m.start].strip() and not text[m.end:line_end].strip()
-
-
-def parse_iso_datetime(value: str) -> datetime | None:
-    """Parse ISO 8601 or OData ``/Date(ms)/`` into an aware Helsinki datetime.
-
-    Naive ISO values (lausuntopalvelu Atom: "2026-04-22T10:52:41.58") are
-    Helsinki wall time; "Z" and offsets are honoured; ``/Date(ms)/`` is UTC.
-
-    >>> parse_iso_datetime("/Date(1436227199000)/").isoformat()
-    '2015-07-07T02:59:59+03:00'
-    """
-    value = value.strip()
-    m = pat.ODATA.fullmatch(value)
-    if m:
-        return datetime.fromtimestamp(int(m[1]) / 1000, tz=UTC).astimezone(HELSINKI)
-    if value[-1:] in ("Z", "z"):
-        value = value[:-1] + "+00:00"
-    # fromisoformat in 3.11 accepts 3 or 6 fraction digits only; OData sends two.
-    frac = pat.ISO_FRACTION.match(value)
-    if frac:
-        value = f"{frac[1]}.{frac[2][:6].ljust(6, '0')}{frac[3]}"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=HELSINKI)
-    return parsed.astimezone(HELSINKI)
 
 
 __all__ = [

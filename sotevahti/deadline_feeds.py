@@ -17,12 +17,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from feedgen.feed import FeedGenerator
-
 from .dates import HELSINKI
 from .display import days_left_text, format_date, phrases
 from .regions import region_name
-from .sources import FeedSettings
 from .tracking import days_left
 
 EVENT_LIMIT = 100
@@ -64,35 +61,18 @@ def event_title(event: Mapping[str, Any]) -> str:
     return f"{head}: {event['title']}"
 
 
-def build_deadline_feed(events: list[Mapping[str, Any]], settings: FeedSettings, self_url: str,
-                        now: datetime) -> FeedGenerator:
-    """A feedgen feed of deadline events (rows from :meth:`Store.deadline_events`)."""
-    fg = FeedGenerator()
-    fg.id(self_url)
-    fg.title(f"{settings.title}: määräajat")
-    description = "Lausuntopyyntöjen, avustushakujen ja ilmoittautumisten määräajat: uudet, jatketut, pian päättyvät."
-    fg.description(description)
-    fg.subtitle(description)
-    fg.link(href=self_url, rel="self")
-    fg.link(href=settings.public_url, rel="alternate")
-    fg.language(settings.language)
-    fg.generator("Sotevahti")
-    fg.lastBuildDate(now)
-    fg.updated(now)
-    for ev in events:
-        entry = fg.add_entry(order="append")
-        entry.id(ev["id"])
-        entry.guid(ev["id"], permalink=False)
-        entry.title(event_title(ev))
-        entry.link(href=ev["url"], rel="alternate")
-        at = datetime.fromisoformat(ev["at"]).astimezone(HELSINKI)
-        entry.published(at)
-        entry.updated(at)
-        text = f"{EVENT_LABELS.get(ev['event'], ev['event'])}. {ev.get('organisation') or ''}: «{ev['sentence']}»"
-        entry.description(text)
-        entry.summary(text)
-        for cat in (EVENT_LABELS.get(ev["event"]), ev.get("kind"), ev.get("organisation"),
-                    region_name(ev["region"]) if ev.get("region") else None):
-            if cat:
-                entry.category(term=cat)
-    return fg
+DESCRIPTION = "Lausuntopyyntöjen, avustushakujen ja ilmoittautumisten määräajat: uudet, jatketut, pian päättyvät."
+
+
+def event_entry(ev: Mapping[str, Any]) -> dict[str, Any]:
+    """A feed entry (for :func:`sotevahti.feeds.build_feed`) of one deadline event.
+
+    Its GUID is the event's id, so every event reaches a reader exactly once.
+    """
+    at = datetime.fromisoformat(ev["at"]).astimezone(HELSINKI)
+    label = EVENT_LABELS.get(ev["event"], ev["event"])
+    categories = [c for c in (label, ev.get("kind"), ev.get("organisation"),
+                              region_name(ev["region"]) if ev.get("region") else None) if c]
+    return {"guid": ev["id"], "title": event_title(ev), "url": ev["url"], "published": at, "updated": at,
+            "description": f"{label}. {ev.get('organisation') or ''}: «{ev['sentence']}»",
+            "categories": categories, "language": ev.get("language")}

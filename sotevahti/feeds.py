@@ -18,7 +18,8 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 
 from .dates import HELSINKI
-from .deadline_feeds import EVENT_LIMIT, build_deadline_feed
+from .deadline_feeds import DESCRIPTION as DEADLINE_DESCRIPTION
+from .deadline_feeds import EVENT_LIMIT, event_entry
 from .diff import Diff
 from .feed_sets import feed_specs, main_specs, render_opml
 from .ical import build_calendar
@@ -85,7 +86,7 @@ def change_entry(change: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_feed(entries: Iterable[Mapping[str, Any]], settings: FeedSettings, self_url: str,
-               now: datetime, title: str | None = None) -> FeedGenerator:
+               now: datetime, title: str | None = None, description: str | None = None) -> FeedGenerator:
     """A feedgen feed of entries (from :func:`item_entry` and :func:`change_entry`), in the given order.
 
     :param self_url: the feed's own public URL, for ``atom:link rel="self"``.
@@ -95,8 +96,8 @@ def build_feed(entries: Iterable[Mapping[str, Any]], settings: FeedSettings, sel
     fg.load_extension("dc")
     fg.id(self_url)
     fg.title(title or settings.title)
-    fg.description(settings.description)
-    fg.subtitle(settings.description)
+    fg.description(description or settings.description)
+    fg.subtitle(description or settings.description)
     fg.link(href=self_url, rel="self")
     fg.link(href=settings.public_url, rel="alternate")  # last: feedgen makes it the RSS <link>
     fg.language(settings.language)
@@ -147,9 +148,10 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
                       opml=public / "feeds.opml")
     _atomic_write(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
     _atomic_write(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
-    events = store.deadline_events(EVENT_LIMIT, relevant_only=True)
-    rss = build_deadline_feed(events, settings, f"{base}/deadlines.xml", now)
-    atom = build_deadline_feed(events, settings, f"{base}/deadlines-atom.xml", now)
+    events = [event_entry(ev) for ev in store.deadline_events(EVENT_LIMIT, relevant_only=True)]
+    title = f"{settings.title}: määräajat"
+    rss = build_feed(events, settings, f"{base}/deadlines.xml", now, title, DEADLINE_DESCRIPTION)
+    atom = build_feed(events, settings, f"{base}/deadlines-atom.xml", now, title, DEADLINE_DESCRIPTION)
     _atomic_write(paths.deadlines, rss.rss_str(pretty=True))
     _atomic_write(paths.deadlines_atom, atom.atom_str(pretty=True))
     since = (now.astimezone(HELSINKI) - timedelta(days=365)).date()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sotevahti import date_patterns, dates
+from sotevahti import date_patterns, dates, iso_dates
 from sotevahti.dates import (
     END_OF_DAY,
     HELSINKI,
@@ -73,6 +73,7 @@ def test_labelled_set_is_large_and_valid() -> None:
 def test_doctests() -> None:
     assert doctest.testmod(dates).failed == 0
     assert doctest.testmod(date_patterns).failed == 0
+    assert doctest.testmod(iso_dates).attempted and doctest.testmod(iso_dates).failed == 0
 
 
 # --- pitfalls of DOMAIN.md §2.2 -------------------------------------------------------
