@@ -68,23 +68,6 @@ def run_stats(all_stats: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def source_alarms(sources: Iterable[Any], per_source: Mapping[str, Mapping[str, int]]) -> list[str]:
-    """One line per source that yielded nothing usable.
-
-    A source "yields" when its listings or feeds lead to articles (``links``), even if the
-    articles are filed under another source of the family; it fails when it found none, or
-    when everything it produced was rejected by the schema.
-    """
-    alarms = []
-    for s in sources:
-        counts = per_source.get(s.id, {})
-        if not counts.get("links") and not counts.get("items"):
-            alarms.append(f"source {s.id} yielded no items")
-        elif counts.get("rejected") and not counts.get("items"):
-            alarms.append(f"source {s.id}: all {counts['rejected']} items were rejected")
-    return alarms
-
-
 def crawl_now(settings: Settings | Mapping[str, Any]) -> datetime:
     """The crawl's "now": ``SOTEVAHTI_NOW`` when a test or a replay fixes it, else the clock."""
     fixed = settings.get("SOTEVAHTI_NOW")
@@ -121,14 +104,18 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
         process.crawl(crawler, sources=",".join(s.id for s in sources if s.platform == platform))
     process.start()
     stats = run_stats(c.stats.get_stats() for c in crawlers)
-    stats["alarms"] = source_alarms(sources, stats["sources"])
     status = "ok" if all(r == "finished" for r in stats["finish_reasons"]) else "failed"
     judged_at = now or datetime.now(UTC)
+    failed = {s.id: str(c.stats.get_value("finish_reason")) for c in crawlers for s in sources
+              if s.platform == c.spidercls.platform and c.stats.get_value("finish_reason") != "finished"}
+    new_alarms = store.record_health(run_id, judged_at, stats["sources"], stats["field_validity"], sources, failed)
+    ran = {s.id for s in sources}
+    stats["alarms"] = [a["message"] for row in store.source_status() if row["source"] in ran for a in row["alarms"]]
     store.advance_deadlines(judged_at, run_id)
     stats["deadlines"] = store.count_deadlines(run_id)
     run = store.finish_run(run_id, judged_at, stats, status)
     run["feeds"] = write_public(store, settings, judged_at)
     store.close()
-    for alarm in stats["alarms"]:
-        print(f"alarm: {alarm}", file=sys.stderr)
+    for alarm in new_alarms:
+        print(f"alarm: {alarm.message}", file=sys.stderr)
     return run

@@ -6,6 +6,8 @@ Commands:
   sources   list the configured sources
   crawl     crawl sources into the database and rebuild the feeds
   feeds     rebuild the feeds from the database
+  status    each source's health; --check exits 1 on an alarm
+  prune     delete old superseded versions
   extract-deadlines  read deadlines from text (JSONL in, JSONL out)
 
 Every command that touches the database takes --db PATH (default sotevahti.db or $SOTEVAHTI_DB)
@@ -145,6 +147,50 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show each source's health: last success, counts and alarms; --check exits 1 on any alarm."""
+    from sotevahti.display import format_datetime
+
+    db, _public = paths(args)
+    if not db.exists():
+        raise UsageError(f"no database at {db} (run `monitor.py crawl` first)")
+    store = Store(db)
+    rows = store.source_status()
+    database = {"path": str(db.resolve()), "bytes": store.database_size(), "integrity": store.integrity_check()}
+    store.close()
+    ok = all(r["ok"] for r in rows) and database["integrity"] == "ok"
+    if args.json:
+        print_json({"ok": ok, "database": database, "sources": rows})
+    else:
+        def when(iso: str | None) -> str:
+            return format_datetime(datetime.fromisoformat(iso)) if iso else "–"
+        print(f"{'source':<22} {'last run':<21} {'last success':<21} {'links':>5} {'items':>5} {'new':>4} "
+              f"{'304':>4} {'err':>4}  state")
+        for r in rows:
+            state = "ok" if r["ok"] else "; ".join(a["message"] for a in r["alarms"])
+            print(f"{r['source']:<22} {when(r['last_run_at']):<21} {when(r['last_success_at']):<21} "
+                  f"{r['links']:>5} {r['items_found']:>5} {r['items_new']:>4} {r['responses_304']:>4} "
+                  f"{sum(r['errors'].values()):>4}  {state}")
+        print(f"\nDatabase {database['path']}: {database['bytes'] / 1e6:.1f} MB, integrity {database['integrity']}")
+    return 1 if args.check and not ok else 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Delete superseded versions older than --days; the current version of an item is never removed."""
+    db, _public = paths(args)
+    if not db.exists():
+        raise UsageError(f"no database at {db}")
+    store = Store(db)
+    before = store.database_size()
+    removed = store.prune_versions(args.days, datetime.now(UTC))
+    store.conn.execute("VACUUM")
+    result = {"versions_removed": removed, "bytes_before": before, "bytes_after": store.database_size()}
+    store.close()
+    print_json(result) if args.json else print(
+        f"removed {removed} old versions; database {before / 1e6:.1f} MB → {result['bytes_after'] / 1e6:.1f} MB")
+    return 0
+
+
 def cmd_extract_deadlines(args: argparse.Namespace) -> int:
     """Read deadlines from text: JSONL on stdin, one answer per line on stdout (or --text)."""
     from sotevahti.extract_cli import format_deadline_human, run_extract_deadlines
@@ -193,6 +239,10 @@ def build_parser() -> Parser:
     crawl.add_argument("--now", metavar="ISO", type=aware_datetime,
                        help="judge deadlines as if it were this time (tests, replays): 2026-11-24T08:00+02:00")
     command("feeds", cmd_feeds)
+    status = command("status", cmd_status)
+    status.add_argument("--check", action="store_true", help="exit 1 when any source has an alarm (for cron)")
+    prune = command("prune", cmd_prune)
+    prune.add_argument("--days", type=int, required=True, help="keep versions superseded in the last N days")
     extract = sub.add_parser("extract-deadlines", help=cmd_extract_deadlines.__doc__,
                              description=cmd_extract_deadlines.__doc__ + EXTRACT_HELP,
                              formatter_class=argparse.RawDescriptionHelpFormatter)

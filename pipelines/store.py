@@ -45,6 +45,12 @@ class StorePipeline:
             self.run_id = self.store.start_run([s.id for s in spider.sources], crawl_now(self.crawler.settings))
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if item.get("_removed"):
+            # A known item's page answered 404/410: withdrawn, never deleted.
+            assert self.store is not None
+            if self.store.mark_removed(item["id"], item["status"], crawl_now(self.crawler.settings), self.run_id):
+                self.crawler.stats.inc_value(f"sotevahti/{item['source']}/removed")
+            return item
         self.validity.add(item)
         problems = validate_item(item)
         if problems:
@@ -75,7 +81,10 @@ class StorePipeline:
         self.crawler.stats.set_value("sotevahti/field_validity", self.validity.shares())
         if self.owns_run and self.run_id is not None:
             now = crawl_now(self.crawler.settings)
+            stats = run_stats([self.crawler.stats.get_stats()])
+            self.store.record_health(self.run_id, now, stats["sources"], stats["field_validity"],
+                                     self.crawler.spider.sources)
             self.store.advance_deadlines(now, self.run_id)
-            self.store.finish_run(self.run_id, now, run_stats([self.crawler.stats.get_stats()]))
+            self.store.finish_run(self.run_id, now, stats)
             write_public(self.store, self.crawler.settings, now)
         self.store.close()

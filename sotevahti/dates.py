@@ -32,6 +32,7 @@ ROLL_FORWARD = relativedelta(months=2)
 _DASHES = "-‒–—"
 _SPACES = str.maketrans(dict.fromkeys("\xa0\u2007\u2009\u202f\u200b", " "))
 _BETWEEN_WORDS = ("and", "och", "ja", "to", "till", "until")
+_TIME_AFTER = pat.TIME_AFTER.match
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +109,15 @@ def fold_case(text: str) -> str:
 
 def _weekday_start(low: str, start: int) -> int | None:
     """Where a weekday written right before ``start`` begins ("tiistaina 11.1.", "fredagen den 5")."""
-    if start < 3 or not low[start - 1].isspace() or low[start - 2] not in pat.WEEKDAY_LAST_LETTERS:
-        return None  # every weekday form (and "den") ends in one of a few letters
+    if start < 3 or not low[start - 1].isspace():
+        return None
+    # Cheap test on the word before (or before "den"); the regex below has the last word.
+    word_start = low.rfind(" ", 0, start - 1) + 1
+    word = low[word_start:start - 1]
+    if word == "den" and word_start > 1:
+        word = low[low.rfind(" ", 0, word_start - 1) + 1:word_start - 1]
+    if word and not (word in pat.WEEKDAY_WORDS or word.startswith(pat.FI_WEEKDAY_STEMS)):
+        return None
     m = pat.WEEKDAY_BEFORE.search(low, max(0, start - 25), start)
     if m is None or (m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] == "-")):
         return None
@@ -155,16 +163,19 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
             if m[1]:  # "elo-syyskuussa": only the last month carries the ending
                 atom.start_atom = _Atom(m.start(), m.start(), None, _fi_month(m[1]), None, "month")
             found.append(atom)
-    if pat.NAMED_GATE.search(low):
+    if _named_month_possible(low):
         for m in pat.NAMED_DAY_MONTH.finditer(low):
             month = pat.NAMED_MONTHS[m[2]] if m[2] else pat.MONTH_ABBREVIATIONS[m[4]]
             found.append(_Atom(m.start(), m.end(), int(m[1]), month, _int(m[3] or m[5]), named=True))
         for m in pat.NAMED_MONTH_DAY.finditer(low):
-            month = pat.NAMED_MONTHS[m[1]] if m[1] else pat.MONTH_ABBREVIATIONS[m[2]]
-            found.append(_Atom(m.start(), m.end(), int(m[3]), month, int(m[4]), named=True))
+            if not _word_start(low, m.start()):
+                continue
+            month = pat.NAMED_MONTHS.get(m[1]) or pat.MONTH_ABBREVIATIONS[m[1]]
+            found.append(_Atom(m.start(), m.end(), int(m[2]), month, int(m[3]), named=True))
         for m in pat.NAMED_MONTH_ONLY.finditer(low):
-            name, year = (m[1], m[2]) if m[1] else (m[3], m[4])
-            found.append(_Atom(m.start(), m.end(), None, pat.NAMED_MONTHS[name], _int(year), "month"))
+            name, year = m.groups()
+            if _word_start(low, m.start()) and (year or name not in ("may", "march")):
+                found.append(_Atom(m.start(), m.end(), None, pat.NAMED_MONTHS[name], _int(year), "month"))
     found = [a for a in found if a.day is None or _valid(a.day, a.month, a.year)]
     if len(found) < 2:
         return found
@@ -174,6 +185,17 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
         if not kept or atom.start >= kept[-1].end:
             kept.append(atom)
     return kept
+
+
+def _named_month_possible(low: str) -> bool:
+    for part in pat.NAMED_GATE_PARTS:
+        if part in low:
+            return True
+    return False
+
+
+def _word_start(low: str, i: int) -> bool:
+    return not i or not (low[i - 1].isalnum() or low[i - 1] == "_")
 
 
 def _int(value: str | None) -> int | None:
@@ -237,16 +259,16 @@ def _attach_times(text: str, atoms: list[_Atom]) -> list[_Atom]:
         if atom.start < consumed:
             continue  # swallowed as the time of the previous date
         if atom.precision == "day" and atom.moment is None:
-            m = pat.TIME_AFTER.match(text, atom.end)
-            if m:
-                hour = int(m[1])
-                if m[3] and 1 <= hour <= 12:  # "at 4.15 pm"
-                    hour = hour % 12 + (12 if m[3] == "p" else 0)
-            elif atom.year is not None:
-                m = pat.BARE_TIME_AFTER.match(text, atom.end)
-                hour = int(m[1]) if m else 0
-            if m:
-                parsed = _make_time(hour, int(m[2]) if m[2] else 0)
+            m = _TIME_AFTER(text, atom.end)
+            if m is not None:
+                hour, minute, ampm, bare_hour, bare_minute = m.groups()
+                if hour is not None:
+                    hour = int(hour)
+                    if ampm and 1 <= hour <= 12:  # "at 4.15 pm"
+                        hour = hour % 12 + (12 if ampm == "p" else 0)
+                elif atom.year is not None:
+                    hour, minute = int(bare_hour), bare_minute
+                parsed = _make_time(hour, int(minute) if minute else 0) if hour is not None else None
                 if parsed is not None:
                     atom.time, atom.end = parsed, m.end()
         weekday = _weekday_start(text, atom.start)

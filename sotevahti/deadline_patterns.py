@@ -10,7 +10,7 @@ lets the engine skip to positions where a stem can start (see
 
 from __future__ import annotations
 
-from sotevahti.date_patterns import compile_fast, stem_regex, word_regex
+from sotevahti.date_patterns import compile_fast, stem_regex
 
 _WEEKDAY_ABBR = r"(?:(?:ma|ti|ke|to|pe|la|su)\.?\s+)?"  # "päättyy to 6.11.2025"
 _CLOCK = r"(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?"
@@ -19,11 +19,17 @@ _CLOCK = r"(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?"
 # anchored at its start ($). Each begins with a prefix tree rather than \b, so
 # the engine only tries positions where a cue word can begin.
 
-# Cues after the date: "25.9.2020 saakka", "… mennessä", "20.10.–17.11.2025 välisenä aikana".
-# A case ending ("31.3.:een") or a short aside ("5.3. (ke) mennessä") may come between.
-POST_CUE = compile_fast(
-    r"(?::\w{1,4})?\s*[,)]?\s*(?:\([^)]{1,15}\)\s*)?(?:saakka|asti|mennessä|välisenä aikana|at the latest"
-    r"|päättyvä|umpeutuva|sulkeutuva)")
+# What follows a date, in one anchored match: a cue ("25.9.2020 saakka", "… mennessä",
+# "20.10.–17.11.2025 välisenä aikana"), maybe with its time ("31.3.2025 asti klo 16"), or a
+# word that makes the date something else ("1.1.2019 alkaen", "31.8.2016 päivätyllä kirjeellä").
+# A case ending ("31.3.:een") or a short aside ("5.3. (ke) mennessä") may come before the cue.
+# Groups: cue, hour, minute, veto.
+AFTER_DATE = compile_fast(
+    r"(?::\w{1,4})?\s*[,)]?\s*(?:\([^)]{1,15}\)\s*)?(saakka|asti|mennessä|välisenä aikana|at the latest"
+    r"|päättyvä|umpeutuva|sulkeutuva)(?:\s+(?:klo|kello|kl)\.?\s*([01]?\d|2[0-3])(?:[.:]([0-5]\d))?\b)?"
+    r"|\W{0,3}(alkaen|lähtien|päivätyllä|päivätty|päivätyn|från och med|fr\.o\.m|järjestet\w*"
+    r"|järjestettäv\w*|pidet\w*|pidettäv\w*|tehdyllä|tehdyssä|tulee voimaan|voimaan|träder"
+    r"|onwards|päätetty|daterad|daterat)")
 # Cues right before the date ("viimeistään", "senast den", "until", "by"), with
 # an optional time in between: "viimeistään kello 16.00 perjantaina 28.3.2025",
 # or a time alone: "klo 12.00 mennessä 30.4.2025".
@@ -54,15 +60,11 @@ _NOUN_WORDS = [
     "anmälningstid", "svarstid", "päättymispäivä", "closing date", "deadline"]
 _NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|\s*:|)\s*"
               + _WEEKDAY_ABBR + "$")
-PRE_CUE = compile_fast("(?:" + stem_regex(_PRE_WORDS, prefix_only=False) + ")" + _PRE_TAIL)
-VERB_CUE = compile_fast("(?:" + stem_regex(_VERB_WORDS, prefix_only=False) + ")" + _VERB_TAIL)
 NOUN_CUE = compile_fast("(?:" + stem_regex(_NOUN_WORDS, prefix_only=False) + ")" + _NOUN_TAIL)
 #: All three in one prefix tree, so one search finds any cue before a date.
 LEFT_CUE = compile_fast(stem_regex(
     [w + _PRE_TAIL for w in _PRE_WORDS] + [w + _VERB_TAIL for w in _VERB_WORDS]
     + [w + _NOUN_TAIL for w in _NOUN_WORDS], prefix_only=False))
-TIME_AFTER_CUE = compile_fast(
-    r"\s*(?:saakka|asti|mennessä)\s+(?:klo|kello|kl)\.?\s*([01]?\d|2[0-3])(?:[.:]([0-5]\d))?\b")
 # A time written before its date: "by 4 p.m. on 31 January", "klo 12.00 mennessä 30.4.2025".
 # Both branches begin with a literal or a digit, so the engine skips to candidates.
 TIME_BEFORE = compile_fast(
@@ -77,22 +79,8 @@ PERIOD_WORDS = compile_fast(
     r"|kysely\w*|enkät\w*|open|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
     # "… voi antaa 5.–30.6.2025", "kan lämnas …", "the period runs from 1 to 31 October"
     r"|voi|voit|voivat|voidaan|kan|can|period\w*|runs|pågår)\b")
-# A sentence without any of these stems is not about acting on something.
-TOPIC = compile_fast(stem_regex([*(
-    "lausun|statement|haku|haet|haem|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
-    "|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävillä|kommentoi|kommenter"
-    "|palaute|palautt|vastaa|vastata|vastaus|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
-    "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
-    "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
-    "|komplett|respon|synpunkt|haun|haus").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]))
 ANY_CUE = compile_fast(stem_regex([*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
                                    "|går ut|gick ut|until|closes".split("|"), r"ends\b", "deadline"]))
-EXTENSION = compile_fast(stem_regex([
-    r"jatket(?:aan|tiin|tu|ty)\b", r"on jatkettu\b", r"pidennet(?:ään|tiin|ty)\b", "jatkoai",
-    r"avataan uudelleen\b", r"avattiin uudelleen\b", "förläng", r"extended\b", r"postponed\b",
-    r"reopened\b", r"re-opened\b"]))
-PAST = compile_fast(word_regex(
-    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|löpte ut|upphörde|closed|ended|expired|oli|var|was"))
 # Vetoes near the date (§3.3): entry into force, starts and openings, receipt
 # and letter dates, elections, meetings, validity periods, page stamps.
 LEFT_VETO = compile_fast(stem_regex([*(
@@ -109,48 +97,27 @@ LEFT_VETO = compile_fast(stem_regex([*(
     "avataan(?! uudelleen)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
     "pidetään(?! nähtävill)", "pidettiin(?! nähtävill)", r"kokous\b", r"inkom\b",
     r"päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)", r"beslut\w*\s+(?:fattas|meddelas)"]))
-# Words that describe the date just before them: "31.8.2016 päivätyllä kirjeellä".
-RIGHT_VETO = compile_fast(
-    r"\W{0,3}(?:alkaen|lähtien|päivätyllä|päivätty|päivätyn|från och med|fr\.o\.m|järjestet\w*"
-    r"|järjestettäv\w*|pidet\w*|pidettäv\w*|tehdyllä|tehdyssä|tulee voimaan|voimaan|träder"
-    r"|onwards|päätetty|daterad|daterat)")
 # Clause openers: a cue or veto belongs to the dates of its own clause only.
 CLAUSE = compile_fast(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|–(?<=\s–)\s|—(?<=\s—)\s)")
 
-#: The first rule that matches a deadline sentence gives its kind (§3.4); "other" by default.
-KIND_RULES = (
-    ("other", compile_fast(stem_regex([
-        *"raport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
-        r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]))),
-    ("registration", compile_fast(stem_regex(
-        "ilmoittau|ilmoitettava|anmäl|rekisteröi|regist|kotiäänest|ehdokas|webinaari|webinar|sign up"
-        "|hemröstning"))),
-    ("consultation", compile_fast(stem_regex([*(
-        "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä|kysely|enkät|survey|consult"
-        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|palaute|palautt"
-        "|feedback|respon|synpunkt").split("|"), r"svar(?<!\wsvar)\b"]))),
-    ("application", compile_fast(stem_regex([*(
-        "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
-        "|apply|application|täydenn|grant|understöd|tarjou|anbud").split("|"),
-        r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]))),
-)
-VAGUE = (
-    (compile_fast(r"ei ole asetettu määräaikaa|ingen tidsfrist|no deadline"),
-     "explicitly no deadline"),
-    (compile_fast(r"\b(?:\d+|yhden|kahden|kolmen|neljän|viiden|seitsemän|kymmenen|\w+kymmenen)"
-                r"\s+(?:päivän|viikon|kuukauden|vuorokauden)\s+(?:kuluessa|sisällä)"
-                r"|\binom\s+\w+\s+(?:dagar|veckor|månader)|\bwithin\s+\w+\s+(?:days|weeks|months)"
-                r"|päivää ennen|\w+\s+päivänä ennen|dagar före|månader efter|days before"),
+_WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")
+_VAGUE_RULES = (
+    (["ei ole asetettu määräaikaa", "ingen tidsfrist", "no deadline"], "explicitly no deadline"),
+    ([f"{unit} {when}" for unit in ("päivän", "viikon", "kuukauden", "vuorokauden")
+      for when in ("kuluessa", "sisällä")]
+     + [r"inom(?<!\winom)\s+\w+\s+(?:dagar|veckor|månader)", r"within(?<!\wwithin)\s+\w+\s+(?:days|weeks|months)",
+        "päivää ennen", "päivänä ennen", "dagar före", "månader efter", "days before"],
      "relative deadline: counted from another event, no absolute date"),
-    (compile_fast(r"\b(?:tänään|huomenna|ensi viikolla|vielä viikolla|idag|i dag|i morgon"
-                r"|nästa vecka|today|tomorrow|next week|(?:maanantai|tiistai|keskiviikko"
-                r"|torstai|perjantai|lauantai|sunnuntai)-?(?:iltaan|hin|aamuun))\b"),
+    ([rf"{w}(?<!\w{w})\b" for w in ("tänään", "huomenna", "ensi viikolla", "vielä viikolla", "idag", "i dag",
+                                   "i morgon", "nästa vecka", "today", "tomorrow", "next week")]
+     + [rf"{day}(?<!\w{day})-?(?:iltaan|hin|aamuun)\b" for day in _WEEKDAYS_FI],
      "relative deadline: day given relative to the text"),
-    (compile_fast(r"\bvuo(?:den|teen)\s+\d{4}|\b(?:alku|loppu)vuode\w*|\b(?:alku|loppu)?"
-                r"(?:kevää\w*|kesällä|syksyllä|syksyyn|talvella)\b|\bvåren|\bhösten|\bsommaren"
-                r"|\bi slutet av|\btill slutet av|\bby the end of|\bså snart som möjligt"
-                r"|\bmahdollisimman pian|\bas soon as possible"),
+    ([r"vuoden\s+\d{4}", r"vuoteen\s+\d{4}", "alkuvuode", "loppuvuode", "kevää", r"kesällä\b", r"syksyllä\b",
+      r"syksyyn\b", r"talvella\b", "våren", "hösten", "sommaren", "i slutet av", "till slutet av", "by the end of",
+      "så snart som möjligt", "mahdollisimman pian", "as soon as possible"],
      "vague deadline: season, year or end of a period only"),
 )
-#: Any of the VAGUE patterns: most sentences have none, so one search settles it.
-VAGUE_ANY = compile_fast("|".join(f"(?:{rule.pattern})" for rule, _ in VAGUE))
+#: Phrases that make a sentence's deadline relative or vague, each with its note, tried in order.
+VAGUE = tuple((compile_fast(stem_regex(items)), note) for items, note in _VAGUE_RULES)
+#: Any of the VAGUE phrases: most sentences have none, so one search settles it.
+VAGUE_ANY = compile_fast(stem_regex([item for items, _ in _VAGUE_RULES for item in items]))

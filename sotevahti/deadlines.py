@@ -22,6 +22,7 @@ from dateutil.relativedelta import relativedelta
 
 from sotevahti import deadline_patterns as cues
 from sotevahti.dates import END_OF_DAY, DateMatch, find_dates, find_dates_folded, fold_case
+from sotevahti.deadline_keywords import Keywords, scan
 
 KINDS = ("consultation", "application", "registration", "other")
 _HALF_YEAR = timedelta(days=183)
@@ -63,12 +64,10 @@ def format_time(value: time | None) -> str | None:
 
 
 # Bound methods of the hottest patterns, looked up once.
-_POST_CUE = cues.POST_CUE.match
+_AFTER_DATE = cues.AFTER_DATE.match
 _LEFT_CUE = cues.LEFT_CUE.search
 _NOUN_CUE = cues.NOUN_CUE.match
 _LEFT_VETO = cues.LEFT_VETO.search
-_RIGHT_VETO = cues.RIGHT_VETO.match
-_TOPIC = cues.TOPIC.search
 
 # Abbreviations whose dot never ends a sentence ("klo. 16", "p. 0295 …", "esim. Kela").
 _ABBREVIATIONS = frozenset((
@@ -134,19 +133,16 @@ def classify_kind(sentence: str) -> str:
     >>> classify_kind("Avustushaku on avoinna 9.10.2023 – 3.11.2023 klo 15:45 saakka.")
     'application'
     """
-    return _kind(sentence.lower())
+    return scan(fold_case(sentence)).kind
 
 
-def _kind(low: str) -> str:
-    for kind, rule in cues.KIND_RULES:
-        if rule.search(low):
-            return kind
-    return "other"
+def _cue_score(low: str, m: DateMatch, after: re.Match[str] | None, left_from: int,
+               s_start: int, s_end: int) -> int:
+    """How strongly a deadline cue is attached to date ``m`` (0 = not at all).
 
-
-def _cue_score(low: str, m: DateMatch, left_from: int, s_start: int, s_end: int) -> int:
-    """How strongly a deadline cue is attached to date ``m`` (0 = not at all)."""
-    if _POST_CUE(low, m.end, s_end):
+    ``after`` is the AFTER_DATE match at the end of ``m``.
+    """
+    if after is not None and after[1]:
         return 3
     start = m.start
     cue = _LEFT_CUE(low, left_from if left_from > start - 90 else start - 90, start)  # right before the date
@@ -158,13 +154,12 @@ def _cue_score(low: str, m: DateMatch, left_from: int, s_start: int, s_end: int)
     return 0
 
 
-def _time_near_cue(low: str, left_from: int, start: int, end: int, s_end: int) -> time | None:
+def _time_near_cue(low: str, after: re.Match[str] | None, left_from: int, start: int) -> time | None:
     """A time written apart from its date: "5.3.2025 asti klo 16", "by 4 p.m. on 5 March",
     "klo 12.00 mennessä 30.4.2025"."""
-    late = cues.TIME_AFTER_CUE.match(low, end, s_end)
-    if late:
-        return time(int(late[1]), int(late[2] or 0))
-    begin = max(left_from, start - 40)
+    if after is not None and after[2]:
+        return time(int(after[2]), int(after[3] or 0))
+    begin = left_from if left_from > start - 40 else start - 40
     if not (low.find("kl", begin, start) >= 0 or low.find("kello", begin, start) >= 0
             or low[max(begin, start - 5):start].rstrip().endswith("on")):
         return None  # cheap test: every form below has "kl", "kello" or "… on" before the date
@@ -184,12 +179,12 @@ def _time_near_cue(low: str, left_from: int, start: int, end: int, s_end: int) -
     return time(hour, minute) if hour < 24 else None
 
 
-def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch]
+def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch], words: Keywords
                         ) -> list[tuple[int, DateMatch, time | None, bool]]:
-    """Candidates of one sentence as (score, date, time, extension); ``low`` is the folded text."""
+    """Candidates of one sentence as (score, date, time, extension); ``low`` is the folded text,
+    ``words`` the sentence's keywords."""
     found = []
-    prev_end = s_start
-    extended = None  # whether the sentence speaks of an extension at all, looked up once
+    prev_end = prev_veto_end = s_start
     for m in dates:
         start = m.start
         # Cues and vetoes only count inside the date's own clause: in
@@ -199,35 +194,34 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
                 or low.find("–", prev_end, start) >= 0 or low.find("—", prev_end, start) >= 0):
             for clause in cues.CLAUSE.finditer(low, prev_end, start):
                 left_from = clause.end()
-        veto_from = left_from if left_from > start - 70 else start - 70
-        if prev_end > s_start:  # "8.1.2025 päivätyllä …" describes the earlier date
-            own = _RIGHT_VETO(low, prev_end, start)
-            if own is not None and own.end() > veto_from:
-                veto_from = own.end()
-        prev_end = m.end
-        score = _cue_score(low, m, left_from, s_start, s_end)
-        if not score or _LEFT_VETO(low, veto_from, start) or _RIGHT_VETO(low, m.end, s_end):
+        # "8.1.2025 päivätyllä …" describes the earlier date, so the veto window starts after it.
+        veto_from = max(left_from, start - 70, prev_veto_end)
+        after = _AFTER_DATE(low, m.end, s_end)
+        prev_end = prev_veto_end = m.end
+        if after is not None and after[4]:  # "1.1.2019 alkaen"
+            prev_veto_end = after.end()
+            continue
+        score = _cue_score(low, m, after, left_from, s_start, s_end)
+        if not score or _LEFT_VETO(low, veto_from, start):
             continue
         when = m.time
         if when is None and m.date is not None:
-            when = _time_near_cue(low, left_from, m.start, m.end, s_end)
-        if extended is None:
-            extended = cues.EXTENSION.search(low, s_start, s_end) is not None
-        extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, m.start) is not None)
+            when = _time_near_cue(low, after, left_from, start)
+        extension = bool(words.extensions) and (len(dates) == 1 or words.extended_between(left_from, start))
         found.append((score + 5 * extension, m, when, extension))
     return found
 
 
-def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: date | None,
+def _make(sentence: str, words: Keywords, m: DateMatch, when: time | None, ref_date: date | None,
           extension: bool) -> Deadline:
-    """The Deadline for date ``m`` of ``sentence`` (``low`` is its folded form)."""
+    """The Deadline for date ``m`` of ``sentence`` (``words`` are its keywords)."""
     if m.precision != "day":
         return Deadline(None, None, None, sentence,
                         note=f"vague deadline: month only ({m.text})")
     if m.date is None:
         return Deadline(None, None, None, sentence,
                         note=f"year-less date {m.text!r} needs a reference date"
-                             f" ({_kind(low)})")
+                             f" ({words.kind})")
     notes = []
     if m.is_range:
         notes.append(f"range {m.text!r}: end taken")
@@ -239,17 +233,21 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
     if ref_date is not None and day < ref_date:
         past = True  # no need to look at the verb
     else:
-        past = cues.PAST.search(low) is not None
+        past = words.past
         if m.yearless and past and ref_date is not None and day > ref_date + _HALF_YEAR:
             # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
             # rule would say next December, but the verb says it is already over.
             day = day - relativedelta(years=1)
-    return Deadline(day, when, _kind(low), sentence,
+    return Deadline(day, when, words.kind, sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
 
 
-def _vague_note(sentence: str, low: str, topical: bool) -> Deadline | None:
-    if not (topical or cues.ANY_CUE.search(low)) or not cues.VAGUE_ANY.search(low):
+def _vague_note(sentence: str, low: str, topical: bool | None) -> Deadline | None:
+    if not cues.VAGUE_ANY.search(low):
+        return None
+    if topical is None:
+        topical = scan(low).topical
+    if not (topical or cues.ANY_CUE.search(low)):
         return None
     for rule, note in cues.VAGUE:
         if rule.search(low):
@@ -281,13 +279,16 @@ def extract_deadlines(text: str, lang: str | None = None,
         first = next_date
         while next_date < len(all_dates) and all_dates[next_date].start < s_end:
             next_date += 1
-        topical = _TOPIC(low, s_start, s_end) is not None
-        found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date]) if topical else []
+        topical = words = None
+        if next_date > first:  # the sentence has dates: look at its words
+            words = scan(low, s_start, s_end)
+            topical = words.topical
+        found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date], words) if topical else []
         sentence, s_low = text[s_start:s_end], low[s_start:s_end]
         if found:
             dated = [f for f in found if f[1].date is not None and f[1].precision == "day"] or found
             _, m, when, extension = max(dated, key=lambda f: f[0])
-            result.append(_make(sentence, s_low, m, when, ref_date, extension))
+            result.append(_make(sentence, words, m, when, ref_date, extension))
             continue
         vague = _vague_note(sentence, s_low, topical)
         if vague is not None:

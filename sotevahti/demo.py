@@ -1,7 +1,8 @@
 """The offline demo: the whole pipeline against the bundled mirror, through three epochs.
 
 Epoch 1 is the initial site; epoch 2 adds two articles and edits one; epoch 3 changes nothing,
-so its crawl should be answered mostly with 304s and store nothing new. Each epoch's crawl is
+so its crawl should be answered mostly with 304s and store nothing new. The epochs are crawled
+as if a day apart (``crawl --now``), so that fresh articles come due for their daily re-check. Each epoch's crawl is
 the real ``monitor.py crawl`` in a subprocess (Scrapy's reactor cannot be restarted).
 """
 
@@ -12,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,11 @@ def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
     with Mirror(mirror_sites(config)) as mirror:
         # Only the sources the mirror has pages for: the other counties would be 404s here.
         mirrored = [s.id for s in config.sources if s.enabled and all(mirror.serves(u) for u in s.urls())]
+        start = datetime.now(UTC)
         for epoch in EPOCHS:
             mirror.epoch = epoch
-            run = _crawl(out, mirror.url, sources_file, mirrored)
+            # Epochs are a day apart, so that the daily re-check of fresh articles comes due.
+            run = _crawl(out, mirror.url, sources_file, mirrored, start + timedelta(days=epoch - 1))
             epochs.append({
                 "epoch": epoch, "requests": run["requests"], "response_bytes": run["response_bytes"],
                 "requests_304": run["requests_304"], "items_new": run["items_new"],
@@ -86,8 +89,10 @@ def mirror_sites(config: Config, today: date | None = None) -> list[Site]:
     return sites
 
 
-def _crawl(out: Path, mirror_url: str, sources_file: Path | None, source_ids: list[str]) -> dict[str, Any]:
-    cmd = [sys.executable, str(MONITOR), "crawl", *source_ids, "--out", str(out), "--mirror", mirror_url, "--json"]
+def _crawl(out: Path, mirror_url: str, sources_file: Path | None, source_ids: list[str],
+           now: datetime) -> dict[str, Any]:
+    cmd = [sys.executable, str(MONITOR), "crawl", *source_ids, "--out", str(out), "--mirror", mirror_url, "--json",
+           "--now", now.isoformat()]
     if sources_file:
         cmd += ["--sources", str(sources_file)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

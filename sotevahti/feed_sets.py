@@ -88,6 +88,7 @@ def main_specs(settings: FeedSettings) -> list[FeedSpec]:
     t = settings.title
     return [FeedSpec("main", "rss", t, "feed.xml"), FeedSpec("main", "atom", f"{t} (Atom)", "atom.xml"),
             FeedSpec("main", "deadlines", f"{t}: määräajat", "deadlines.xml"),
-            FeedSpec("main", "deadlines_atom", f"{t}: määräajat (Atom)", "deadlines-atom.xml")]
+            FeedSpec("main", "deadlines_atom", f"{t}: määräajat (Atom)", "deadlines-atom.xml"),
+            FeedSpec("main", "health", f"{t}: lähteiden tila", "health.xml")]
 
 

@@ -21,6 +21,7 @@ from .dates import HELSINKI
 from .deadline_feeds import DESCRIPTION as DEADLINE_DESCRIPTION
 from .deadline_feeds import EVENT_LIMIT, event_entry
 from .diff import Diff
+from .display import format_datetime
 from .feed_sets import feed_specs, main_specs, render_opml
 from .ical import build_calendar
 from .regions import NATIONAL, region_name
@@ -29,6 +30,7 @@ from .store import Store
 
 FEED_LIMIT = 50
 _UPDATED = {"fi": "Päivitetty", "sv": "Uppdaterad", "en": "Updated"}
+_REMOVED = {"fi": "Poistettu", "sv": "Borttagen", "en": "Withdrawn"}
 _PAGE_CHANGED = {"fi": "Sivu muuttui", "sv": "Sidan ändrades", "en": "Page changed"}
 _DESCRIPTION_LIMIT = 600
 
@@ -43,6 +45,7 @@ class FeedPaths:
     deadlines_atom: Path
     ics: Path
     opml: Path
+    health: Path
 
     def as_json(self) -> dict[str, str]:
         """``{"rss": "/abs/public/feed.xml", …}``: the ``feeds`` object of the CLI's JSON."""
@@ -83,6 +86,19 @@ def change_entry(change: Mapping[str, Any]) -> dict[str, Any]:
     return {"guid": f"{change['id']}/v{change['new_version']}", "title": f"{label}: {change['title']}",
             "url": change["url"], "published": at, "updated": at, "description": summary,
             "categories": [label, *item_categories(change)], "language": change.get("language")}
+
+
+def removal_entry(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A feed entry saying that a stored item's page was withdrawn (answered 404 or 410)."""
+    lang = item.get("language") or "fi"
+    label = _REMOVED.get(lang, _REMOVED["fi"])
+    at = datetime.fromisoformat(item["removed_at"]).astimezone(HELSINKI)
+    note = {"fi": "Sivu ei ole enää saatavilla", "sv": "Sidan finns inte längre",
+            "en": "The page is no longer available"}.get(lang, "Sivu ei ole enää saatavilla")
+    return {"guid": f"{item['id']}/removed", "title": f"{label}: {item['title']}", "url": item["url"],
+            "published": at, "updated": at,
+            "description": f"{note} ({item.get('removed_status')}), {format_datetime(at, lang)}.",
+            "categories": [label, *item_categories(item)], "language": item.get("language")}
 
 
 def build_feed(entries: Iterable[Mapping[str, Any]], settings: FeedSettings, self_url: str,
@@ -126,6 +142,7 @@ def feed_entries(store: Store, limit: int = FEED_LIMIT,
     """The newest items and edits, merged by time: what the announcement feeds show."""
     entries = [item_entry(i) for i in store.latest_items(limit, filters=filters)]
     entries += [change_entry(c) for c in store.latest_changes(limit, filters=filters)]
+    entries += [removal_entry(r) for r in store.latest_removals(limit, filters=filters)]
     entries.sort(key=lambda e: (e["published"], e["guid"]), reverse=True)
     return entries[:limit]
 
@@ -145,7 +162,7 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
     base = settings.public_url.rstrip("/")
     paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml", deadlines=public / "deadlines.xml",
                       deadlines_atom=public / "deadlines-atom.xml", ics=public / "deadlines.ics",
-                      opml=public / "feeds.opml")
+                      opml=public / "feeds.opml", health=public / "health.xml")
     _atomic_write(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
     _atomic_write(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
     events = [event_entry(ev) for ev in store.deadline_events(EVENT_LIMIT, relevant_only=True)]
@@ -164,6 +181,10 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
         feed = build_feed(entries, settings, f"{base}/{spec.path}", now, spec.title)
         _atomic_write(target, feed.rss_str(pretty=True))
     _atomic_write(paths.opml, render_opml([*main_specs(settings), *specs], settings, now))
+    health = store.health_entries(base_url=f"{base}/status")
+    feed = build_feed(health, settings, f"{base}/health.xml", now, f"{settings.title}: lähteiden tila",
+                      "Hälytykset lähteistä, jotka lakkasivat tuottamasta tiedotteita tai muuttivat rakennettaan.")
+    _atomic_write(paths.health, feed.rss_str(pretty=True))
     return paths
 
 

@@ -10,6 +10,8 @@ import sqlite3
 
 import sqlite_utils
 
+from .store_health import HEALTH_SCHEMA
+
 _V1_ITEMS = """
 CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY, url TEXT NOT NULL, source TEXT NOT NULL, organisation TEXT NOT NULL,
@@ -73,11 +75,21 @@ CREATE TABLE IF NOT EXISTS item_links (
 CREATE INDEX IF NOT EXISTS item_links_target ON item_links(target_id);
 """
 
+_V4_HISTORY = """
+ALTER TABLE items ADD COLUMN removed_at TEXT;
+ALTER TABLE items ADD COLUMN removed_status INTEGER;
+ALTER TABLE items ADD COLUMN removed_run INTEGER;
+ALTER TABLE item_versions ADD COLUMN body_z BLOB;
+CREATE INDEX IF NOT EXISTS item_versions_superseded ON item_versions(superseded_at);
+"""
+
 #: (version, SQL): version N is reached by running its SQL on a database at N-1.
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1_ITEMS),       # items, URLs, versions, runs, rejections (+ FTS, below)
     (2, _V2_DEADLINES),   # deadlines and deadline events
     (3, _V3_SOURCES),     # item kinds, source ids, cross-source duplicates, links, diffs
+    (4, _V4_HISTORY),     # removed items, compressed version bodies
+    (5, HEALTH_SCHEMA),   # source health per run, and alarms
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ _SOURCE_KEYS = {
     "languages": list, "start_urls": list, "feed_urls": list, "topic": (str, dict),
     "hosts": list, "max_pages": int, "legacy": bool, "enabled": bool, "notes": str,
     "selectors": dict, "sitemap_urls": list, "organisations": list, "encoding": str, "format": str,
-    "item_kind": str,
+    "item_kind": str, "ignore": list, "expected_cadence_days": int, "max_error_share": float,
 }
 _REQUIRED = ("id", "name", "platform", "organisation", "region", "languages")
 _FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str}
@@ -81,6 +82,9 @@ class Source:
     encoding: str | None = None
     format: str = "atom"
     item_kind: str = "announcement"
+    ignore: tuple[re.Pattern[str], ...] = ()
+    expected_cadence_days: int | None = None
+    max_error_share: float = 0.25
 
     def urls(self) -> tuple[str, ...]:
         """Every configured URL: start pages, feeds and sitemaps."""
@@ -190,6 +194,16 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
     _no_unknown(selectors, SELECTOR_KEYS, f"{where}: selectors")
     if not all(isinstance(v, str) and v.strip() for v in selectors.values()):
         raise ConfigError(f"{where}: every selector must be a non-empty CSS string")
+    ignore = []
+    for pattern in e.get("ignore", []):
+        try:
+            ignore.append(re.compile(pattern, re.IGNORECASE | re.MULTILINE))
+        except re.error as err:
+            raise ConfigError(f"{where}: bad regular expression in 'ignore': {pattern!r} ({err})") from None
+    if not 0 < e.get("max_error_share", 0.25) <= 1:
+        raise ConfigError(f"{where}: 'max_error_share' must be between 0 and 1")
+    if e.get("expected_cadence_days", 1) < 1:
+        raise ConfigError(f"{where}: 'expected_cadence_days' must be at least 1")
     if e.get("item_kind", "announcement") not in ITEM_KINDS:
         raise ConfigError(f"{where}: 'item_kind' must be one of {', '.join(ITEM_KINDS)}")
     if e.get("format", "atom") not in ("atom", "json"):
@@ -217,7 +231,8 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
         max_pages=e.get("max_pages", 5), legacy=e.get("legacy", False), enabled=e.get("enabled", True),
         selectors=dict(selectors), sitemap_urls=tuple(sitemaps), organisations=tuple(e.get("organisations", [])),
         encoding=e.get("encoding") or None, format=e.get("format", "atom"),
-        item_kind=e.get("item_kind", "announcement"),
+        item_kind=e.get("item_kind", "announcement"), ignore=tuple(ignore),
+        expected_cadence_days=e.get("expected_cadence_days"), max_error_share=float(e.get("max_error_share", 0.25)),
     )
 
 
@@ -236,7 +251,8 @@ def _checked(table: Any, schema: dict[str, Any], where: str) -> dict[str, Any]:
     _no_unknown(table, schema, where)
     for key, value in table.items():
         if not isinstance(value, schema[key]) or (isinstance(value, bool) and schema[key] is int):
-            raise ConfigError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+            if not (schema[key] is float and isinstance(value, int) and not isinstance(value, bool)):
+                raise ConfigError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: {key!r} must be a list of strings")
     return table

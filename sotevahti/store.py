@@ -33,10 +33,11 @@ from typing import Any
 import sqlite_utils
 
 from .dates import HELSINKI
-from .diff import diff_versions
 from .migrations import migrate
 from .schema import validate_item
 from .store_deadlines import DeadlineStoreMixin
+from .store_health import HealthStoreMixin
+from .store_history import HistoryStoreMixin
 from .tracking import FoundDeadline, item_deadlines, utc_iso
 
 _CONTENT_FIELDS = ("title", "lead", "body")
@@ -85,7 +86,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get("SOTEVAHTI_DB", "sotevahti.db"))
 
 
-class Store(DeadlineStoreMixin):
+class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
     """The Sotevahti database.
 
     :param path: database file; created with its schema when missing.
@@ -257,19 +258,6 @@ class Store(DeadlineStoreMixin):
         where, params = self._filters(filters, relevant_only, prefix="")
         return self._items(f"{where} ORDER BY published DESC, id LIMIT ?", (*params, limit))
 
-    def latest_changes(self, limit: int = 50, *, relevant_only: bool = True,
-                       filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-        """The newest edits of stored items: the item as it is now plus the version it replaced.
-
-        Each row has the item's fields and ``new_version``, ``changed_at`` and ``diff`` (JSON).
-        """
-        where, params = self._filters(filters, relevant_only, prefix="i.")
-        rows = self.db.query(
-            "SELECT i.*, v.version + 1 AS new_version, v.superseded_at AS changed_at, v.diff, v.title AS old_title "
-            f"FROM item_versions v JOIN items i ON i.id = v.item_id {where} "
-            "ORDER BY v.superseded_at DESC, i.id LIMIT ?", [*params, limit])
-        return list(rows)
-
     def distinct_values(self, column: str, *, relevant_only: bool = True) -> list[str]:
         """The values a filterable column takes among stored items, e.g. every region with items."""
         if column not in _FILTER_COLUMNS:
@@ -287,11 +275,6 @@ class Store(DeadlineStoreMixin):
             params.append(value)
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
-    def item_versions(self, item_id: str) -> list[dict[str, Any]]:
-        """Earlier versions of an item, oldest first."""
-        return list(self.db.query(
-            "SELECT * FROM item_versions WHERE item_id = ? ORDER BY version", [item_id]))
-
     def counts_by_source(self, *, relevant_only: bool = False) -> dict[str, int]:
         """``{source_id: number of stored items}``."""
         where = "WHERE relevant = 1" if relevant_only else ""
@@ -302,23 +285,6 @@ class Store(DeadlineStoreMixin):
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     # -- helpers ------------------------------------------------------------------------
-
-    def _new_version(self, row: dict[str, Any], old: tuple[Any, ...], item: Mapping[str, Any], seen_at: str,
-                     run_id: int | None) -> None:
-        # old = (content_hash, version, title, lead, body, attachments, first_seen, updated_at)
-        change = diff_versions(old[4], row["body"], json.loads(old[5] or "[]"), item.get("attachments") or [])
-        self.db["item_versions"].insert({
-            "item_id": row["id"], "version": old[1], "title": old[2], "lead": old[3], "body": old[4],
-            "attachments": old[5], "content_hash": old[0], "seen_from": old[7] or old[6],
-            "superseded_at": seen_at, "superseded_by_run": run_id, "diff": change.to_json(),
-        })
-        keep = ["source", "first_seen", "first_run"]
-        if row["kind"] == "page":
-            keep.append("published")  # a watched page's "published" is when we first saw it
-        for key in keep:
-            row.pop(key)
-        row.update(version=old[1] + 1, updated_at=seen_at)
-        self.db["items"].update(row["id"], row)
 
     def _twin_of(self, row: Mapping[str, Any]) -> str | None:
         if not row.get("dedup_key"):

@@ -1,4 +1,5 @@
-"""The base every Sotevahti spider builds on: sources from config, the mirror mapping, items.
+"""The base every Sotevahti spider builds on: sources from config, the mirror mapping, items,
+re-check scheduling of known items, and per-source health counters.
 
 A platform spider fills in ``start`` and its callbacks and calls the domain package to parse;
 this class turns what it parsed into a stored item filed under its source.
@@ -6,18 +7,30 @@ this class turns what it parsed into a stored item filed under its source.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
 
+from crawler import crawl_now
+from sotevahti.schedule import is_due
 from sotevahti.sources import Source, load_config
+from sotevahti.store import Store
 from sotevahti.urls import UrlMap
+from sotevahti.volatile import strip_volatile
 
 # Item fields a platform may add when it knows them (see sotevahti.schema.ITEM_SCHEMA).
 _OPTIONAL = ("kind", "external_id", "register_number", "related", "api_deadlines")
+REMOVED_STATUSES = (404, 410)
 
 
 class SourceSpider(scrapy.Spider):
@@ -30,6 +43,8 @@ class SourceSpider(scrapy.Spider):
     platform: ClassVar[str]
     sources: list[Source]
     urls: UrlMap
+    known: dict[str, dict[str, Any]]
+    now: datetime
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -43,12 +58,63 @@ class SourceSpider(scrapy.Spider):
         if spider.urls.mirror:
             hosts.add("127.0.0.1")
         spider.allowed_domains = sorted(hosts)
+        spider.now = crawl_now(settings)
+        db = Path(settings.get("SOTEVAHTI_DB"))
+        spider.known = {}
+        if db.exists():
+            store = Store(db)
+            spider.known = store.known_items(s.id for s in spider.sources)
+            store.close()
+        crawler.signals.connect(spider.on_response, signal=signals.response_received)
         return spider
 
     def request(self, real_url: str, callback: Callable[..., Any], source: Source, **meta: Any) -> Request:
         """A request for a real URL (fetched through the mirror when one is set)."""
-        return Request(self.urls.to_fetch(real_url), callback=callback,
+        return Request(self.urls.to_fetch(real_url), callback=callback, errback=self.on_error,
                        meta={"source": source.id, "real_url": real_url, **meta})
+
+    def should_fetch(self, url: str, source: Source) -> bool:
+        """New URLs always; a known article only when its re-check is due (see sotevahti.schedule)."""
+        known = self.known.get(url)
+        if known is None or known["kind"] == "page":
+            return True
+        if known["removed_at"] is None and is_due(known["published"], known["last_seen"], self.now):
+            return True
+        self.count(source, "skipped_not_due")
+        return False
+
+    def due_rechecks(self, source: Source) -> Iterator[str]:
+        """Canonical URLs of the source's known, not removed items: re-checked even when no
+        listing links them any more, which is how a withdrawn release is noticed."""
+        for url, known in self.known.items():
+            if known["source"] == source.id and known["canonical"] and known["removed_at"] is None:
+                yield url
+
+    def on_response(self, response: Response, request: Request, spider: scrapy.Spider) -> None:
+        source_id = request.meta.get("source")
+        if spider is not self or source_id is None:
+            return
+        self.crawler.stats.inc_value(f"sotevahti/{source_id}/requests")
+        status = 304 if "cached" in response.flags else response.status
+        self.crawler.stats.inc_value(f"sotevahti/{source_id}/status_{status}")
+
+    def on_error(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        """Count errors by type per source; a known item answering 404/410 is marked removed."""
+        request = failure.request
+        source_id = request.meta.get("source", "?")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt said no (or the link left the allowed hosts): politeness, not an error
+            self.crawler.stats.inc_value(f"sotevahti/{source_id}/ignored")
+            return
+        kind = _error_kind(failure)
+        self.crawler.stats.inc_value(f"sotevahti/{source_id}/errors_{kind}")
+        if failure.check(HttpError) and failure.value.response.status in REMOVED_STATUSES:
+            known = self.known.get(request.meta.get("real_url", ""))
+            if known is not None:
+                yield {"_removed": True, "id": known["id"], "source": source_id,
+                       "url": request.meta["real_url"], "status": failure.value.response.status}
+        elif not failure.check(HttpError):
+            self.logger.warning("%s: %s (%s)", source_id, request.url, failure.getErrorMessage())
 
     def source_of(self, response: Response) -> Source:
         """The source that led to this response."""
@@ -65,19 +131,36 @@ class SourceSpider(scrapy.Spider):
 
     def make_item(self, source: Source, *, item_id: str, url: str, title: str, published: datetime | None,
                   text_fields: Mapping[str, Any], urls: list[str]) -> dict[str, Any]:
-        """File parsed fields under a source and apply its topic filter.
+        """File parsed fields under a source, drop volatile lines and apply its topic filter.
 
         The decision and the matched stems are stored with the item, so a researcher can see
         why something was (or was not) counted as reform news.
         """
         fields = dict(text_fields)
-        decision = source.topic.decide(title, fields.get("lead"), fields.get("body"))
+        lead = strip_volatile(fields.get("lead") or "", source.ignore)
+        body = strip_volatile(fields.get("body") or "", source.ignore)
+        decision = source.topic.decide(title, lead, body)
         return {
             "id": item_id, "url": url, "source": source.id, "organisation": source.organisation,
             "region": source.region, "title": title, "published": published,
             "type": fields.get("type") or None, "language": fields.get("language") or None,
-            "lead": fields.get("lead") or "", "body": fields.get("body") or "",
+            "lead": lead, "body": body,
             "tags": list(fields.get("tags") or []), "attachments": list(fields.get("attachments") or []),
             "urls": sorted(set(urls)), "relevant": decision.relevant, "topic_terms": list(decision.terms),
             **{k: fields[k] for k in _OPTIONAL if fields.get(k)},
         }
+
+
+def _error_kind(failure: Failure) -> str:
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return f"http_{status}" if status in REMOVED_STATUSES else f"http_{status // 100}xx"
+    name = failure.type.__name__.lower() if failure.type else ""
+    # Scrapy ≥ 2.14 wraps Twisted's errors in its own Download*Error classes; go by name too.
+    if failure.check(DNSLookupError) or "dns" in name or "resolve" in name:
+        return "dns"
+    if failure.check(TwistedTimeoutError, TCPTimedOutError) or "timeout" in name or "timedout" in name:
+        return "timeout"
+    if failure.check(ConnectError) or "connect" in name or "refused" in name:
+        return "connection"
+    return name or "other"

@@ -36,6 +36,10 @@ class LiferaySpider(SourceSpider):
                 yield self.request(url, self.parse_feed, source)
             for url in source.start_urls:
                 yield self.request(url, self.parse_listing, source, page=1)
+        for source in self.sources:
+            for url in self.due_rechecks(source):
+                for request in self.follow_article(url, source, discovered=False):
+                    yield request
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
@@ -53,17 +57,18 @@ class LiferaySpider(SourceSpider):
         if next_page and page < source.max_pages:
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
 
-    def follow_article(self, url: str, source: Source) -> Iterator[Request]:
+    def follow_article(self, url: str, source: Source, discovered: bool = True) -> Iterator[Request]:
         ref = liferay.article_ref(url)
         if ref is None:
             return
-        self.count(source, "links")
+        self.count(source, "links" if discovered else "rechecked")
         key = (ref.identity, ref.lang)
         if key in self.aliases:
             self.aliases[key].add(url)
             return
         self.aliases[key] = {url}
-        yield self.request(url, self.parse_article, source, key=key)
+        if self.should_fetch(url, source):
+            yield self.request(url, self.parse_article, source, key=key)
 
     def owner_of(self, canonical_url: str, discovered_by: Source) -> Source:
         """The source whose own site the article lives on, else the one that found it.

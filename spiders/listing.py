@@ -45,6 +45,10 @@ class ListingSpider(SourceSpider):
                 yield self.request(url, self.parse_sitemap, source)
             for url in source.start_urls:
                 yield self.request(url, self.parse_listing, source, page=1)
+        for source in self.sources:
+            for url in self.due_rechecks(source):
+                for request in self.follow_item(url, source, discovered=False):
+                    yield request
 
     def text_of(self, response: Response, source: Source) -> str:
         """The page as text, whatever its ``charset`` header claims."""
@@ -82,12 +86,13 @@ class ListingSpider(SourceSpider):
         for url, _lastmod in entries[: source.max_pages * 20]:
             yield from self.follow_item(self.urls.to_real(url), source)
 
-    def follow_item(self, url: str, source: Source, hint: Any = None) -> Iterator[Request]:
+    def follow_item(self, url: str, source: Source, hint: Any = None, discovered: bool = True) -> Iterator[Request]:
+        self.count(source, "links" if discovered else "rechecked")
         if url in self.requested:
             return
         self.requested.add(url)
-        self.count(source, "links")
-        yield self.request(url, self.parse_item, source, hint=hint)
+        if self.should_fetch(url, source):
+            yield self.request(url, self.parse_item, source, hint=hint)
 
     def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
         source = self.source_of(response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 
@@ -63,17 +64,26 @@ def test_recrawl_is_conditional_and_idempotent(mirror, tmp_path):
 def test_edit_in_epoch_2_is_an_update(mirror, site, tmp_path):
     crawl(mirror, tmp_path, *LIFERAY)
     mirror.epoch = 2
-    run = crawl(mirror, tmp_path, *LIFERAY)
-    assert run["items_new"] == len(expected_items(site, 2)) - len(expected_items(site, 1))
+    same_day = crawl(mirror, tmp_path, *LIFERAY)
+    # new articles are found at once; known ones are re-checked daily, so the edit is not seen yet
+    assert same_day["items_new"] == len(expected_items(site, 2)) - len(expected_items(site, 1))
+    assert same_day["items_updated"] == 0
+    assert same_day["sources"]["stm"]["skipped_not_due"] > 0
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    run = crawl(mirror, tmp_path, *LIFERAY, "--now", tomorrow)
+    assert run["items_new"] == 0
     assert run["items_updated"] == sum(1 for a in site.articles if a.edited_body)
+    assert run["requests"] < same_day["requests"] + 10   # old articles (monthly re-check) are still skipped
 
 
 def test_crawl_with_unreachable_source_raises_an_alarm(tmp_path):
     # No mirror is listening on this port: every request fails, and the run says so.
     proc = run_monitor("crawl", "vm", "--out", str(tmp_path), "--mirror", "http://127.0.0.1:9", "--json")
     summary = json.loads(proc.stdout)
-    assert summary["alarms"] == ["source vm yielded no items"]
-    assert "alarm: source vm yielded no items" in proc.stderr
+    (alarm,) = summary["alarms"]
+    assert alarm.startswith("vm: found no article links and stored no items") and "connection" in alarm
+    assert f"alarm: {alarm}" in proc.stderr
+    assert summary["sources"]["vm"]["errors_connection"] >= 1
 
 
 def test_page_without_a_date_is_rejected_with_reason(config, site, tmp_path):

@@ -52,7 +52,7 @@ BOILERPLATE = ("evästeitä", "Evästeet", "Tietosuojaseloste", "Siirry pääsis
 
 @pytest.fixture(scope="module")
 def county():
-    return CountySites(today=TODAY)
+    return CountySites(today=TODAY, redesigned=frozenset())   # the layouts as designed, in every epoch
 
 
 def serve(county: CountySites, real_url: str, epoch: int = 2) -> Page:
@@ -473,3 +473,13 @@ def test_served_over_http_with_the_real_headers(county):
             assert resp.headers.get_content_charset() == "iso-8859-1"
             entries = feed_entries(resp.read(), urls)
         assert len(entries) == 6 and all(e.link.startswith("https://luhva-d10julk.oncloudos.com/") for e in entries)
+
+
+def test_redesigned_listing_has_no_links_for_any_reader():
+    site = CountySites(today=TODAY)          # pirha's news page turns into a JavaScript app in epoch 2
+    page = site.render("www.pirha.fi", "/ajankohtaista/pirha-nyt", "", 2, "http://127.0.0.1:1")
+    html = page.body.decode("utf-8")
+    selectors = {"item": "a.news-card__link"}
+    links, _next = listing_links(html, "https://www.pirha.fi/ajankohtaista/pirha-nyt", selectors, MIRROR)
+    assert links == [] and listing_page(html, "https://www.pirha.fi/ajankohtaista/pirha-nyt", selectors,
+                                        MIRROR).misses == ("item",)

@@ -130,6 +130,17 @@ def pirha_listing(views: list[View], page: int, pages: int, path: str) -> str:
     return _pirha("Pirha nyt", main)
 
 
+def pirha_listing_redesigned() -> str:
+    """The news page after a redesign to a JavaScript front end: no links in the HTML at all.
+
+    This is how sources break in real life (RSSHub #22867): the configured selector matches
+    nothing and no generic heuristic can find articles that are not in the page.
+    """
+    main = ('<h1>Ajankohtaista</h1><div id="news-app" data-endpoint="/api/v2/news?lang=fi&amp;limit=20"></div>'
+            "<noscript>Ota JavaScript käyttöön nähdäksesi uutiset.</noscript>")
+    return _pirha("Ajankohtaista", main)
+
+
 # -- B: Kanta-Häme (omahame.fi, Drupal) ----------------------------------------------------------------
 
 _OMAHAME_MENU = [("Palvelut", "/palvelut"), ("Sote-keskukset", "/sote-keskukset"), ("Uutiset", "/uutiset"),

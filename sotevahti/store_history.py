@@ -1,0 +1,126 @@
+"""The history half of the store: earlier versions, removed items, re-check bookkeeping, pruning.
+
+Mixed into :class:`sotevahti.store.Store`. A superseded version keeps its diff against the
+version that replaced it; bodies above :data:`COMPRESS_ABOVE` bytes are stored zlib-compressed,
+because old versions are read rarely and a county site's long pages add up.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from .diff import diff_versions
+from .tracking import utc_iso
+
+COMPRESS_ABOVE = 2048
+
+
+def pack_body(body: str | None) -> tuple[str | None, bytes | None]:
+    """``(body, None)`` for short texts, ``(None, zlib bytes)`` for long ones."""
+    if body is None or len(body.encode()) <= COMPRESS_ABOVE:
+        return body, None
+    return None, zlib.compress(body.encode(), 9)
+
+
+def unpack_body(body: str | None, body_z: bytes | None) -> str | None:
+    """Inverse of :func:`pack_body`."""
+    return zlib.decompress(body_z).decode() if body_z is not None else body
+
+
+class HistoryStoreMixin:
+    """Versions, removals and pruning; needs ``self.conn``, ``self.db`` and ``self.atomic()``."""
+
+    conn: sqlite3.Connection
+    db: sqlite_utils.Database
+
+    def item_versions(self, item_id: str) -> list[dict[str, Any]]:
+        """Earlier versions of an item, oldest first."""
+        rows = list(self.db.query("SELECT * FROM item_versions WHERE item_id = ? ORDER BY version", [item_id]))
+        for row in rows:
+            row["body"] = unpack_body(row["body"], row.pop("body_z"))
+        return rows
+
+    def latest_changes(self, limit: int = 50, *, relevant_only: bool = True,
+                       filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """The newest edits of stored items: the item as it is now plus the version it replaced.
+
+        Each row has the item's fields and ``new_version``, ``changed_at`` and ``diff`` (JSON).
+        """
+        where, params = self._filters(filters, relevant_only, prefix="i.")
+        rows = self.db.query(
+            "SELECT i.*, v.version + 1 AS new_version, v.superseded_at AS changed_at, v.diff, v.title AS old_title "
+            f"FROM item_versions v JOIN items i ON i.id = v.item_id {where} "
+            "ORDER BY v.superseded_at DESC, i.id LIMIT ?", [*params, limit])
+        return list(rows)
+
+    def _new_version(self, row: dict[str, Any], old: tuple[Any, ...], item: Mapping[str, Any], seen_at: str,
+                     run_id: int | None) -> None:
+        # old = (content_hash, version, title, lead, body, attachments, first_seen, updated_at)
+        change = diff_versions(old[4], row["body"], json.loads(old[5] or "[]"), item.get("attachments") or [])
+        body, body_z = pack_body(old[4])
+        self.db["item_versions"].insert({
+            "item_id": row["id"], "version": old[1], "title": old[2], "lead": old[3], "body": body, "body_z": body_z,
+            "attachments": old[5], "content_hash": old[0], "seen_from": old[7] or old[6],
+            "superseded_at": seen_at, "superseded_by_run": run_id, "diff": change.to_json(),
+        })
+        keep = ["source", "first_seen", "first_run"]
+        if row["kind"] == "page":
+            keep.append("published")  # a watched page's "published" is when we first saw it
+        for key in keep:
+            row.pop(key)
+        row.update(version=old[1] + 1, updated_at=seen_at)
+        self.db["items"].update(row["id"], row)
+
+    def known_items(self, sources: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Every URL of the sources' stored items, with what re-check scheduling needs.
+
+        :return: ``{url: {"id", "source", "canonical", "published", "last_seen", "removed_at", "kind"}}``
+            with times as aware datetimes; ``canonical`` is true for the item's own URL.
+        """
+        ids = list(sources)
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            "SELECT u.url, i.id, i.source, u.url = i.url, i.published, i.last_seen, i.removed_at, i.kind "
+            f"FROM item_urls u JOIN items i ON i.id = u.item_id WHERE i.source IN ({marks})", ids)
+        return {url: {"id": iid, "source": src, "canonical": bool(canon), "published": datetime.fromisoformat(pub),
+                      "last_seen": datetime.fromisoformat(seen), "removed_at": removed, "kind": kind}
+                for url, iid, src, canon, pub, seen, removed, kind in rows}
+
+    def mark_removed(self, item_id: str, status: int, now: datetime, run_id: int | None = None) -> bool:
+        """Mark an item withdrawn (its page answers 404 or 410). It is never deleted.
+
+        :return: whether the item was newly marked (a second 404 changes nothing).
+        """
+        with self.atomic():  # type: ignore[attr-defined]
+            cur = self.conn.execute(
+                "UPDATE items SET removed_at = ?, removed_status = ?, removed_run = ? "
+                "WHERE id = ? AND removed_at IS NULL", (utc_iso(now), status, run_id, item_id))
+            return cur.rowcount == 1
+
+    def latest_removals(self, limit: int = 50, *, relevant_only: bool = True,
+                        filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """Items that were withdrawn, newest first."""
+        where, params = self._filters(filters, relevant_only, prefix="")  # type: ignore[attr-defined]
+        where = (where + " AND " if where else "WHERE ") + "removed_at IS NOT NULL"
+        return list(self.db.query(f"SELECT * FROM items {where} ORDER BY removed_at DESC LIMIT ?", [*params, limit]))
+
+    def prune_versions(self, older_than_days: int, now: datetime) -> int:
+        """Delete superseded versions older than ``older_than_days``; the current version (in
+        ``items``) is never touched. Returns how many versions went.
+        """
+        cutoff = utc_iso(now - timedelta(days=older_than_days))
+        with self.atomic():  # type: ignore[attr-defined]
+            cur = self.conn.execute("DELETE FROM item_versions WHERE superseded_at < ?", (cutoff,))
+        return cur.rowcount
+
+    def database_size(self) -> int:
+        """Bytes used by the database file (pages × page size, WAL not included)."""
+        pages = self.conn.execute("PRAGMA page_count").fetchone()[0]
+        return int(pages * self.conn.execute("PRAGMA page_size").fetchone()[0])
