@@ -79,8 +79,22 @@ PERIOD_WORDS = compile_fast(
     r"|kysely\w*|enkät\w*|open|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
     # "… voi antaa 5.–30.6.2025", "kan lämnas …", "the period runs from 1 to 31 October"
     r"|voi|voit|voivat|voidaan|kan|can|period\w*|runs|pågår)\b")
+# A sentence without any of these stems is not about acting on something.
+TOPIC = compile_fast(stem_regex([*(
+    "lausun|statement|haku|haet|haem|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
+    "|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävillä|kommentoi|kommenter"
+    "|palaute|palautt|vastaa|vastata|vastaus|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
+    "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
+    "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
+    "|komplett|respon|synpunkt|haun|haus").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]))
 ANY_CUE = compile_fast(stem_regex([*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
                                    "|går ut|gick ut|until|closes".split("|"), r"ends\b", "deadline"]))
+EXTENSION = compile_fast(stem_regex([
+    r"jatket(?:aan|tiin|tu|ty)\b", r"on jatkettu\b", r"pidennet(?:ään|tiin|ty)\b", "jatkoai",
+    r"avataan uudelleen\b", r"avattiin uudelleen\b", "förläng", r"extended\b", r"postponed\b",
+    r"reopened\b", r"re-opened\b"]))
+PAST = compile_fast(stem_regex([rf"{w}(?<!\w{w})\b" for w in (
+    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|löpte ut|upphörde|closed|ended|expired|oli|var|was").split("|")]))
 # Vetoes near the date (§3.3): entry into force, starts and openings, receipt
 # and letter dates, elections, meetings, validity periods, page stamps.
 LEFT_VETO = compile_fast(stem_regex([*(
@@ -100,6 +114,23 @@ LEFT_VETO = compile_fast(stem_regex([*(
 # Clause openers: a cue or veto belongs to the dates of its own clause only.
 CLAUSE = compile_fast(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|–(?<=\s–)\s|—(?<=\s—)\s)")
 
+#: The first rule that matches a deadline sentence gives its kind (§3.4); "other" by default.
+KIND_RULES = (
+    ("other", compile_fast(stem_regex([
+        *"raport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
+        r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]))),
+    ("registration", compile_fast(stem_regex(
+        "ilmoittau|ilmoitettava|anmäl|rekisteröi|regist|kotiäänest|ehdokas|webinaari|webinar|sign up"
+        "|hemröstning"))),
+    ("consultation", compile_fast(stem_regex([*(
+        "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä|kysely|enkät|survey|consult"
+        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|palaute|palautt"
+        "|feedback|respon|synpunkt").split("|"), r"svar(?<!\wsvar)\b"]))),
+    ("application", compile_fast(stem_regex([*(
+        "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
+        "|apply|application|täydenn|grant|understöd|tarjou|anbud").split("|"),
+        r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]))),
+)
 _WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")
 _VAGUE_RULES = (
     (["ei ole asetettu määräaikaa", "ingen tidsfrist", "no deadline"], "explicitly no deadline"),

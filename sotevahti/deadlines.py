@@ -22,7 +22,6 @@ from dateutil.relativedelta import relativedelta
 
 from sotevahti import deadline_patterns as cues
 from sotevahti.dates import END_OF_DAY, DateMatch, find_dates, find_dates_folded, fold_case
-from sotevahti.deadline_keywords import Keywords, scan
 
 KINDS = ("consultation", "application", "registration", "other")
 _HALF_YEAR = timedelta(days=183)
@@ -68,6 +67,7 @@ _AFTER_DATE = cues.AFTER_DATE.match
 _LEFT_CUE = cues.LEFT_CUE.search
 _NOUN_CUE = cues.NOUN_CUE.match
 _LEFT_VETO = cues.LEFT_VETO.search
+_TOPIC = cues.TOPIC.search
 
 # Abbreviations whose dot never ends a sentence ("klo. 16", "p. 0295 …", "esim. Kela").
 _ABBREVIATIONS = frozenset((
@@ -133,7 +133,14 @@ def classify_kind(sentence: str) -> str:
     >>> classify_kind("Avustushaku on avoinna 9.10.2023 – 3.11.2023 klo 15:45 saakka.")
     'application'
     """
-    return scan(fold_case(sentence)).kind
+    return _kind(fold_case(sentence))
+
+
+def _kind(low: str) -> str:
+    for kind, rule in cues.KIND_RULES:
+        if rule.search(low):
+            return kind
+    return "other"
 
 
 def _cue_score(low: str, m: DateMatch, after: re.Match[str] | None, left_from: int,
@@ -179,12 +186,12 @@ def _time_near_cue(low: str, after: re.Match[str] | None, left_from: int, start:
     return time(hour, minute) if hour < 24 else None
 
 
-def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch], words: Keywords
+def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch]
                         ) -> list[tuple[int, DateMatch, time | None, bool]]:
-    """Candidates of one sentence as (score, date, time, extension); ``low`` is the folded text,
-    ``words`` the sentence's keywords."""
+    """Candidates of one sentence as (score, date, time, extension); ``low`` is the folded text."""
     found = []
     prev_end = prev_veto_end = s_start
+    extended = None  # whether the sentence speaks of an extension at all, looked up once
     for m in dates:
         start = m.start
         # Cues and vetoes only count inside the date's own clause: in
@@ -207,21 +214,23 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         when = m.time
         if when is None and m.date is not None:
             when = _time_near_cue(low, after, left_from, start)
-        extension = bool(words.extensions) and (len(dates) == 1 or words.extended_between(left_from, start))
+        if extended is None:
+            extended = cues.EXTENSION.search(low, s_start, s_end) is not None
+        extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None)
         found.append((score + 5 * extension, m, when, extension))
     return found
 
 
-def _make(sentence: str, words: Keywords, m: DateMatch, when: time | None, ref_date: date | None,
+def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: date | None,
           extension: bool) -> Deadline:
-    """The Deadline for date ``m`` of ``sentence`` (``words`` are its keywords)."""
+    """The Deadline for date ``m`` of ``sentence`` (``low`` is its folded form)."""
     if m.precision != "day":
         return Deadline(None, None, None, sentence,
                         note=f"vague deadline: month only ({m.text})")
     if m.date is None:
         return Deadline(None, None, None, sentence,
                         note=f"year-less date {m.text!r} needs a reference date"
-                             f" ({words.kind})")
+                             f" ({_kind(low)})")
     notes = []
     if m.is_range:
         notes.append(f"range {m.text!r}: end taken")
@@ -233,12 +242,12 @@ def _make(sentence: str, words: Keywords, m: DateMatch, when: time | None, ref_d
     if ref_date is not None and day < ref_date:
         past = True  # no need to look at the verb
     else:
-        past = words.past
+        past = cues.PAST.search(low) is not None
         if m.yearless and past and ref_date is not None and day > ref_date + _HALF_YEAR:
             # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
             # rule would say next December, but the verb says it is already over.
             day = day - relativedelta(years=1)
-    return Deadline(day, when, words.kind, sentence,
+    return Deadline(day, when, _kind(low), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
 
 
@@ -246,7 +255,7 @@ def _vague_note(sentence: str, low: str, topical: bool | None) -> Deadline | Non
     if not cues.VAGUE_ANY.search(low):
         return None
     if topical is None:
-        topical = scan(low).topical
+        topical = _TOPIC(low) is not None
     if not (topical or cues.ANY_CUE.search(low)):
         return None
     for rule, note in cues.VAGUE:
@@ -279,16 +288,15 @@ def extract_deadlines(text: str, lang: str | None = None,
         first = next_date
         while next_date < len(all_dates) and all_dates[next_date].start < s_end:
             next_date += 1
-        topical = words = None
-        if next_date > first:  # the sentence has dates: look at its words
-            words = scan(low, s_start, s_end)
-            topical = words.topical
-        found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date], words) if topical else []
+        topical = None
+        if next_date > first:  # only a sentence with dates needs this now
+            topical = _TOPIC(low, s_start, s_end) is not None
+        found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date]) if topical else []
         sentence, s_low = text[s_start:s_end], low[s_start:s_end]
         if found:
             dated = [f for f in found if f[1].date is not None and f[1].precision == "day"] or found
             _, m, when, extension = max(dated, key=lambda f: f[0])
-            result.append(_make(sentence, words, m, when, ref_date, extension))
+            result.append(_make(sentence, s_low, m, when, ref_date, extension))
             continue
         vague = _vague_note(sentence, s_low, topical)
         if vague is not None:
