@@ -8,6 +8,12 @@ Commands:
   feeds     rebuild the feeds from the database
   status    each source's health; --check exits 1 on an alarm
   prune     delete old superseded versions
+  search    full-text search over the stored history
+  deadlines upcoming or closed deadlines
+  history   every version of one item, with diffs
+  export    a table as CSV or JSON
+  serve     serve public/ on 127.0.0.1
+  schedule  crawl on a schedule
   extract-deadlines  read deadlines from text (JSONL in, JSONL out)
 
 Every command that touches the database takes --db PATH (default sotevahti.db or $SOTEVAHTI_DB)
@@ -18,6 +24,7 @@ Errors are one line on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -30,6 +37,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from sotevahti.lock import CrawlLock, LockedError  # noqa: E402
 from sotevahti.sources import ConfigError, load_config  # noqa: E402
 from sotevahti.store import Store, default_db_path  # noqa: E402
 
@@ -78,6 +86,15 @@ def aware_datetime(value: str) -> datetime:
     return parsed
 
 
+def duration(value: str) -> float:
+    """argparse type: ``90s``, ``10m``, ``6h``, ``1d`` → seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        return float(value[:-1]) * units[value[-1]] if value[-1] in units else float(value)
+    except (ValueError, IndexError):
+        raise argparse.ArgumentTypeError(f"not a duration: {value!r} (use e.g. 30m, 6h)") from None
+
+
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -110,8 +127,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         config.get(source_id)
     db, public = paths(args)
     level = "INFO" if args.verbose else "ERROR" if args.quiet or args.json else "WARNING"
-    run = run_crawl(config, args.source, db, Path(args.sources) if args.sources else None, public,
-                    mirror=args.mirror, log_level=level, now=args.now)
+    # `schedule` holds the lock for its whole life and tells its own crawls so.
+    held = os.environ.get("SOTEVAHTI_LOCK_HELD_BY") == str(os.getppid())
+    with contextlib.nullcontext() if held else CrawlLock(db):
+        run = run_crawl(config, args.source, db, Path(args.sources) if args.sources else None, public,
+                        mirror=args.mirror, log_level=level, now=args.now,
+                        progress=not (args.quiet or args.json or args.verbose))
     summary = {
         "run_id": run["id"], "status": run["status"], "requests": run["requests"],
         "response_bytes": run["response_bytes"], "requests_304": run["requests_304"],
@@ -149,7 +170,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Show each source's health: last success, counts and alarms; --check exits 1 on any alarm."""
-    from sotevahti.display import format_datetime
+    from sotevahti.textout import format_status
 
     db, _public = paths(args)
     if not db.exists():
@@ -162,16 +183,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": ok, "database": database, "sources": rows})
     else:
-        def when(iso: str | None) -> str:
-            return format_datetime(datetime.fromisoformat(iso)) if iso else "–"
-        print(f"{'source':<22} {'last run':<21} {'last success':<21} {'links':>5} {'items':>5} {'new':>4} "
-              f"{'304':>4} {'err':>4}  state")
-        for r in rows:
-            state = "ok" if r["ok"] else "; ".join(a["message"] for a in r["alarms"])
-            print(f"{r['source']:<22} {when(r['last_run_at']):<21} {when(r['last_success_at']):<21} "
-                  f"{r['links']:>5} {r['items_found']:>5} {r['items_new']:>4} {r['responses_304']:>4} "
-                  f"{sum(r['errors'].values()):>4}  {state}")
-        print(f"\nDatabase {database['path']}: {database['bytes'] / 1e6:.1f} MB, integrity {database['integrity']}")
+        print(format_status(rows, database))
     return 1 if args.check and not ok else 0
 
 
@@ -189,6 +201,90 @@ def cmd_prune(args: argparse.Namespace) -> int:
     print_json(result) if args.json else print(
         f"removed {removed} old versions; database {before / 1e6:.1f} MB → {result['bytes_after'] / 1e6:.1f} MB")
     return 0
+
+
+def _store(args: argparse.Namespace) -> Store:
+    db, _public = paths(args)
+    if not db.exists():
+        raise UsageError(f"no database at {db} (run `monitor.py crawl` or `monitor.py demo` first)")
+    return Store(db)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Full-text search over every stored item, best match first, with snippets."""
+    from sotevahti.query import search
+    from sotevahti.textout import format_search
+
+    rows = search(_store(args), args.query, region=args.region, since=args.since, kind=args.kind, limit=args.limit)
+    print_json(rows) if args.json else print(format_search(rows))
+    return 0
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    """List deadlines: --upcoming (soonest first) or --closed; all by default."""
+    from sotevahti.query import deadline_list
+    from sotevahti.textout import format_deadlines
+
+    rows = deadline_list(_store(args), datetime.now(UTC), upcoming=args.upcoming, closed=args.closed,
+                         region=args.region)
+    print_json(rows) if args.json else print(format_deadlines(rows))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Every version of one item (by id or any of its URLs), with what each edit changed."""
+    from sotevahti.query import item_history
+    from sotevahti.textout import format_history
+
+    history = item_history(_store(args), args.item)
+    if history is None:
+        raise UsageError(f"no item with id or URL {args.item!r}")
+    print_json(history) if args.json else print(format_history(history))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export a table (default: items) as CSV or JSON, to stdout or --output FILE."""
+    from sotevahti.query import export_rows, write_export
+
+    store = _store(args)
+    try:
+        rows = export_rows(store, args.table)
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                n = write_export(rows, args.format, out)
+            print(f"wrote {n} rows of {args.table} to {args.output}", file=sys.stderr)
+        else:
+            write_export(rows, args.format, sys.stdout)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve public/ read-only on 127.0.0.1 (feeds, calendar, the web page)."""
+    from sotevahti.serve import serve_public
+
+    _db, public = paths(args)
+    if not public.is_dir():
+        raise UsageError(f"no {public} to serve (run `monitor.py crawl` or `monitor.py feeds` first)")
+    serve_public(public, args.port)
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """Crawl, publish and check health on a schedule; a failing source never stops the loop."""
+    from sotevahti.schedule_loop import run_schedule
+
+    db, _public = paths(args)
+    with CrawlLock(db):
+        crawl_args = [*args.source, "--db", str(db)] if not args.out else [*args.source, "--out", args.out]
+        if args.sources:
+            crawl_args += ["--sources", args.sources]
+        if args.mirror:
+            crawl_args += ["--mirror", args.mirror]
+        return run_schedule([sys.executable, str(ROOT / "monitor.py"), "crawl", "--quiet", *crawl_args],
+                            every=args.every, jitter=args.jitter, max_runs=args.max_runs)
 
 
 def cmd_extract_deadlines(args: argparse.Namespace) -> int:
@@ -239,6 +335,31 @@ def build_parser() -> Parser:
     crawl.add_argument("--now", metavar="ISO", type=aware_datetime,
                        help="judge deadlines as if it were this time (tests, replays): 2026-11-24T08:00+02:00")
     command("feeds", cmd_feeds)
+    search = command("search", cmd_search)
+    search.add_argument("query", help='words to find, e.g. "hyvinvointialueiden rahoitus" or sote*')
+    search.add_argument("--region", help="region code, e.g. 08 or national")
+    search.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="published on or after")
+    search.add_argument("--kind", choices=["announcement", "consultation", "page", "decision"])
+    search.add_argument("--limit", type=int, default=20)
+    deadlines = command("deadlines", cmd_deadlines)
+    which = deadlines.add_mutually_exclusive_group()
+    which.add_argument("--upcoming", action="store_true", help="open deadlines from today on, soonest first")
+    which.add_argument("--closed", action="store_true", help="closed deadlines, newest first")
+    deadlines.add_argument("--region", help="region code, e.g. 08 or national")
+    history = command("history", cmd_history)
+    history.add_argument("item", metavar="ITEM_ID_OR_URL")
+    export = command("export", cmd_export)
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--table", default="items", help="items (default), deadlines, runs, …")
+    export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    serve = command("serve", cmd_serve)
+    serve.add_argument("--port", type=int, default=8000)
+    schedule = command("schedule", cmd_schedule)
+    schedule.add_argument("source", nargs="*", help="source ids (default: every enabled source)")
+    schedule.add_argument("--every", type=duration, default="6h", help="interval, e.g. 6h, 30m (default 6h)")
+    schedule.add_argument("--jitter", type=duration, default="0s", help="random extra wait up to this, e.g. 10m")
+    schedule.add_argument("--max-runs", type=int, help="stop after N crawls (default: run until stopped)")
+    schedule.add_argument("--mirror", metavar="URL", help=argparse.SUPPRESS)
     status = command("status", cmd_status)
     status.add_argument("--check", action="store_true", help="exit 1 when any source has an alarm (for cron)")
     prune = command("prune", cmd_prune)
@@ -264,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except (ConfigError, UsageError, RuntimeError) as e:
+    except (ConfigError, UsageError, LockedError, RuntimeError) as e:
         fail(str(e))
     except KeyboardInterrupt:
         fail("interrupted")

@@ -188,10 +188,8 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
 
 
 def _named_month_possible(low: str) -> bool:
-    for part in pat.NAMED_GATE_PARTS:
-        if part in low:
-            return True
-    return False
+    words = low.replace(".", " ").replace(",", " ").replace(")", " ").replace("-", " ").replace("–", " ").split()
+    return not pat.MONTH_WORDS.isdisjoint(words)
 
 
 def _word_start(low: str, i: int) -> bool:
@@ -232,7 +230,7 @@ def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
         prev = merged[-1] if merged else None
         if (prev is not None and prev.moment is None and atom.moment is None
                 and prev.precision == atom.precision == "day"
-                and pat.DASH_RE.fullmatch(text, prev.end, atom.start)):
+                and pat.RANGE_GAP.fullmatch(text, prev.end, atom.start)):
             merged[-1] = atom
             atom.start_atom, atom.start = prev, prev.start
             continue

@@ -49,14 +49,16 @@ _PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_AB
 _VERB_WORDS = (
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
     "|loppuu|jatkuu|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
-    "|close|ends|ended|expires|expired").split("|")
+    "|close|ends|ended|expires|expired|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|")
 _VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti|" + _CLOCK
               + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")
 # A deadline noun, then "on"/"är"/":" or nothing: "Lausuntojen määräaika 22.1.2024",
 # "Sista dag för ansökan är 31.3.2025", "Hakuaika: 1.8.‒1.9.2025". A weaker cue.
 _NOUN_WORDS = [
-    "lausuntoai", "hakuai", "määräai", "vastausai", "takaraj", "ilmoittautumisai", "raportointiai",
-    "nähtävilläoloai", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
+    # "-ai-" for aika/aikaa/aikana, "-aj-" for ajan/ajalla (consonant gradation)
+    *(stem + end for stem in ("lausuntoa", "hakua", "määräa", "vastausa", "ilmoittautumisa", "raportointia",
+                              "nähtävilläoloa") for end in ("i", "j")),
+    "takaraj", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
     "anmälningstid", "svarstid", "päättymispäivä", "closing date", "deadline"]
 _NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|\s*:|)\s*"
               + _WEEKDAY_ABBR + "$")
@@ -78,7 +80,9 @@ PERIOD_WORDS = compile_fast(
     r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*"
     r"|kysely\w*|enkät\w*|open|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
     # "… voi antaa 5.–30.6.2025", "kan lämnas …", "the period runs from 1 to 31 October"
-    r"|voi|voit|voivat|voidaan|kan|can|period\w*|runs|pågår)\b")
+    r"|voi|voit|voivat|voidaan|kan|can|period\w*|runs|pågår"
+    # "on lausuntokierroksella 19.9.–31.10.2025", "är ute på remiss …", "the consultation round …"
+    r"|lausuntokierro\w*|kierroksella|lausunnolla|kuultavana|kommentoitavana|remiss\w*|round)\b")
 # A sentence without any of these stems is not about acting on something.
 TOPIC = compile_fast(stem_regex([*(
     "lausun|statement|haku|haet|haem|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
