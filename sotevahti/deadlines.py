@@ -117,6 +117,22 @@ def split_sentences(text: str, dates: list[DateMatch] | None = None) -> list[tup
     return out
 
 
+def _sentences(text: str, low: str, dates: list[DateMatch]) -> list[tuple[int, int]]:
+    """``split_sentences``, with a shortcut for the commonest input, a single sentence.
+
+    If ``low`` has no whitespace but plain spaces (``isprintable``) and no
+    "[.!?]" or closing quote or bracket before a space, no sentence boundary
+    can match, and the costly scan is skipped.
+    """
+    if "\n" in low or not low.isprintable() or any(mark in low for mark in _BREAKS):
+        return split_sentences(text, dates)
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    return [(start, end)] if end > start else []
+
+
+_BREAKS = (". ", "! ", "? ", '" ', "” ", "» ", ") ")
+
+
 def _push(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
     if (start < end and text[start].isspace()) or (end > start and text[end - 1].isspace()):
         part = text[start:end]
@@ -282,7 +298,7 @@ def extract_deadlines(text: str, lang: str | None = None,
     all_dates = find_dates_folded(text, low, ref_date)
     result: list[Deadline] = []
     next_date = 0
-    for s_start, s_end in split_sentences(text, all_dates):
+    for s_start, s_end in _sentences(text, low, all_dates):
         while next_date < len(all_dates) and all_dates[next_date].start < s_start:
             next_date += 1
         first = next_date

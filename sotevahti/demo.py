@@ -121,4 +121,5 @@ def format_summary(result: dict[str, Any]) -> str:
     lines.append(f"Deadlines:     {result['feeds']['deadlines']} (Atom: deadlines-atom.xml)")
     lines.append(f"Calendar:      {result['feeds']['ics']}")
     lines.append(f"Every feed:    {result['feeds']['opml']} (per region, organisation, kind, language)")
+    lines.append(f"Web page:      {result['feeds']['html']} (open it in a browser; no server needed)")
     return "\n".join(lines)

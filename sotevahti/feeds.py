@@ -24,6 +24,7 @@ from .diff import Diff
 from .display import format_datetime
 from .feed_sets import feed_specs, main_specs, render_opml
 from .ical import build_calendar
+from .site_page import write_site
 from .regions import NATIONAL, region_name
 from .sources import FeedSettings
 from .store import Store
@@ -46,6 +47,7 @@ class FeedPaths:
     ics: Path
     opml: Path
     health: Path
+    html: Path
 
     def as_json(self) -> dict[str, str]:
         """``{"rss": "/abs/public/feed.xml", …}``: the ``feeds`` object of the CLI's JSON."""
@@ -153,7 +155,8 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
 
     ``feed.xml``/``atom.xml`` (newest relevant items and edits), ``deadlines.xml``/``deadlines-atom.xml``
     (newest deadline events), ``deadlines.ics`` (deadlines from a year back onwards), one feed per
-    region, organisation, kind and language under ``feeds/``, and ``feeds.opml`` listing them all.
+    region, organisation, kind and language under ``feeds/``, ``feeds.opml`` listing them all,
+    ``health.xml`` (source alarms) and the static web page ``index.html`` with a page per region.
     Each file is written to a temporary name and renamed, so a reader never sees half a feed.
     """
     public = Path(public_dir)
@@ -162,7 +165,7 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
     base = settings.public_url.rstrip("/")
     paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml", deadlines=public / "deadlines.xml",
                       deadlines_atom=public / "deadlines-atom.xml", ics=public / "deadlines.ics",
-                      opml=public / "feeds.opml", health=public / "health.xml")
+                      opml=public / "feeds.opml", health=public / "health.xml", html=public / "index.html")
     _atomic_write(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
     _atomic_write(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
     events = [event_entry(ev) for ev in store.deadline_events(EVENT_LIMIT, relevant_only=True)]
@@ -185,6 +188,7 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
     feed = build_feed(health, settings, f"{base}/health.xml", now, f"{settings.title}: lähteiden tila",
                       "Hälytykset lähteistä, jotka lakkasivat tuottamasta tiedotteita tai muuttivat rakennettaan.")
     _atomic_write(paths.health, feed.rss_str(pretty=True))
+    write_site(store, public, settings, now)
     return paths
 
 

@@ -45,7 +45,7 @@ STYLE = """\
 --soon:#a4300b;--soon-bg:#fff1eb;--ext:#6b4a00;--ext-bg:#fff6d6}
 *{box-sizing:border-box}
 body{margin:0;font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
-color:var(--fg);background:var(--bg)}
+color:var(--fg);background:var(--bg);overflow-wrap:break-word}
 a{color:var(--accent)}a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}
 header.site{background:#0b3d6b;color:#fff;padding:1.25rem max(1rem,calc((100% - 62rem) / 2))}

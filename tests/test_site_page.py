@@ -26,7 +26,7 @@ SETTINGS = FeedSettings()
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars"]
+                  "--disable-dev-shm-usage", "--hide-scrollbars"]
 
 
 class Dom(HTMLParser):
@@ -278,6 +278,7 @@ def test_demo_page_if_the_demo_writes_one(demo_site):
     if not own.exists():       # the demo does not write the page (yet): the page written above stands in
         return
     dump = _run_chromium(demo_site["tmp"] / "profile", "--dump-dom", own.as_uri())
+    assert dump.returncode == 0, dump.stderr[-2000:]
     dom = Dom(dump.stdout)
     for item in demo_site["store"].latest_items(5):
         if item["id"] != make_item(999)["id"]:
