@@ -35,7 +35,7 @@ _BETWEEN_WORDS = ("and", "och", "ja", "to", "till", "until")
 _TIME_AFTER = pat.TIME_AFTER.match
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DateMatch:
     """One date (or date range) found in a text.
 
@@ -60,6 +60,16 @@ class DateMatch:
         if self.date is None or self.time is None:
             return None
         return datetime.combine(self.date, self.time, tzinfo=HELSINKI)
+
+
+def _date_match(start: int, end: int, text: str, day: date | None, clock: time | None = None,
+                is_range: bool = False, range_start: date | None = None, yearless: bool = False,
+                precision: str = "day") -> DateMatch:
+    """A DateMatch built at half the cost of the frozen dataclass's own __init__ (same fields)."""
+    match = object.__new__(DateMatch)
+    match.__dict__.update(start=start, end=end, text=text, date=day, time=clock, is_range=is_range,
+                          range_start=range_start, yearless=yearless, precision=precision)
+    return match
 
 
 @dataclass(slots=True)
@@ -337,7 +347,7 @@ def find_dates_folded(text: str, low: str, ref_date: date | None = None) -> list
     matches: list[DateMatch] = []
     for atom in atoms:
         if atom.moment is not None:
-            matches.append(DateMatch(atom.start, atom.end, text[atom.start:atom.end],
+            matches.append(_date_match(atom.start, atom.end, text[atom.start:atom.end],
                                      atom.moment.date(), atom.moment.timetz().replace(tzinfo=None)))
             continue
         if atom.year is not None and atom.day is not None:  # already checked by _collect_atoms
@@ -354,8 +364,8 @@ def find_dates_folded(text: str, low: str, ref_date: date | None = None) -> list
                 start = start.replace(year=end.year) if _valid(start.day, start.month, end.year) else start
             if start is not None and end is not None and start > end:
                 start = start - relativedelta(years=1)  # "30.12.–7.1." crosses the new year
-        matches.append(DateMatch(atom.start, atom.end, text[atom.start:atom.end], end, atom.time,
-                                 atom.start_atom is not None, start, atom.year is None, atom.precision))
+        matches.append(_date_match(atom.start, atom.end, text[atom.start:atom.end], end, atom.time,
+                                   atom.start_atom is not None, start, atom.year is None, atom.precision))
     return matches
 
 

@@ -3,9 +3,8 @@
 Every pattern runs on text folded by ``dates.fold_case`` (lowercase, same
 offsets), never with re.IGNORECASE. Long lists of literal stems are compiled
 as a prefix tree (``stem_regex``): CPython's ``re`` tries every alternative of
-a flat alternation in turn, while a tree branches on one letter at a time and
-lets the engine skip to positions where a stem can start (see
-``date_patterns.stem_regex``).
+a flat alternation in turn, while a tree branches on one letter at a time.
+See the speed notes in ``date_patterns``.
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ _WEEKDAY_ABBR = r"(?:(?:ma|ti|ke|to|pe|la|su)\.?\s+)?"  # "päättyy to 6.11.202
 _CLOCK = r"(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?"
 
 # The cue patterns are searched in the few dozen characters before a date and
-# anchored at its start ($). Each begins with a prefix tree rather than \b, so
-# the engine only tries positions where a cue word can begin.
+# anchored at its start ($). Each begins with a prefix tree rather than \b.
 
 # What follows a date, in one anchored match: a cue ("25.9.2020 saakka", "… mennessä",
 # "20.10.–17.11.2025 välisenä aikana"), maybe with its time ("31.3.2025 asti klo 16"), or a
