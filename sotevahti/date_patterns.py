@@ -128,6 +128,25 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile("".join(out), flags)
 
 
+_SPACES = str.maketrans(dict.fromkeys("\xa0\u2007\u2009\u202f\u200b", " "))
+
+
+def fold_case(text: str) -> str:
+    """Lowercase ``text`` keeping every offset, so matches map back onto the original.
+
+    Matching folded text without re.IGNORECASE is several times faster in CPython.
+
+    >>> fold_case("TORSTAINA 7. MARRASKUUTA")
+    'torstaina 7. marraskuuta'
+    """
+    low = text.lower()
+    if len(low) != len(text):  # a few letters ("İ") grow when lowered
+        low = "".join(ch.lower()[0] for ch in text)
+    if "\xa0" in low or "\u202f" in low or "\u2009" in low or "\u200b" in low:
+        low = low.translate(_SPACES)  # web pages put no-break spaces in "klo\xa016" and "15.\xa0maaliskuuta"
+    return low
+
+
 DASH = r"\s*[-‒–—]\s*"
 FI_STEMS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä",
             "heinä", "elo", "syys", "loka", "marras", "joulu")
@@ -199,6 +218,12 @@ NAMED_MONTH_ONLY = compile_fast(
 #: Cheap gate: the three named-month patterns run only when one of these is a word of
 #: the text (a set look-up over the words is cheaper than any regex scan here).
 MONTH_WORDS = frozenset([*NAMED_MONTHS, *MONTH_ABBREVIATIONS])
+
+
+def named_month_possible(low: str) -> bool:
+    """Whether a Swedish or English month name (or its abbreviation) is a word of ``low``."""
+    words = low.replace(".", " ").replace(",", " ").replace(")", " ").replace("-", " ").replace("–", " ").split()
+    return not MONTH_WORDS.isdisjoint(words)
 
 
 # A range start the end completes: "12.–", "14.11.–", "1.9–", "30.12.2025-", "25–".

@@ -24,8 +24,8 @@ from .diff import Diff
 from .display import format_datetime
 from .feed_sets import feed_specs, main_specs, render_opml
 from .ical import build_calendar
-from .site_page import write_site
 from .regions import NATIONAL, region_name
+from .site_page import write_site
 from .sources import FeedSettings
 from .store import Store
 
