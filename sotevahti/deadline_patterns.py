@@ -122,7 +122,9 @@ KIND_RULES = (
         *"raport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
         r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]))),
     ("registration", compile_fast(stem_regex(
-        "ilmoittau|ilmoitettava|anmäl|rekisteröi|regist|kotiäänest|ehdokas|webinaari|webinar|sign up"
+        # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
+        "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
+        "|webinar|sign up"
         "|hemröstning"))),
     ("consultation", compile_fast(stem_regex([*(
         "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä|kysely|enkät|survey|consult"

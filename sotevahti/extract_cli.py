@@ -103,7 +103,8 @@ def format_deadline_human(text: str, lang: str | None = None,
         return f"{none} ({found.note}): {found.sentence}"
     when = f"{found.deadline.day}.{found.deadline.month}.{found.deadline.year}"
     if found.time is not None:
-        when += f" {at} {format_time(found.time)}"
+        # People read times the Finnish way, "klo 15.45"; the JSON keeps ISO "15:45".
+        when += f" {at} {(format_time(found.time) or '').replace(':', '.')}"
     status = f", {passed}" if found.past else ""
     return f"{label} {when} ({found.kind}{status}): {found.sentence}"
 

@@ -343,7 +343,7 @@ def test_cli_matches_library_on_the_labelled_set() -> None:
     ("Lausuntoaika päättyy 25.9.2020.", None,
      "Määräaika 25.9.2020 (consultation): Lausuntoaika päättyy 25.9.2020."),
     ("Anmälan bör inkomma senast den 16 januari 2018 kl. 16.00.", "sv",
-     "Sista dag 16.1.2018 kl. 16:00 (registration): "
+     "Sista dag 16.1.2018 kl. 16.00 (registration): "
      "Anmälan bör inkomma senast den 16 januari 2018 kl. 16.00."),
     ("The application period for the grants closed on 18 February 2022.", "en",
      "Deadline 18.2.2022 (application, passed): "
