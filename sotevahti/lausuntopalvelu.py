@@ -50,7 +50,8 @@ from parsel import Selector
 
 from .dates import HELSINKI, parse_iso_datetime
 from .htmltext import block_text, clean_text
-from .regions import COUNTIES, NATIONAL
+from .lausuntopalvelu_page import Participation, parse_participation
+from .regions import NATIONAL, fold_name, region_of
 from .topic import TopicFilter
 
 SITE = "https://www.lausuntopalvelu.fi"
@@ -346,64 +347,6 @@ def proposals_url(base: str = PROPOSALS_URL, top: int = 50, fmt: str = "atom") -
 # -- scope ----------------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.lower().translate(str.maketrans("äöå", "aoa")).split())
-
-
-def _county_stems() -> list[tuple[str, str]]:
-    """(folded stem, code) for every county name form, longest first."""
-    stems: list[tuple[str, str]] = []
-    for code, (fi, sv, slug) in COUNTIES.items():
-        if not code.isdigit() or code == "90":
-            continue
-        stems.append((_fold(fi.removesuffix(" hyvinvointialue"))[:-1], code))  # genitive minus its -n
-        stems.append((_fold(sv.removesuffix(" välfärdsområde")).removesuffix("s"), code))
-        stems.append((slug, code))  # nominative, ASCII-folded: "paijat-hame"
-    return sorted(set(stems), key=lambda s: -len(s[0]))
-
-
-_COUNTY_STEMS = _county_stems()
-_COUNTY_WORD = re.compile(r"hyvinvointialue|valfardsomrade")
-#: Names the counties go by on lausuntopalvelu.fi besides "<X>n hyvinvointialue".
-_COUNTY_BRANDS = {"pirha": "08", "siun sote": "14", "soite": "18", "eloisa": "12", "oma hame": "07",
-                  "keusote": "02", "varha": "05", "pohde": "19", "vakehyva": "04", "luvn": "03"}
-_HELSINKI = re.compile(r"^(?:helsinki|helsingfors)$|(?<!\w)(?:helsingin kaupun|helsingfors stad)")
-_HUS = re.compile(r"(?<![\w-])hus(?:-yhtyma|-sammanslutningen|$)")
-
-
-def region_of(organisation: str) -> str:
-    """The county code of a wellbeing services county (or Helsinki, ``90``), else ``"national"``.
-
-    Matching is loose: case, ä/ö and the Swedish name do not matter, and the longest county
-    name wins, so "Etelä-Pohjanmaan" is not read as "Pohjanmaan". HUS-yhtymä gets ``"hus"``
-    (the code :mod:`sotevahti.regions` gives it). A regional council or a city other than
-    Helsinki is not a county: "Pirkanmaan liitto" is national.
-
-    >>> region_of("Pirkanmaan hyvinvointialue"), region_of("Helsingin kaupunki")
-    ('08', '90')
-    >>> region_of("Etelä-Pohjanmaan hyvinvointialue"), region_of("Österbottens välfärdsområde")
-    ('16', '17')
-    >>> region_of("Sosiaali- ja terveysministeriö"), region_of("Pirkanmaan liitto")
-    ('national', 'national')
-    """
-    org = _fold(organisation)
-    if not org:
-        return NATIONAL
-    if _HELSINKI.search(org):
-        return "90"
-    if _HUS.search(org):
-        return "hus"
-    for brand, code in _COUNTY_BRANDS.items():
-        if re.search(rf"(?<!\w){re.escape(brand)}(?!\w)", org):
-            return code
-    if not _COUNTY_WORD.search(org):
-        return NATIONAL
-    for stem, code in _COUNTY_STEMS:
-        if re.search(rf"(?<!\w){re.escape(stem)}", org):
-            return code
-    return NATIONAL
-
-
 def is_reform_proposal(p: Proposal, organisations: Iterable[str],
                        topic: TopicFilter) -> tuple[bool, tuple[str, ...]]:
     """Whether a proposal belongs to the sote reform, and why.
@@ -419,8 +362,8 @@ def is_reform_proposal(p: Proposal, organisations: Iterable[str],
     :return: ``(in_scope, reasons)``; reasons are empty when out of scope.
     """
     reasons: list[str] = []
-    wanted = {_fold(o) for o in organisations}
-    if _fold(p.organisation) in wanted:
+    wanted = {fold_name(o) for o in organisations}
+    if fold_name(p.organisation) in wanted:
         reasons.append(f"organisation: {p.organisation}")
     region = region_of(p.organisation)
     if region != NATIONAL:
@@ -448,72 +391,6 @@ def proposal_ids_in(html_or_text: str) -> list[str]:
     for m in _PROPOSAL_LINK.finditer(html_or_text):
         seen.setdefault(m[1].lower(), None)
     return list(seen)
-
-
-@dataclass(frozen=True)
-class Participation:
-    """What a request page (``/FI/Proposal/Participation?proposalId=…``) adds to the API.
-
-    ``closed`` is True for "Vastausaika on päättynyt", False for "Vastausaika päättyy" and
-    None when neither label is there. ``answered`` holds (display name, organisation) pairs.
-    """
-
-    title: str
-    register_number: str
-    deadline: date | None
-    closed: bool | None
-    distribution: tuple[str, ...]
-    answered: tuple[tuple[str, str], ...]
-
-
-_REGISTER_LABEL = "Lausuntopyynnön diaarinumero:"
-_ANSWER_TIME = re.compile(r"Vastausaika (päättyy|on päättynyt):\s*(\d{1,2})\.(\d{1,2})\.(\d{4})")
-_ANSWERED = re.compile(r'"UsersWhoAnswered"\s*:\s*(\[.*?\])', re.DOTALL)
-
-
-def parse_participation(html: str) -> Participation:
-    """Read a request page: register number, answer deadline, distribution list, who answered.
-
-    The distribution list is the table under the ``Jakelu:`` heading; the respondents come from
-    the ``"UsersWhoAnswered":[…]`` JSON the page embeds.
-    """
-    sel = Selector(text=html)
-    blocks = block_text(sel.xpath("//body")).split("\n\n")
-    when = _ANSWER_TIME.search(" ".join(" ".join(blocks).split()))
-    register = ""
-    for i, block in enumerate(blocks):
-        if _REGISTER_LABEL in block:
-            # The value follows the label in the same block, or is the next block ("HEL 2026-012345").
-            register = block.split(_REGISTER_LABEL, 1)[1].strip()
-            if not register and i + 1 < len(blocks):
-                register = blocks[i + 1].strip()
-            break
-    deadline = None
-    if when:
-        try:
-            deadline = date(int(when[4]), int(when[3]), int(when[2]))
-        except ValueError:
-            deadline = None
-    table = sel.xpath("//*[normalize-space(.)='Jakelu:']/following::table[1]")
-    distribution = tuple(t for t in (clean_text(c.xpath("string(.)").get()) for c in table.xpath(".//td")) if t)
-    answered: list[tuple[str, str]] = []
-    m = _ANSWERED.search(html)
-    if m:
-        try:
-            users = json.loads(m[1])
-        except json.JSONDecodeError:
-            users = []
-        answered = [(str(u.get("DisplayName") or ""), str(u.get("Organization") or ""))
-                    for u in users if isinstance(u, dict)]
-    title = clean_text(sel.css("h1::text").get() or sel.css("title::text").get() or "")
-    return Participation(
-        title=title,
-        register_number=register,
-        deadline=deadline,
-        closed=None if not when else when[1] != "päättyy",
-        distribution=distribution,
-        answered=tuple(answered),
-    )
 
 
 __all__ = [

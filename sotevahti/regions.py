@@ -7,6 +7,8 @@ the code ``hus``.
 
 from __future__ import annotations
 
+import re
+
 NATIONAL = "national"
 
 #: code -> (Finnish name, Swedish name, slug used in feed file names)
@@ -49,3 +51,62 @@ def region_name(code: str, lang: str = "fi") -> str:
         return {"sv": "Hela landet", "en": "National"}.get(lang, "Valtakunnallinen")
     fi, sv, _slug = COUNTIES[code]
     return sv if lang == "sv" else fi
+
+
+def fold_name(text: str) -> str:
+    """Lower case, ä→a, ö→o, å→a, single spaces: for loose matching of organisation names."""
+    return " ".join(text.lower().translate(str.maketrans("äöå", "aoa")).split())
+
+
+def _county_stems() -> list[tuple[str, str]]:
+    """(folded stem, code) for every county name form, longest first."""
+    stems: list[tuple[str, str]] = []
+    for code, (fi, sv, slug) in COUNTIES.items():
+        if not code.isdigit() or code == "90":
+            continue
+        stems.append((fold_name(fi.removesuffix(" hyvinvointialue"))[:-1], code))  # genitive minus its -n
+        stems.append((fold_name(sv.removesuffix(" välfärdsområde")).removesuffix("s"), code))
+        stems.append((slug, code))  # nominative, ASCII-folded: "paijat-hame"
+    return sorted(set(stems), key=lambda s: -len(s[0]))
+
+
+_COUNTY_STEMS = _county_stems()
+_COUNTY_WORD = re.compile(r"hyvinvointialue|valfardsomrade")
+#: Names the counties go by on lausuntopalvelu.fi besides "<X>n hyvinvointialue".
+_COUNTY_BRANDS = {"pirha": "08", "siun sote": "14", "soite": "18", "eloisa": "12", "oma hame": "07",
+                  "keusote": "02", "varha": "05", "pohde": "19", "vakehyva": "04", "luvn": "03"}
+_HELSINKI = re.compile(r"^(?:helsinki|helsingfors)$|(?<!\w)(?:helsingin kaupun|helsingfors stad)")
+_HUS = re.compile(r"(?<![\w-])hus(?:-yhtyma|-sammanslutningen|$)")
+
+
+def region_of(organisation: str) -> str:
+    """The county code of a wellbeing services county (or Helsinki, ``90``), else ``"national"``.
+
+    Matching is loose: case, ä/ö and the Swedish name do not matter, and the longest county
+    name wins, so "Etelä-Pohjanmaan" is not read as "Pohjanmaan". HUS-yhtymä gets ``"hus"``
+    (the code :mod:`sotevahti.regions` gives it). A regional council or a city other than
+    Helsinki is not a county: "Pirkanmaan liitto" is national.
+
+    >>> region_of("Pirkanmaan hyvinvointialue"), region_of("Helsingin kaupunki")
+    ('08', '90')
+    >>> region_of("Etelä-Pohjanmaan hyvinvointialue"), region_of("Österbottens välfärdsområde")
+    ('16', '17')
+    >>> region_of("Sosiaali- ja terveysministeriö"), region_of("Pirkanmaan liitto")
+    ('national', 'national')
+    """
+    org = fold_name(organisation)
+    if not org:
+        return NATIONAL
+    if _HELSINKI.search(org):
+        return "90"
+    if _HUS.search(org):
+        return "hus"
+    for brand, code in _COUNTY_BRANDS.items():
+        if re.search(rf"(?<!\w){re.escape(brand)}(?!\w)", org):
+            return code
+    if not _COUNTY_WORD.search(org):
+        return NATIONAL
+    for stem, code in _COUNTY_STEMS:
+        if re.search(rf"(?<!\w){re.escape(stem)}", org):
+            return code
+    return NATIONAL
