@@ -155,16 +155,13 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     from sotevahti.feeds import write_feeds
 
     config = load_config(args.sources)
-    db, public = paths(args)
-    if not db.exists():
-        raise UsageError(f"no database at {db} (run `monitor.py crawl` first)")
-    store = Store(db)
-    written = write_feeds(store, public, config.feed, datetime.now(UTC))
+    store = _store(args)
+    written = write_feeds(store, paths(args)[1], config.feed, datetime.now(UTC))
     store.close()
     if args.json:
         print_json(written.as_json())
     else:
-        print(f"wrote {', '.join(p.name for p in vars(written).values())} in {public}")
+        print(f"wrote {', '.join(p.name for p in vars(written).values())} in {paths(args)[1]}")
     return 0
 
 
@@ -172,12 +169,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Show each source's health: last success, counts and alarms; --check exits 1 on any alarm."""
     from sotevahti.textout import format_status
 
-    db, _public = paths(args)
-    if not db.exists():
-        raise UsageError(f"no database at {db} (run `monitor.py crawl` first)")
-    store = Store(db)
+    store = _store(args)
     rows = store.source_status()
-    database = {"path": str(db.resolve()), "bytes": store.database_size(), "integrity": store.integrity_check()}
+    database = {"path": str(paths(args)[0].resolve()), "bytes": store.database_size(),
+                "integrity": store.integrity_check()}
     store.close()
     ok = all(r["ok"] for r in rows) and database["integrity"] == "ok"
     if args.json:
@@ -189,10 +184,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_prune(args: argparse.Namespace) -> int:
     """Delete superseded versions older than --days; the current version of an item is never removed."""
-    db, _public = paths(args)
-    if not db.exists():
-        raise UsageError(f"no database at {db}")
-    store = Store(db)
+    store = _store(args)
     before = store.database_size()
     removed = store.prune_versions(args.days, datetime.now(UTC))
     store.conn.execute("VACUUM")

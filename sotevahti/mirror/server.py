@@ -61,6 +61,8 @@ class Mirror:
 
     def __init__(self, sites: list[Site], epoch: int = 1) -> None:
         self.sites = sites
+        # Which sites negotiate content (take the Accept header), decided once, not per request.
+        self._negotiates = {id(s) for s in sites if "accept" in inspect.signature(s.render).parameters}
         self.epoch = epoch
         self.requests: list[tuple[int, str, int]] = []  # (epoch, path, status)
         self._lock = threading.Lock()
@@ -106,7 +108,7 @@ class Mirror:
         host, _, rest = parts.path.lstrip("/").partition("/")
         for site in self.sites:
             if host in site.hosts:
-                extra = {"accept": accept} if "accept" in inspect.signature(site.render).parameters else {}
+                extra = {"accept": accept} if id(site) in self._negotiates else {}
                 return site.render(host, "/" + rest, parts.query, self.epoch, self.url, **extra)
         return None
 
