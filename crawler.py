@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -148,18 +148,28 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
     if progress:
         print(("\r\033[K" if sys.stderr.isatty() else "") + progress_line(crawlers), file=sys.stderr)
     stats = run_stats(c.stats.get_stats() for c in crawlers)
-    status = "ok" if all(r == "finished" for r in stats["finish_reasons"]) else "failed"
-    judged_at = now or datetime.now(UTC)
     failed = {s.id: str(c.stats.get_value("finish_reason")) for c in crawlers for s in sources
               if s.platform == c.spidercls.platform and c.stats.get_value("finish_reason") != "finished"}
-    new_alarms = store.record_health(run_id, judged_at, stats["sources"], stats["field_validity"], sources, failed)
+    run = finish_crawl(store, run_id, stats, sources, settings, now or datetime.now(UTC), failed)
+    store.close()
+    return run
+
+
+def finish_crawl(store: Store, run_id: int, stats: dict[str, Any], sources: Sequence[Any],
+                 settings: Settings | Mapping[str, Any], now: datetime,
+                 failed: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Everything after the spiders: source health, deadline statuses at ``now``, the run row,
+    every public file. New alarms are printed to stderr. Used by ``monitor.py crawl`` and by the
+    pipeline under a plain ``scrapy crawl``, so both end a crawl the same way.
+    """
+    status = "ok" if all(r == "finished" for r in stats["finish_reasons"]) else "failed"
+    new_alarms = store.record_health(run_id, now, stats["sources"], stats["field_validity"], sources, failed)
     ran = {s.id for s in sources}
     stats["alarms"] = [a["message"] for row in store.source_status() if row["source"] in ran for a in row["alarms"]]
-    store.advance_deadlines(judged_at, run_id)
+    store.advance_deadlines(now, run_id)
     stats["deadlines"] = store.count_deadlines(run_id)
-    run = store.finish_run(run_id, judged_at, stats, status)
-    run["feeds"] = write_public(store, settings, judged_at)
-    store.close()
+    run = store.finish_run(run_id, now, stats, status)
+    run["feeds"] = write_public(store, settings, now)
     for alarm in new_alarms:
         print(f"alarm: {alarm.message}", file=sys.stderr)
     return run

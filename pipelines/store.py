@@ -7,16 +7,13 @@ closes a run itself and rebuilds the feeds in ``SOTEVAHTI_PUBLIC_DIR``).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler import crawl_now, run_stats, write_public
+from crawler import crawl_now, finish_crawl, run_stats
 from sotevahti.schema import FieldValidity, validate_item
 from sotevahti.store import Store
-
-logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -80,11 +77,8 @@ class StorePipeline:
             self.store.record_rejections(self.rejected, self.run_id, crawl_now(self.crawler.settings))
         self.crawler.stats.set_value("sotevahti/field_validity", self.validity.shares())
         if self.owns_run and self.run_id is not None:
-            now = crawl_now(self.crawler.settings)
-            stats = run_stats([self.crawler.stats.get_stats()])
-            self.store.record_health(self.run_id, now, stats["sources"], stats["field_validity"],
-                                     self.crawler.spider.sources)
-            self.store.advance_deadlines(now, self.run_id)
-            self.store.finish_run(self.run_id, now, stats)
-            write_public(self.store, self.crawler.settings, now)
+            # Scrapy has not set finish_reason yet here; the spider is closing normally.
+            stats = run_stats([{**self.crawler.stats.get_stats(), "finish_reason": "finished"}])
+            finish_crawl(self.store, self.run_id, stats, self.crawler.spider.sources, self.crawler.settings,
+                         crawl_now(self.crawler.settings))
         self.store.close()
