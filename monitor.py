@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -379,6 +380,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (ConfigError, UsageError, LockedError, RuntimeError) as e:
         fail(str(e))
+    except sqlite3.DatabaseError as e:
+        fail(f"database {paths(args)[0] if hasattr(args, 'db') else ''}: {e}")
+    except OSError as e:
+        fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
     except KeyboardInterrupt:
         fail("interrupted")
     except BrokenPipeError:

@@ -107,3 +107,13 @@ def test_listing_selectors_are_validated():
         parse_config({"source": [{**GOOD, "platform": "listing", "selectors": {"items": "a"}}]})
     with pytest.raises(ConfigError, match="unknown encoding"):
         parse_config({"source": [{**GOOD, "platform": "listing", "encoding": "latin-99"}]})
+
+
+def test_cli_bad_database_and_unwritable_output_are_one_line(tmp_path):
+    not_db = tmp_path / "notes.db"
+    not_db.write_text("tämä ei ole tietokanta", encoding="utf-8")
+    proc = run_monitor("status", "--db", str(not_db))
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
+    assert "file is not a database" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_monitor("export", "--db", str(not_db))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
