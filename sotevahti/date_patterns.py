@@ -181,6 +181,8 @@ WEEKDAY_WORDS = frozenset(
 #: What joins two dates into a range: a dash, maybe a weekday after it ("3.11. – perjantai
 #: 28.11.2025"), or "to"/"till"/"until" ("from 19 September to 31 October 2025").
 RANGE_GAP = compile_fast(DASH + "(?:(?:" + WEEKDAY + r")\s+)?|\s+(?:to|till|until)\s+(?:(?:" + WEEKDAY + r")\s+)?")
+#: The same after a start date's own time: "13.10.2025 klo 9.00 – 7.11.2025 klo 16.00".
+TIMED_RANGE_GAP = compile_fast(r"\s*\(?(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?\)?" + DASH)
 #: A weekday right before a date; the caller checks that no letter precedes it.
 WEEKDAY_BEFORE = compile_fast(WEEKDAY + r"\s+(?:den\s+)?$")
 # "klo 12.10." and the end of "klo 8.30–10.12." are times, not 12 October / 10 December.
@@ -190,7 +192,9 @@ TIME_WORD_BEFORE = compile_fast(
 # Each pattern yields one "atom": a single date, possibly partial. The guards
 # keep diary numbers (300/04.00.02/2016), decimals and IP-like strings out,
 # while letters before the day are allowed ("Kihniössä1.5.2026").
-NUMERIC = compile_fast(r"(\d(?<![\d/.,]\d)\d?)\.(\d{1,2})(\.(\d{4})?)?(?!\d)(?!\.\d)")
+# "15. 3. 2025" (spaced, as word processors write it) only with a year, so "klo 15. 3 henkilöä" stays out.
+NUMERIC = compile_fast(r"(\d(?<![\d/.,]\d)\d?)\.(?: (?=\d\d?\. ?(?:19|20)\d\d(?!\d)))?(\d{1,2})"
+                       r"(\.(?: (?=(?:19|20)\d\d(?!\d)))?(\d{4})?)?(?!\d)(?!\.\d)")
 ISO = compile_fast(
     r"\d(?<![\d-]\d)\d{3}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])"
 )
@@ -224,6 +228,12 @@ def named_month_possible(low: str) -> bool:
     """Whether a Swedish or English month name (or its abbreviation) is a word of ``low``."""
     words = low.replace(".", " ").replace(",", " ").replace(")", " ").replace("-", " ").replace("–", " ").split()
     return not MONTH_WORDS.isdisjoint(words)
+
+
+#: Words after which a bare "5.5" (no final dot, no year) is a date: "Anmälan senast 5.5".
+BARE_DATE_CUE = compile_fast(r"(?<!\w)(?:senast|viimeistään|till och med|t\.o\.m\.?|fram till)(?:\s+den)?\s+$")
+#: A unit after a number, which makes "5.5" a decimal, not a date.
+AMOUNT_AFTER = compile_fast(r"\s*(?:%|\w*pro[sc]ent|milj|mrd|€|euro|e\b|tun|timm|h\b|min|vuo|år|kk|mån|\d)")
 
 
 # A range start the end completes: "12.–", "14.11.–", "1.9–", "30.12.2025-", "25–".

@@ -118,6 +118,15 @@ def _weekday_start(low: str, start: int) -> int | None:
     return m.start()
 
 
+def _bare_deadline_date(low: str, start: int, end: int) -> bool:
+    """Whether "5.5" is a date because a deadline word comes right before ("Anmälan senast 5.5 till …")
+    and no unit after ("senast 5.5 %", "viimeistään 1.5 tunnin")."""
+    before = low[max(0, start - 16):start]
+    if not before.endswith(" ") or not pat.BARE_DATE_CUE.search(before):
+        return False
+    return pat.AMOUNT_AFTER.match(low, end) is None
+
+
 def _collect_atoms(text: str, low: str) -> list[_Atom]:
     found: list[_Atom] = []
     if "-" in low:
@@ -144,8 +153,8 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
         if year is None:
             if pat.TIME_WORD_BEFORE.search(low, max(0, start - 25), start):
                 continue
-            if not dot and _weekday_start(low, start) is None:
-                continue  # "11.1" without the final dot only after "tisdag"
+            if not dot and _weekday_start(low, start) is None and not _bare_deadline_date(low, start, m.end()):
+                continue  # "11.1" without the final dot only after "tisdag" or "senast"
         found.append(_Atom(start, m.end(), day, month, year))
     if "kuu" in low or "k." in low:
         for m in pat.FI_DAY_MONTH.finditer(low):
@@ -189,6 +198,12 @@ def _int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
+def _bare_day_range(tail: str, prefix: re.Match[str], atom: _Atom) -> bool:
+    """Swedish "1–31.10.2025": a bare day before a full date, earlier in its month, after no clock word."""
+    return (atom.year is not None and atom.day is not None and int(prefix[1]) < atom.day
+            and not pat.TIME_WORD_BEFORE.search(tail, 0, prefix.start()))
+
+
 def _range_prefix(text: str, atom: _Atom, prev: _Atom | None) -> tuple[re.Match[str], int] | None:
     """The start of a range that ``atom`` ends: "12.–", "14.11.–", "between 1 and"."""
     i = atom.start
@@ -201,7 +216,7 @@ def _range_prefix(text: str, atom: _Atom, prev: _Atom | None) -> tuple[re.Match[
     prefix = None
     if stripped and stripped[-1] in _DASHES:
         prefix = pat.RANGE_PREFIX.search(tail)
-        if prefix is not None and not (prefix[2] or atom.named):
+        if prefix is not None and not (prefix[2] or atom.named or _bare_day_range(tail, prefix, atom)):
             prefix = None  # "25–26" needs a month word after it
     elif stripped.endswith(_BETWEEN_WORDS):
         prefix = pat.BETWEEN_PREFIX.search(tail)
@@ -219,7 +234,9 @@ def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
         prev = merged[-1] if merged else None
         if (prev is not None and prev.moment is None and atom.moment is None
                 and prev.precision == atom.precision == "day"
-                and pat.RANGE_GAP.fullmatch(text, prev.end, atom.start)):
+                and (pat.RANGE_GAP.fullmatch(text, prev.end, atom.start)
+                     or ("kl" in text[prev.end:atom.start]
+                         and pat.TIMED_RANGE_GAP.fullmatch(text, prev.end, atom.start)))):
             merged[-1] = atom
             atom.start_atom, atom.start = prev, prev.start
             continue

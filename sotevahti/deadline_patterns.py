@@ -23,7 +23,8 @@ _CLOCK = r"(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?"
 # A case ending ("31.3.:een") or a short aside ("5.3. (ke) mennessä") may come before the cue.
 # Groups: cue, hour, minute, veto.
 AFTER_DATE = compile_fast(
-    r"(?::\w{1,4})?\s*[,)]?\s*(?:\([^)]{1,15}\)\s*)?(saakka|asti|mennessä|välisenä aikana|at the latest"
+    r"(?::\w{1,4})?\s*[,)]?\s*(?:\([^)]{1,15}\)\s*)?(?:(?:vuorokauden|päivän)\s+loppuun\s+)?"
+    r"(saakka|asti|mennessä|välisenä aikana|at the latest"
     r"|päättyvä|umpeutuva|sulkeutuva)(?:\s+(?:klo|kello|kl)\.?\s*([01]?\d|2[0-3])(?:[.:]([0-5]\d))?\b)?"
     r"|\W{0,3}(alkaen|lähtien|päivätyllä|päivätty|päivätyn|från och med|fr\.o\.m|järjestet\w*"
     r"|järjestettäv\w*|pidet\w*|pidettäv\w*|tehdyllä|tehdyssä|tulee voimaan|voimaan|träder"
@@ -32,12 +33,13 @@ AFTER_DATE = compile_fast(
 # an optional time in between: "viimeistään kello 16.00 perjantaina 28.3.2025",
 # or a time alone: "klo 12.00 mennessä 30.4.2025".
 _PRE_WORDS = [
-    "viimeistään", r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
+    "viimeistään", r"perillä(?:\s+viimeistään)?", r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
     r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
     r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
     r"extended\s+(?:to|until)", r"postponed\s+(?:to|until)", r"due(?<!\wdue)(?:\s+(?:on|by))?",
-    r"by(?<!\wby)(?:\s+\d{1,2}(?:[.:]\d\d)?\s*(?:[ap]\.?m\.?)?\s+on)?", "no later than", r"till\s+den",
-    r"deadline(?:\s+is)?:?", r"takaraja(?:\s+on)?", r"määräpäivä(?:\s+on)?",
+    r"by(?<!\wby)(?:\s+\d{1,2}(?:[.:]\d\d)?\s*(?:[ap]\.?m\.?|noon)?\s+on)?",
+    r"no later than(?:\s+\d{1,2}(?:[.:]\d\d)?\s*(?:[ap]\.?m\.?|noon)\s+on)?", r"till\s+den",
+    r"deadline(?:\s+is)?:?", r"takaraja(?:\s+on)?:?", r"määräpäivä(?:\s+on)?:?",
     r"vastausaika\s+(?:on\s+)?päätty\w*:?",
     r"klo\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä", r"kello\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä",
     r"kl\.?\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä",
@@ -47,7 +49,7 @@ _PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_AB
 _VERB_WORDS = (
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
     "|loppuu|jatkuu|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
-    "|close|ends|ended|expires|expired|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|")
+    "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|")
 _VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti|" + _CLOCK
               + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")
 # A deadline noun, then "on"/"är"/":" or nothing: "Lausuntojen määräaika 22.1.2024",
@@ -55,11 +57,12 @@ _VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti|" +
 _NOUN_WORDS = [
     # "-ai-" for aika/aikaa/aikana, "-aj-" for ajan/ajalla (consonant gradation)
     *(stem + end for stem in ("lausuntoa", "hakua", "määräa", "vastausa", "ilmoittautumisa", "raportointia",
-                              "nähtävilläoloa") for end in ("i", "j")),
+                              "nähtävilläoloa", "kuulemisa", "kommentointia") for end in ("i", "j")),
     "takaraj", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
     "anmälningstid", "svarstid", "päättymispäivä", "closing date", "deadline"]
-_NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|\s*:|)\s*"
-              + _WEEKDAY_ABBR + "$")
+# "The deadline for applications is 16:15 on 31 October", "Määräaika on klo 16 15.3.2025" carry a time first.
+_NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|(?:\s+[\w-]+){0,3}?\s*:|)"
+              r"(?:\s*(?:" + _CLOCK + r"|\d{1,2}[.:]\d\d(?:\s*[ap]\.?m\.?)?\s+on)(?=\s))?\s*" + _WEEKDAY_ABBR + "$")
 NOUN_CUE = compile_fast("(?:" + stem_regex(_NOUN_WORDS, prefix_only=False) + ")" + _NOUN_TAIL)
 #: All three in one prefix tree, so one search finds any cue before a date.
 LEFT_CUE = compile_fast(stem_regex(
@@ -68,9 +71,9 @@ LEFT_CUE = compile_fast(stem_regex(
 # A time written before its date: "by 4 p.m. on 31 January", "klo 12.00 mennessä 30.4.2025".
 # Both branches begin with a literal or a digit, so the engine skips to candidates.
 TIME_BEFORE = compile_fast(
-    r"(?:(?P<h12>\d(?<!\w\d)\d?)(?:[.:](?P<m12>[0-5]\d))?\s*(?P<ampm>[ap])\.?m\.?\s+on\s*$"
+    r"(?:(?P<h12>\d(?<!\w\d)\d?)(?:[.:](?P<m12>[0-5]\d))?\s*(?:(?P<ampm>[ap])\.?m\.?|noon)\s+on\s*$"
     r"|b(?<!\wb)y\s+(?P<hby>\d\d?)[.:](?P<mby>[0-5]\d)\s+on\s*$"
-    r"|a(?<!\wa)t\s+(?P<hat>\d\d?)[.:](?P<mat>[0-5]\d)\s+on\s*$"
+    r"|(?:a(?<!\wa)t|i(?<!\wi)s)\s+(?P<hat>\d\d?)[.:](?P<mat>[0-5]\d)\s+on\s*$"
     r"|k(?<!\wk)(?:lo|ello|l\.?|lockan)\s*(?P<hklo>\d\d?)(?:[.:](?P<mklo>[0-5]\d))?"
     r"\s+(?:mennessä\s+|den\s+)?" + _WEEKDAY_ABBR + r"$)")
 PERIOD_WORDS = compile_fast(
@@ -78,25 +81,27 @@ PERIOD_WORDS = compile_fast(
     r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*"
     r"|kysely\w*|enkät\w*|open|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
     # "… voi antaa 5.–30.6.2025", "kan lämnas …", "the period runs from 1 to 31 October"
-    r"|voi|voit|voivat|voidaan|kan|can|period\w*|runs|pågår"
+    r"|voi|voit|voivat|voidaan|kan|can|period\w*|runs|pågår|ajalla|ajanjaksolla|vastaanotetaan|otetaan vastaan"
     # "on lausuntokierroksella 19.9.–31.10.2025", "är ute på remiss …", "the consultation round …"
     r"|lausuntokierro\w*|kierroksella|lausunnolla|kuultavana|kommentoitavana|remiss\w*|round)\b")
 # A sentence without any of these stems is not about acting on something.
 TOPIC = compile_fast(stem_regex([*(
     "lausun|statement|haku|haet|haem|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
     "|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävillä|kommentoi|kommenter"
-    "|palaute|palautt|vastaa|vastata|vastaus|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
+    "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
-    "|komplett|respon|synpunkt|haun|haus").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]))
+    "|komplett|respon|synpunkt|haun|haus|opinion|kannanot|anmärkning"
+    "|ehdokasasettel|kuulemi|submis").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]))
 ANY_CUE = compile_fast(stem_regex([*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
-                                   "|går ut|gick ut|until|closes".split("|"), r"ends\b", "deadline"]))
+                                   "|går ut|gick ut|gått ut|until|closes".split("|"), r"ends\b", "deadline"]))
 EXTENSION = compile_fast(stem_regex([
     r"jatket(?:aan|tiin|tu|ty)\b", r"on jatkettu\b", r"pidennet(?:ään|tiin|ty)\b", "jatkoai",
     r"avataan uudelleen\b", r"avattiin uudelleen\b", "förläng", r"extended\b", r"postponed\b",
     r"reopened\b", r"re-opened\b"]))
 PAST = compile_fast(stem_regex([rf"{w}(?<!\w{w})\b" for w in (
-    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|löpte ut|upphörde|closed|ended|expired|oli|var|was").split("|")]))
+    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|gått ut|löpte ut|löpt ut|upphörde|closed|ended|expired"
+    "|oli|var|was").split("|")]))
 # Vetoes near the date (§3.3): entry into force, starts and openings, receipt
 # and letter dates, elections, meetings, validity periods, page stamps.
 LEFT_VETO = compile_fast(stem_regex([*(
@@ -124,12 +129,12 @@ KIND_RULES = (
     ("registration", compile_fast(stem_regex(
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
-        "|webinar|sign up"
+        "|webinar|sign up|ehdokasasettel"
         "|hemröstning"))),
     ("consultation", compile_fast(stem_regex([*(
         "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä|kysely|enkät|survey|consult"
-        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|palaute|palautt"
-        "|feedback|respon|synpunkt").split("|"), r"svar(?<!\wsvar)\b"]))),
+        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palautt"
+        "|feedback|respon|synpunkt|opinion|kannanot|anmärkning").split("|"), r"svar(?<!\wsvar)(?:en|et)?\b"]))),
     ("application", compile_fast(stem_regex([*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
         "|apply|application|täydenn|grant|understöd|tarjou|anbud").split("|"),

@@ -162,10 +162,13 @@ def classify_kind(sentence: str) -> str:
     return _kind(fold_case(sentence))
 
 
-def _kind(low: str) -> str:
-    for kind, rule in cues.KIND_RULES:
-        if rule.search(low):
-            return kind
+def _kind(low: str, context: str = "") -> str:
+    """The kind of folded ``low``; if nothing in it tells, of ``context``, the sentence before
+    ("Hakuaikaa on jatkettu. Uusi määräaika on 20.2.2026 klo 16.")."""
+    for text in (low, context) if context else (low,):
+        for kind, rule in cues.KIND_RULES:
+            if rule.search(text):
+                return kind
     return "other"
 
 
@@ -204,12 +207,30 @@ def _time_near_cue(low: str, after: re.Match[str] | None, left_from: int, start:
         hour = int(g["h12"])
         if not 1 <= hour <= 12:
             return None
+        if g["ampm"] is None:  # "12 noon on 6 June"
+            return time(12, int(g["m12"] or 0)) if hour == 12 else None
         return time(hour % 12 + (12 if g["ampm"] == "p" else 0), int(g["m12"] or 0))
     hour = int(g["hby"] or g["hat"] or g["hklo"])
     minute = int(g["mby"] or g["mat"] or g["mklo"] or 0)
     if hour == 24 and minute == 0:
         return END_OF_DAY
     return time(hour, minute) if hour < 24 else None
+
+
+_DURATION_CUES = frozenset(("saakka", "asti"))
+
+
+def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int, s_end: int) -> bool:
+    """Whether the clause around the date at ``start``..``end`` names something to act on."""
+    if _TOPIC(low, left_from, end) is not None:
+        return True
+    begin = s_start
+    for clause in cues.CLAUSE.finditer(low, s_start, start):
+        begin = clause.end()
+    clause = cues.CLAUSE.search(low, end, s_end)
+    stop = clause.start() if clause else s_end
+    # "…, mutta sitä on jatkettu 19.3.2025 saakka": an extension refers back to the topic
+    return _TOPIC(low, begin, stop) is not None or cues.EXTENSION.search(low, begin, stop) is not None
 
 
 def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch]
@@ -237,6 +258,9 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         score = _cue_score(low, m, after, left_from, s_start, s_end)
         if not score or _LEFT_VETO(low, veto_from, start):
             continue
+        if (score == 3 and after is not None and after[1] in _DURATION_CUES
+                and not _topical_clause(low, left_from, s_start, start, after.end(), s_end)):
+            continue  # "Hanke kestää 31.12.2026 asti, ja sen rahoitus haetaan …": the topic is another clause's
         when = m.time
         if when is None and m.date is not None:
             when = _time_near_cue(low, after, left_from, start)
@@ -248,7 +272,7 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
 
 
 def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: date | None,
-          extension: bool) -> Deadline:
+          extension: bool, context: str = "") -> Deadline:
     """The Deadline for date ``m`` of ``sentence`` (``low`` is its folded form)."""
     if m.precision != "day":
         return _deadline(None, None, None, sentence,
@@ -273,7 +297,7 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
             # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
             # rule would say next December, but the verb says it is already over.
             day = day - relativedelta(years=1)
-    return _deadline(day, when, _kind(low), sentence,
+    return _deadline(day, when, _kind(low, context), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
 
 
@@ -308,6 +332,7 @@ def extract_deadlines(text: str, lang: str | None = None,
     all_dates = find_dates_folded(text, low, ref_date)
     result: list[Deadline] = []
     next_date = 0
+    previous = ""  # the folded sentence before, for the kind of a sentence that does not name it
     for s_start, s_end in _sentences(text, low, all_dates):
         while next_date < len(all_dates) and all_dates[next_date].start < s_start:
             next_date += 1
@@ -322,11 +347,13 @@ def extract_deadlines(text: str, lang: str | None = None,
         if found:
             dated = [f for f in found if f[1].date is not None and f[1].precision == "day"] or found
             _, m, when, extension = max(dated, key=lambda f: f[0])
-            result.append(_make(sentence, s_low, m, when, ref_date, extension))
+            result.append(_make(sentence, s_low, m, when, ref_date, extension, previous))
+            previous = s_low
             continue
         vague = _vague_note(sentence, s_low, topical)
         if vague is not None:
             result.append(vague)
+        previous = s_low
     return result
 
 
