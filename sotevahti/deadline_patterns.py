@@ -25,10 +25,11 @@ _CLOCK = r"(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?"
 AFTER_DATE = compile_fast(
     r"(?::\w{1,4})?\s*[,)]?\s*(?:\([^)]{1,15}\)\s*)?(?:(?:vuorokauden|päivän)\s+loppuun\s+)?"
     r"(saakka|asti|mennessä|välisenä aikana|at the latest"
-    r"|päättyvä|umpeutuva|sulkeutuva)(?:\s+(?:klo|kello|kl)\.?\s*([01]?\d|2[0-3])(?:[.:]([0-5]\d))?\b)?"
+    r"|päättyvä|päättyneellä|päättyneen|umpeutuva|sulkeutuva)"
+    r"(?:\s+(?:klo|kello|kl)\.?\s*([01]?\d|2[0-3])(?:[.:]([0-5]\d))?\b)?"
     r"|\W{0,3}(alkaen|lähtien|päivätyllä|päivätty|päivätyn|från och med|fr\.o\.m|järjestet\w*"
     r"|järjestettäv\w*|pidet\w*|pidettäv\w*|tehdyllä|tehdyssä|tulee voimaan|voimaan|träder"
-    r"|onwards|päätetty|daterad|daterat)")
+    r"|onwards|päätetty|daterad|daterat|syntyn\w*|född\w*|born)")
 # Cues right before the date ("viimeistään", "senast den", "until", "by"), with
 # an optional time in between: "viimeistään kello 16.00 perjantaina 28.3.2025",
 # or a time alone: "klo 12.00 mennessä 30.4.2025".
@@ -43,7 +44,12 @@ _PRE_WORDS = [
     r"vastausaika\s+(?:on\s+)?päätty\w*:?",
     r"klo\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä", r"kello\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä",
     r"kl\.?\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä",
+    # "senast den sista dagen av framläggningstiden, 2.12.2025"
+    r"senast\s+(?:den\s+)?sista\s+dagen\s+(?:av|för)\s+\w+,?", r"viimeistään\s+\w+\s+viimeisenä\s+päivänä,?",
+    r"ennen(?<!\wennen)", r"före(?<!\wföre)", r"before(?<!\wbefore)",
 ]
+# "ennen 15.1.2026" (no time): the last day to act is the day before.
+BEFORE_CUE = compile_fast(r"(?<!\w)(?:ennen|före(?:\s+den)?|before)\s+" + _WEEKDAY_ABBR + "$")
 _PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_ABBR + "$"
 # A closing verb: "päättyy 27.2.2026", "går ut den 25 september", "closes on 3 February".
 _VERB_WORDS = (
@@ -79,7 +85,8 @@ TIME_BEFORE = compile_fast(
 PERIOD_WORDS = compile_fast(
     r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|avoinna|auki|käynnissä|nähtävill\w*"
     r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*"
-    r"|kysely\w*|enkät\w*|open|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
+    r"|\w*kysely\w*|\w*enkät\w*|open|kerätään|påseende|framlag\w*|framlägg\w*"
+    r"|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
     # "… voi antaa 5.–30.6.2025", "kan lämnas …", "the period runs from 1 to 31 October"
     r"|voi|voit|voivat|voidaan|kan|can|period\w*|runs|pågår|ajalla|ajanjaksolla|vastaanotetaan|otetaan vastaan"
     # "on lausuntokierroksella 19.9.–31.10.2025", "är ute på remiss …", "the consultation round …"
@@ -87,7 +94,8 @@ PERIOD_WORDS = compile_fast(
 # A sentence without any of these stems is not about acting on something.
 TOPIC = compile_fast(stem_regex([*(
     "lausun|statement|haku|haet|haem|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
-    "|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävillä|kommentoi|kommenter"
+    "|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävil|kommentoi|kommenter"
+    "|näkemy|åsikt|påseende|framlag|framlägg|laadittava"
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
@@ -106,6 +114,8 @@ PAST = compile_fast(stem_regex([rf"{w}(?<!\w{w})\b" for w in (
 # and letter dates, elections, meetings, validity periods, page stamps.
 LEFT_VETO = compile_fast(stem_regex([*(
     "voimaan|voimassa|avautuu|aukeaa|käynnisty|saapunut|saapui|päivätyllä|päivätty|järjestetään"
+    # "Kyselyyn vastasi 24.11.2025 mennessä yli 3 000 asukasta": a count, not a call
+    "|vastasi|vastasivat"
     "|järjestettiin|kokouksessa|julkaisuajankohta|julkaistu|utgivningsdatum|publication date"
     "|published|uppdater|ändrad|senast publicerat|publicerad|updated|modified|korjattu|muokattu"
     "|päivitetty|vaalipäiv|vaalit|valdag|ennakkoäänest|äänestysai|förhandsröst|träder i kraft"
@@ -132,7 +142,8 @@ KIND_RULES = (
         "|webinar|sign up|ehdokasasettel"
         "|hemröstning"))),
     ("consultation", compile_fast(stem_regex([*(
-        "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävillä|kysely|enkät|survey|consult"
+        "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
+        "|framlag|framlägg|enkät|survey|consult"
         "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palautt"
         "|feedback|respon|synpunkt|opinion|kannanot|anmärkning").split("|"), r"svar(?<!\wsvar)(?:en|et)?\b"]))),
     ("application", compile_fast(stem_regex([*(

@@ -15,7 +15,7 @@ keep an explanatory note.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -264,6 +264,8 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         when = m.time
         if when is None and m.date is not None:
             when = _time_near_cue(low, after, left_from, start)
+            if when is None and not m.is_range and cues.BEFORE_CUE.search(low, max(left_from, start - 30), start):
+                m = replace(m, date=m.date - timedelta(days=1))  # "ennen 15.1.2026": by 14.1.
         if extended is None:
             extended = cues.EXTENSION.search(low, s_start, s_end) is not None
         extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None)
