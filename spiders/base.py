@@ -7,7 +7,7 @@ this class turns what it parsed into a stored item filed under its source.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -67,6 +67,27 @@ class SourceSpider(scrapy.Spider):
             store.close()
         crawler.signals.connect(spider.on_response, signal=signals.response_received)
         return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        """Discovery first (feeds, sitemaps, listings: read on every crawl), then the re-checks
+        of known articles that are due. A platform fills in :meth:`follow` and names its
+        discovery callbacks; spiders that read one URL per source override this instead."""
+        parse_sitemap = getattr(self, "parse_sitemap", None)   # only platforms that read sitemaps
+        for source in self.sources:
+            for url in source.feed_urls:
+                yield self.request(url, self.parse_feed, source)  # type: ignore[attr-defined]
+            for url in source.sitemap_urls if parse_sitemap else ():
+                yield self.request(url, parse_sitemap, source)
+            for url in source.start_urls:
+                yield self.request(url, self.parse_listing, source, page=1)  # type: ignore[attr-defined]
+        for source in self.sources:
+            for url in self.due_rechecks(source):
+                for request in self.follow(url, source, discovered=False):
+                    yield request
+
+    def follow(self, url: str, source: Source, discovered: bool = True) -> Iterator[Request]:
+        """Requests for an article link (the platform's hook); ``discovered`` is false for re-checks."""
+        raise NotImplementedError
 
     def request(self, real_url: str, callback: Callable[..., Any], source: Source, **meta: Any) -> Request:
         """A request for a real URL (fetched through the mirror when one is set)."""

@@ -7,7 +7,7 @@ reachable under several hosts or language paths is fetched once and stored once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from scrapy.http import Request, Response
@@ -30,34 +30,23 @@ class LiferaySpider(SourceSpider):
         # identity+language -> every real URL it was linked under in this crawl
         self.aliases: dict[tuple[str, str], set[str]] = {}
 
-    async def start(self) -> AsyncIterator[Request]:
-        for source in self.sources:
-            for url in source.feed_urls:
-                yield self.request(url, self.parse_feed, source)
-            for url in source.start_urls:
-                yield self.request(url, self.parse_listing, source, page=1)
-        for source in self.sources:
-            for url in self.due_rechecks(source):
-                for request in self.follow_article(url, source, discovered=False):
-                    yield request
-
     def parse_feed(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
         self.count(source, "feeds")
         for link in liferay.feed_links(response.text, self.urls):
-            yield from self.follow_article(link, source)
+            yield from self.follow(link, source)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
         self.count(source, "listing_pages")
         links, next_page = liferay.listing_links(response.text, self.real_url(response), self.urls)
         for link in links:
-            yield from self.follow_article(link, source)
+            yield from self.follow(link, source)
         page = response.meta["page"]
         if next_page and page < source.max_pages:
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
 
-    def follow_article(self, url: str, source: Source, discovered: bool = True) -> Iterator[Request]:
+    def follow(self, url: str, source: Source, discovered: bool = True) -> Iterator[Request]:
         ref = liferay.article_ref(url)
         if ref is None:
             return

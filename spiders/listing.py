@@ -10,7 +10,7 @@ items, and a configured selector that stops matching is counted as a layout alar
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from scrapy.http import Request, Response
@@ -37,19 +37,6 @@ class ListingSpider(SourceSpider):
         super().__init__(*args, **kwargs)
         self.requested: set[str] = set()
 
-    async def start(self) -> AsyncIterator[Request]:
-        for source in self.sources:
-            for url in source.feed_urls:
-                yield self.request(url, self.parse_feed, source)
-            for url in source.sitemap_urls:
-                yield self.request(url, self.parse_sitemap, source)
-            for url in source.start_urls:
-                yield self.request(url, self.parse_listing, source, page=1)
-        for source in self.sources:
-            for url in self.due_rechecks(source):
-                for request in self.follow_item(url, source, discovered=False):
-                    yield request
-
     def text_of(self, response: Response, source: Source) -> str:
         """The page as text, whatever its ``charset`` header claims."""
         declared = response.headers.get("Content-Type", b"").decode("latin-1")
@@ -64,7 +51,7 @@ class ListingSpider(SourceSpider):
         if source.selectors.get("item") and not links:
             self.count(source, "selector_miss_item")
         for link in links:
-            yield from self.follow_item(link, source)
+            yield from self.follow(link, source)
         page = response.meta["page"]
         if next_page and page < source.max_pages:
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
@@ -73,7 +60,7 @@ class ListingSpider(SourceSpider):
         source = self.source_of(response)
         self.count(source, "feeds")
         for entry in generic.feed_entries(response.body):
-            yield from self.follow_item(self.urls.to_real(entry.link), source, hint=entry)
+            yield from self.follow(self.urls.to_real(entry.link), source, hint=entry)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
@@ -84,9 +71,9 @@ class ListingSpider(SourceSpider):
         entries = sorted(generic.sitemap_links(response.body), key=lambda e: e[1].isoformat() if e[1] else "",
                          reverse=True)
         for url, _lastmod in entries[: source.max_pages * 20]:
-            yield from self.follow_item(self.urls.to_real(url), source)
+            yield from self.follow(self.urls.to_real(url), source)
 
-    def follow_item(self, url: str, source: Source, hint: Any = None, discovered: bool = True) -> Iterator[Request]:
+    def follow(self, url: str, source: Source, hint: Any = None, discovered: bool = True) -> Iterator[Request]:
         self.count(source, "links" if discovered else "rechecked")
         if url in self.requested:
             return
