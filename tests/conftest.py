@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,6 +25,9 @@ from sotevahti.sources import load_config  # noqa: E402
 from sotevahti.store import Store  # noqa: E402
 
 TODAY = date(2026, 11, 24)
+# The crawls' "now": midday of TODAY in Helsinki, so no test reads the real clock (promise 6).
+CRAWL_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+TOMORROW = (CRAWL_NOW + timedelta(days=1)).isoformat()
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
@@ -50,6 +54,11 @@ def store():
     s = Store(memory=True)
     yield s
     s.close()
+
+
+def with_now(args: tuple[str, ...]) -> tuple[str, ...]:
+    """``args`` with ``--now CRAWL_NOW`` unless the test fixes a time of its own."""
+    return args if "--now" in args else (*args, "--now", CRAWL_NOW.isoformat())
 
 
 def run_monitor(*args: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from sotevahti.mirror.liferay_site import LiferaySite, expected_items
 from sotevahti.mirror.server import Mirror, Page
 
-from .conftest import ROOT, run_monitor
+from .conftest import CRAWL_NOW, ROOT, run_monitor
 
 LIFERAY = ("valtioneuvosto", "stm", "vm", "intermin", "soteuudistus")
 BATCH_SIZE = 5
@@ -83,7 +83,8 @@ def test_sigkill_mid_crawl_loses_nothing_and_the_next_run_completes(site, tmp_pa
         started = time.monotonic()
         proc = subprocess.Popen(
             [sys.executable, "-m", "scrapy", "crawl", "liferay", "-a", "sources=" + ",".join(LIFERAY),
-             "-s", f"SOTEVAHTI_BATCH_SIZE={BATCH_SIZE}", "-L", "WARNING"],
+             "-s", f"SOTEVAHTI_BATCH_SIZE={BATCH_SIZE}", "-s", f"SOTEVAHTI_NOW={CRAWL_NOW.isoformat()}",
+             "-L", "WARNING"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             before: set[str] = set()
@@ -126,7 +127,8 @@ def test_sigkill_mid_crawl_loses_nothing_and_the_next_run_completes(site, tmp_pa
 
         # The next run, at full speed from the same mirror (so the same HTTP cache applies), finishes the job.
         slow.delay = 0
-        proc2 = run_monitor("crawl", *LIFERAY, "--out", str(out), "--mirror", mirror.url, "--json", timeout=90)
+        proc2 = run_monitor("crawl", *LIFERAY, "--out", str(out), "--mirror", mirror.url, "--json",
+                            "--now", CRAWL_NOW.isoformat(), timeout=90)
     elapsed = time.monotonic() - started
     assert proc2.returncode == 0, proc2.stderr[-3000:]
     summary = json.loads(proc2.stdout)

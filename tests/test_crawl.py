@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 
 import feedparser
 
 from sotevahti.mirror.liferay_site import expected_items
 from sotevahti.store import Store
 
-from .conftest import run_monitor
+from .conftest import TOMORROW, run_monitor, with_now
 
 LIFERAY = ("valtioneuvosto", "stm", "vm", "intermin", "soteuudistus")
 
 
 def crawl(mirror, out, *sources):
-    proc = run_monitor("crawl", *sources, "--out", str(out), "--mirror", mirror.url, "--json")
+    proc = run_monitor("crawl", *with_now(sources), "--out", str(out), "--mirror", mirror.url, "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)
 
@@ -69,8 +68,7 @@ def test_edit_in_epoch_2_is_an_update(mirror, site, tmp_path):
     assert same_day["items_new"] == len(expected_items(site, 2)) - len(expected_items(site, 1))
     assert same_day["items_updated"] == 0
     assert same_day["sources"]["stm"]["skipped_not_due"] > 0
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    run = crawl(mirror, tmp_path, *LIFERAY, "--now", tomorrow)
+    run = crawl(mirror, tmp_path, *LIFERAY, "--now", TOMORROW)
     assert run["items_new"] == 0
     assert run["items_updated"] == sum(1 for a in site.articles if a.edited_body)
     assert run["requests"] < same_day["requests"] + 10   # old articles (monthly re-check) are still skipped
@@ -78,7 +76,7 @@ def test_edit_in_epoch_2_is_an_update(mirror, site, tmp_path):
 
 def test_crawl_with_unreachable_source_raises_an_alarm(tmp_path):
     # No mirror is listening on this port: every request fails, and the run says so.
-    proc = run_monitor("crawl", "vm", "--out", str(tmp_path), "--mirror", "http://127.0.0.1:9", "--json")
+    proc = run_monitor("crawl", *with_now(("vm",)), "--out", str(tmp_path), "--mirror", "http://127.0.0.1:9", "--json")
     summary = json.loads(proc.stdout)
     (alarm,) = summary["alarms"]
     assert alarm.startswith("vm: found no article links and stored no items") and "connection" in alarm

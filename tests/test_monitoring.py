@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import feedparser
 
@@ -12,10 +12,8 @@ from sotevahti.store import Store
 from sotevahti.store_history import COMPRESS_ABOVE
 from sotevahti.volatile import strip_volatile
 
-from .conftest import run_monitor
+from .conftest import TOMORROW, run_monitor, with_now
 from .test_store import NOW, make_item
-
-TOMORROW = (datetime.now(UTC) + timedelta(days=1)).isoformat()
 
 
 class Wrapped:
@@ -39,7 +37,7 @@ class Wrapped:
 
 
 def crawl(mirror, out, *args):
-    proc = run_monitor("crawl", *args, "--out", str(out), "--mirror", mirror.url, "--json")
+    proc = run_monitor("crawl", *with_now(args), "--out", str(out), "--mirror", mirror.url, "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)
 

@@ -9,11 +9,11 @@ from sotevahti.dates import HELSINKI
 from sotevahti.mirror.lausuntopalvelu_site import expected_proposals
 from sotevahti.store import Store
 
-from .conftest import ROOT, run_monitor
+from .conftest import ROOT, run_monitor, with_now
 
 
 def crawl(mirror, out, *args):
-    proc = run_monitor("crawl", *args, "--out", str(out), "--mirror", mirror.url, "--json")
+    proc = run_monitor("crawl", *with_now(args), "--out", str(out), "--mirror", mirror.url, "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)
 

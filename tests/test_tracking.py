@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sotevahti.dates import HELSINKI
 from sotevahti.tracking import (
@@ -113,6 +113,6 @@ def test_unchanged_item_writes_no_new_events(store):
 
 
 def test_rows_of_irrelevant_items_can_be_left_out(store):
-    store.upsert_items([_item("Lausuntoaika päättyy 14.12.2026.", relevant=False)], 1, datetime.now(UTC))
+    store.upsert_items([_item("Lausuntoaika päättyy 14.12.2026.", relevant=False)], 1, NOW)
     assert store.deadline_rows() and not store.deadline_rows(relevant_only=True)
     assert store.deadline_events() and not store.deadline_events(relevant_only=True)
