@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cssselect import SelectorError
+from parsel.csstranslator import HTMLTranslator
+
 from .regions import is_known_region
 from .schema import ITEM_KINDS
 from .topic import DEFAULT_IGNORE, DEFAULT_STEMS, TopicFilter
@@ -53,6 +56,8 @@ _REQUIRED = ("id", "name", "platform", "organisation", "region", "languages")
 _FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str}
 _TOPIC_KEYS = {"stems": list, "ignore": list, "match_all": bool}
 _TOP_KEYS = {"feed", "topics", "source"}
+#: A source id names health counters (``sotevahti/<id>/…``), feed paths and log lines.
+_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class ConfigError(ValueError):
@@ -180,6 +185,8 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
     for key in _REQUIRED:
         if not e.get(key):
             raise ConfigError(f"{where}: missing required key {key!r}")
+    if not _SOURCE_ID.match(e["id"]):
+        raise ConfigError(f"{where}: id {e['id']!r} may only hold lower-case letters, digits, '-' and '_'")
     if e["platform"] not in PLATFORMS:
         raise ConfigError(f"{where}: unknown platform {e['platform']!r} (known: {', '.join(sorted(PLATFORMS))})")
     if not is_known_region(e["region"]):
@@ -194,6 +201,11 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
     _no_unknown(selectors, SELECTOR_KEYS, f"{where}: selectors")
     if not all(isinstance(v, str) and v.strip() for v in selectors.values()):
         raise ConfigError(f"{where}: every selector must be a non-empty CSS string")
+    for key, css in selectors.items():
+        try:
+            HTMLTranslator().css_to_xpath(css)
+        except SelectorError as err:
+            raise ConfigError(f"{where}: selector {key!r} is not valid CSS: {css!r} ({err})") from None
     ignore = []
     for pattern in e.get("ignore", []):
         try:
