@@ -348,6 +348,8 @@ def listing_page(html: str, page_url: str, selectors: Mapping[str, str] | None,
         for node in sel.css(selectors["item"]):
             href = node.attrib.get("href") if node.root.tag == "a" else node.css("a[href]::attr(href)").get()
             real = urls.join(page_url, href.strip()) if href and not href.startswith(("#", "mailto:", "tel:")) else ""
+            if real and urlsplit(real).scheme not in ("http", "https"):
+                real = ""   # javascript:, ftp:, data: …
             if real and real not in links:
                 links.append(real)
     if not links:

@@ -51,6 +51,7 @@ _SOURCE_KEYS = {
     "hosts": list, "max_pages": int, "legacy": bool, "enabled": bool, "notes": str,
     "selectors": dict, "sitemap_urls": list, "organisations": list, "encoding": str, "format": str,
     "item_kind": str, "ignore": list, "expected_cadence_days": int, "max_error_share": float,
+    "republishes": str,
 }
 _REQUIRED = ("id", "name", "platform", "organisation", "region", "languages")
 _FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str}
@@ -90,6 +91,8 @@ class Source:
     ignore: tuple[re.Pattern[str], ...] = ()
     expected_cadence_days: int | None = None
     max_error_share: float = 0.25
+    #: the id of the source whose releases this one copies (sttinfo.fi republishing a county's)
+    republishes: str | None = None
 
     def urls(self) -> tuple[str, ...]:
         """Every configured URL: start pages, feeds and sitemaps."""
@@ -173,6 +176,11 @@ def parse_config(raw: dict[str, Any], where: str = "sources.toml") -> Config:
             raise ConfigError(f"{where}: duplicate source id {src.id!r}")
         seen.add(src.id)
         sources.append(src)
+    ids = {s.id for s in sources}
+    for src in sources:
+        if src.republishes and (src.republishes not in ids or src.republishes == src.id):
+            raise ConfigError(f"{where}: source {src.id!r}: 'republishes' names no other source "
+                              f"({src.republishes!r})")
     return Config(sources=tuple(sources), feed=feed)
 
 
@@ -245,6 +253,7 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
         encoding=e.get("encoding") or None, format=e.get("format", "atom"),
         item_kind=e.get("item_kind", "announcement"), ignore=tuple(ignore),
         expected_cadence_days=e.get("expected_cadence_days"), max_error_share=float(e.get("max_error_share", 0.25)),
+        republishes=e.get("republishes") or None,
     )
 
 
