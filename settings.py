@@ -21,6 +21,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5   # a redirect loop costs five requests, then counts as errors_redirect_loop
 TELNETCONSOLE_ENABLED = False
 
 DEFAULT_REQUEST_HEADERS = {
@@ -41,6 +42,7 @@ HTTPCACHE_DIR = os.environ.get("SOTEVAHTI_HTTPCACHE", "httpcache")
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "middlewares.guard.GuardMiddleware": 100,
+    "middlewares.guard.WireStats": 940,   # wire side of the HTTP cache (900), like DownloaderStats
     "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
 }
 # A page larger than this is refused (counted as errors_too_large), never stored.

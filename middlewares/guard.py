@@ -85,6 +85,30 @@ class GuardMiddleware:
         done.callback(None)
 
 
+class WireStats:
+    """Counts per source what the server did on the wire, before the HTTP cache sees it:
+    ``wire_http_5xx`` and ``wire_<error kind>``. The cache may answer a 5xx or a network error
+    with its stored copy (RFC 2616), which keeps the item right but would hide the fault; these
+    counters keep it visible in ``status --json`` (``wire_errors``)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> WireStats:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Any) -> Any:
+        if response.status >= 500 and request.meta.get("source"):
+            self.crawler.stats.inc_value(f"sotevahti/{request.meta['source']}/wire_http_5xx")
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        if request.meta.get("source"):
+            kind = error_kind(Failure(exception))
+            self.crawler.stats.inc_value(f"sotevahti/{request.meta['source']}/wire_{kind}")
+
+
 def error_kind(failure: Failure) -> str:
     """The ``errors_<kind>`` name of a failed download: ``http_404``, ``http_5xx``, ``dns``, ``timeout``,
     ``connection``, ``truncated`` (data loss), ``too_large`` (over ``DOWNLOAD_MAXSIZE``) …"""
@@ -101,6 +125,8 @@ def error_kind(failure: Failure) -> str:
         return "connection"
     if "dataloss" in name:
         return "truncated"
+    if "lost" in name or "reset" in name or "responsefailed" in name or "downloadfailed" in name:
+        return "connection"
     if "cancelled" in name:
         return "too_large"   # DOWNLOAD_MAXSIZE (SOTEVAHTI_MAX_PAGE_BYTES) cancelled the download
     return name or "other"

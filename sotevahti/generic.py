@@ -31,6 +31,7 @@ from parsel import Selector
 from .dates import HELSINKI, parse_iso_datetime, parse_publication_stamp
 from .generic_feeds import (
     FeedEntry,
+    charset_lies,
     decode_html,
     dynasty_title,
     feed_entries,
@@ -65,9 +66,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _META_DATES = ("article:published_time", "og:article:published_time", "date", "dc.date", "dc.date.issued",
                "dcterms.created", "datepublished")
 
-__all__ = ["ATTACHMENT", "FeedEntry", "GenericPage", "Listing", "decode_html", "dynasty_title", "extract_page",
-           "feed_entries", "listing_links", "listing_page", "sitemap_children", "sitemap_links", "sttinfo_header",
-           "text_stamp"]
+__all__ = ["ATTACHMENT", "FeedEntry", "GenericPage", "Listing", "charset_lies", "decode_html", "dynasty_title",
+           "extract_page", "feed_entries", "listing_links", "listing_page", "sitemap_children", "sitemap_links",
+           "sttinfo_header", "text_stamp"]
 
 
 # -- article pages ------------------------------------------------------------------------------

@@ -25,6 +25,23 @@ from typing import Any
 _NOT_PUBLIC = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
                          "\u202a-\u202e\u2066-\u2069]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# What lxml refuses to hold in a tree: C0 controls (not tab, newline, CR), U+FFFE/U+FFFF, surrogates.
+_NOT_PARSEABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NOT_PARSEABLE_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def parseable(text: str) -> str:
+    """A decoded page without the characters lxml cannot hold (a page with one would fail to parse).
+
+    >>> parseable("Ohjaus\x01ryhmä")
+    'Ohjausryhmä'
+    """
+    return _NOT_PARSEABLE.sub("", text) if _NOT_PARSEABLE.search(text) else text
+
+
+def has_control_bytes(body: bytes) -> bool:
+    """Whether raw page bytes hold C0 control characters (which :func:`parseable` drops)."""
+    return bool(_NOT_PARSEABLE_BYTES.search(body))
 
 
 def storable(value: Any) -> Any:

@@ -21,13 +21,14 @@ from twisted.python.failure import Failure
 
 from crawler import crawl_now
 from middlewares.guard import Refused, error_kind
-from sotevahti.generic import decode_html
+from sotevahti.generic import charset_lies, decode_html
 from sotevahti.pagecheck import is_web_url, page_problem
 from sotevahti.schedule import is_due
 from sotevahti.sources import Source, load_config
 from sotevahti.store import Store
 from sotevahti.urls import UrlMap
 from sotevahti.volatile import strip_volatile
+from sotevahti.xmlsafe import has_control_bytes, public_text
 
 # Item fields a platform may add when it knows them (see sotevahti.schema.ITEM_SCHEMA).
 _OPTIONAL = ("kind", "external_id", "register_number", "related", "api_deadlines")
@@ -94,10 +95,16 @@ class SourceSpider(scrapy.Spider):
         """Requests for an article link (the platform's hook); ``discovered`` is false for re-checks."""
         raise NotImplementedError
 
-    def request(self, real_url: str, callback: Callable[..., Any], source: Source, **meta: Any) -> Request:
-        """A request for a real URL (fetched through the mirror when one is set)."""
+    def request(self, real_url: str, callback: Callable[..., Any], source: Source, *, item_page: bool = False,
+                **meta: Any) -> Request:
+        """A request for a real URL (fetched through the mirror when one is set).
+
+        ``item_page``: an article (the spider has already made sure it asks once). Its request
+        skips Scrapy's duplicate filter, so that a redirect to a page already read in this crawl
+        (a soft 404 to the listing) or a redirect loop is seen and counted, not silently dropped.
+        """
         return Request(self.urls.to_fetch(real_url), callback=callback, errback=self.on_error,
-                       meta={"source": source.id, "real_url": real_url, **meta})
+                       meta={"source": source.id, "real_url": real_url, **meta}, dont_filter=item_page)
 
     def should_fetch(self, url: str, source: Source) -> bool:
         """New URLs always; a known article only when its re-check is due (see sotevahti.schedule)."""
@@ -134,13 +141,20 @@ class SourceSpider(scrapy.Spider):
             polite = reason in ("offsite", "port", "scheme", "robots_forbidden")
             self.crawler.stats.inc_value(f"sotevahti/{source_id}/" + (reason if polite else f"errors_{reason}"))
             return
+        if failure.check(IgnoreRequest) and "redirect" in str(failure.value).lower():
+            self.crawler.stats.inc_value(f"sotevahti/{source_id}/errors_redirect_loop")
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt said no (or the link left the allowed hosts): politeness, not an error
             self.crawler.stats.inc_value(f"sotevahti/{source_id}/ignored")
             return
         kind = error_kind(failure)
         self.crawler.stats.inc_value(f"sotevahti/{source_id}/errors_{kind}")
-        if failure.check(HttpError) and failure.value.response.status in REMOVED_STATUSES:
+        if failure.check(HttpError) and failure.value.response.status in REMOVED_STATUSES \
+                and request.meta.get("redirect_urls"):
+            # the article redirected to a page that is missing: the article itself did not answer 404
+            self.crawler.stats.inc_value(f"sotevahti/{source_id}/errors_soft_404")
+        elif failure.check(HttpError) and failure.value.response.status in REMOVED_STATUSES:
             known = self.known.get(request.meta.get("real_url", ""))
             if known is not None:
                 yield {"_removed": True, "id": known["id"], "source": source_id,
@@ -153,6 +167,10 @@ class SourceSpider(scrapy.Spider):
         header alone: a UTF-8 Liferay page served as ISO-8859-1 stays UTF-8)."""
         declared = response.headers.get("Content-Type", b"").decode("latin-1")
         charset = declared.partition("charset=")[2].split(";")[0].strip() or None
+        if charset and not source.encoding and charset_lies(response.body, charset):
+            self.count(source, "charset_mismatch")
+        if has_control_bytes(response.body):
+            self.count(source, "unsafe_text")   # dropped while decoding: no parser can hold them
         return decode_html(response.body, charset, source.encoding)
 
     def damaged(self, response: Response, source: Source) -> bool:
@@ -212,6 +230,8 @@ class SourceSpider(scrapy.Spider):
             title = title[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
         lead = strip_volatile(fields.get("lead") or "", source.ignore)
         body = strip_volatile(fields.get("body") or "", source.ignore)
+        if any(public_text(t) != t for t in (title, lead, body)):
+            self.count(source, "unsafe_text")   # stored as read; every output cleans it (sotevahti.xmlsafe)
         decision = source.topic.decide(title, lead, body)
         return {
             "id": item_id, "url": url, "source": source.id, "organisation": source.organisation,

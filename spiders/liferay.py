@@ -55,7 +55,7 @@ class LiferaySpider(SourceSpider):
             return
         self.aliases[key] = {url}
         if self.should_fetch(url, source):
-            yield self.request(url, self.parse_article, source, key=key)
+            yield self.request(url, self.parse_article, source, item_page=True, key=key)
 
     def owner_of(self, canonical_url: str, discovered_by: Source) -> Source:
         """The source whose own site the article lives on, else the one that found it.
@@ -78,7 +78,7 @@ class LiferaySpider(SourceSpider):
         article = liferay.parse_article(self.text_of(response, source), real, self.urls)
         if article is None:
             # a known article that now answers with some other page is a soft 404, not news
-            self.count(source, "errors_soft_404" if response.meta["real_url"] in self.known else "not_articles")
+            self.count(source, "errors_not_article" if response.meta["real_url"] in self.known else "not_articles")
             return
         yield self.make_item(
             self.owner_of(article.url, source), item_id=article.ref.item_id(), url=article.url, title=article.title,

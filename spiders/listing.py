@@ -74,7 +74,7 @@ class ListingSpider(SourceSpider):
             return
         self.requested.add(url)
         if self.should_fetch(url, source):
-            yield self.request(url, self.parse_item, source, hint=hint)
+            yield self.request(url, self.parse_item, source, item_page=True, hint=hint)
 
     def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
         source = self.source_of(response)
