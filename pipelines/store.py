@@ -84,12 +84,12 @@ class StorePipeline:
         now = crawl_now(self.crawler.settings)
         try:
             results = [self.store.upsert_items(batch, self.run_id, now)]
-        except (ValueError, sqlite3.Error):
+        except (ValueError, TypeError, sqlite3.Error):
             results = []
             for item in batch:
                 try:
                     results.append(self.store.upsert_items([item], self.run_id, now))
-                except (ValueError, sqlite3.Error) as err:
+                except (ValueError, TypeError, sqlite3.Error) as err:
                     self.crawler.stats.inc_value(f"sotevahti/{item['source']}/errors_store")
                     self.rejected.append({"source": item["source"], "url": item.get("url"), "reason": str(err)[:300]})
         batch.clear()

@@ -102,7 +102,10 @@ def removal_entry(item: Mapping[str, Any]) -> dict[str, Any]:
     at = datetime.fromisoformat(item["removed_at"]).astimezone(HELSINKI)
     note = {"fi": "Sivu ei ole enää saatavilla", "sv": "Sidan finns inte längre",
             "en": "The page is no longer available"}.get(lang, "Sivu ei ole enää saatavilla")
-    return {"guid": f"{item['id']}/removed", "title": f"{label}: {item['title']}", "url": item["url"],
+    # A release withdrawn again after it came back is news again: its second removal has a GUID of its own.
+    again = int(item.get("removals") or 1)
+    guid = f"{item['id']}/removed" + (f"/{again}" if again > 1 else "")
+    return {"guid": guid, "title": f"{label}: {item['title']}", "url": item["url"],
             "published": at, "updated": at,
             "description": f"{note} ({item.get('removed_status')}), {format_datetime(at, lang)}.",
             "categories": [label, *item_categories(item)], "language": item.get("language")}

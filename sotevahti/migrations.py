@@ -89,7 +89,9 @@ ALTER TABLE items ADD COLUMN missing_status INTEGER;
 ALTER TABLE items ADD COLUMN held_hash TEXT;
 ALTER TABLE items ADD COLUMN held_since TEXT;
 ALTER TABLE items ADD COLUMN held_reason TEXT;
-ALTER TABLE items ADD COLUMN restored_at TEXT
+ALTER TABLE items ADD COLUMN restored_at TEXT;
+ALTER TABLE items ADD COLUMN removals INTEGER NOT NULL DEFAULT 0;
+UPDATE items SET removals = 1 WHERE removed_at IS NOT NULL
 """
 
 #: (version, SQL): version N is reached by running its SQL on a database at N-1.

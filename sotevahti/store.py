@@ -235,6 +235,10 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
                     else:
                         self._hold(row["id"], row["content_hash"], old[8], reason, seen_at)
                         held.append((item["source"], reason, row["id"]))
+                if outcome == "unchanged" and old is not None and old[0] == row["content_hash"] and old[8]:
+                    # the stored text came back: a text held back before is no longer pending
+                    self.conn.execute("UPDATE items SET held_hash = NULL, held_since = NULL, held_reason = NULL "
+                                      "WHERE id = ?", (row["id"],))
                 counts[outcome] += 1
                 self._seen(row["id"], seen_at, run_id)
                 for url in {item["url"], *(item.get("urls") or ())}:

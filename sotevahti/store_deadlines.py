@@ -37,6 +37,10 @@ _NOT_SUPERSEDED = (
 )
 
 
+#: Events that can happen again to the same deadline and date; a later one gets ``/2``, ``/3``…
+_REPEATABLE = frozenset({"extended", "moved_earlier", "withdrawn"})
+
+
 def _hhmm(t: time | None) -> str | None:
     return t.strftime("%H:%M") if t else None
 
@@ -162,6 +166,11 @@ class DeadlineStoreMixin:
     def _event(self, dl_id: str, item_id: str, event: str, at: str, day: date, at_time: time | None,
                run_id: int | None, old_day: date | None = None, old_time: time | None = None) -> int:
         guid = f"{dl_id}/{event.replace('_', '-')}" + ("" if event == "opened" else f"/{day.isoformat()}")
+        if event in _REPEATABLE:
+            # moved to the same date a second time (extended, moved back, extended again): news again
+            earlier = self.conn.execute("SELECT count(*) FROM deadline_events WHERE id = ? OR id LIKE ?",
+                                        (guid, guid + "/%")).fetchone()[0]
+            guid += f"/{earlier + 1}" if earlier else ""
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO deadline_events (id, deadline_id, item_id, event, at, deadline, time, "
             "old_deadline, old_time, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)",

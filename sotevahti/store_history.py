@@ -133,7 +133,7 @@ class HistoryStoreMixin:
         """
         with self.atomic():  # type: ignore[attr-defined]
             cur = self.conn.execute(
-                "UPDATE items SET removed_at = ?, removed_status = ?, removed_run = ? "
+                "UPDATE items SET removed_at = ?, removed_status = ?, removed_run = ?, removals = removals + 1 "
                 "WHERE id = ? AND removed_at IS NULL", (utc_iso(now), status, run_id, item_id))
             return cur.rowcount == 1
 
