@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from .server import Page, Site
 
 #: The hang is this much longer than the crawl's download timeout (``SOTEVAHTI_DOWNLOAD_TIMEOUT``).
-HANG_SECONDS = 4.0
-TIMEOUT_SECONDS = 2.0
+HANG_SECONDS = 6.0
+TIMEOUT_SECONDS = 4.0
 HOSTILE = ("Ohjaus\x01ryhmä ]]> <script>alert(1)</script> \u202eeteet\u202c "
            '<a href="javascript:alert(1)">linkki</a>')
 

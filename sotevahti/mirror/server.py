@@ -13,6 +13,7 @@ import hashlib
 import inspect
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -80,7 +81,14 @@ class Mirror:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
+        self._server.handle_error = self._handle_error  # type: ignore[method-assign]
         self._thread: threading.Thread | None = None
+
+    def _handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up (a fault test's reset, a refused 30 MB page) is no mirror error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        ThreadingHTTPServer.handle_error(self._server, request, client_address)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:
