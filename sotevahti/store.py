@@ -190,9 +190,9 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
         """Store a batch of items in one transaction.
 
         A new id is inserted, unless it is the same release as a stored item from another source
-        (same title, publication day and organisation: a county release copied to sttinfo.fi);
-        then its URL is added to the stored item, and the copy's id joins that item for good,
-        even after the county corrects the title. A known id whose content hash changed is
+        (same title, publication day and organisation: a county release copied to sttinfo.fi) or
+        has a URL a stored item already has; then its URLs are added to the stored item, and its
+        id joins that item for good, even after the county corrects the title. A known id whose content hash changed is
         updated, and its previous content goes to ``item_versions`` with a diff; ``id``,
         ``source`` and ``first_seen`` never change. New content that looks damaged (see
         :func:`sotevahti.trust.judge_update`) is held back instead and reported in ``held``.
@@ -306,6 +306,12 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
                                    "ORDER BY first_seen, item_id LIMIT 1", (row["id"],)).fetchone()
         if joined:
             return str(joined[0])
+        # A URL is one page: an item under a new id whose URL another item already has is that item
+        # (else the new item would be stored without a URL of its own).
+        owner = self.conn.execute("SELECT item_id FROM item_urls WHERE url = ? AND item_id != ?",
+                                  (row["url"], row["id"])).fetchone()
+        if owner:
+            return str(owner[0])
         if not row.get("dedup_key"):
             return None
         hit = self.conn.execute("SELECT id FROM items WHERE dedup_key = ? AND id != ? ORDER BY first_seen LIMIT 1",

@@ -144,7 +144,8 @@ def test_soak_30_epochs_no_guid_changes_and_every_event_once(store):
         # GUIDs never change, nothing is lost, every item has its own URL
         rows = {r["url"]: r["id"] for r in store.db.query("SELECT url, id FROM items")}
         assert rows == ids
-        assert not list(store.db.query("SELECT id FROM items WHERE url NOT IN (SELECT url FROM item_urls)"))
+        assert not list(store.db.query("SELECT id FROM items i WHERE NOT EXISTS (SELECT 1 FROM item_urls u "
+                                       "WHERE u.url = i.url AND u.item_id = i.id)"))
     assert totals["update"] > 20 and totals["removed"] > 3 and totals["extended"] > 3 and totals["moved_earlier"] > 3
     print(f"soak: {EPOCHS} epochs, {len(seen)} GUIDs published once each: {dict(totals)}")
 

@@ -113,6 +113,16 @@ def test_a_copy_stays_joined_after_the_county_corrects_the_title(store):
     assert [r["id"] for r in store.db.query("SELECT id FROM items")] == [county["id"]]
 
 
+def test_no_item_is_stored_without_a_url_of_its_own(store):
+    first = make_item(1)
+    store.upsert_items([first], 1, NOW)
+    # the same page under another id (an id scheme change, a second discovery path): one item
+    store.upsert_items([make_item(1, id="lr-other0000000001", title="Toinen otsikko")], 2, NOW + DAY)
+    assert [r["id"] for r in store.db.query("SELECT id FROM items")] == [first["id"]]
+    assert not list(store.db.query("SELECT id FROM items i WHERE NOT EXISTS (SELECT 1 FROM item_urls u "
+                                   "WHERE u.url = i.url AND u.item_id = i.id)"))
+
+
 def test_copies_are_stored_after_originals_whatever_the_arrival_order(tmp_path):
     config = load_config(ROOT / "sources.toml")
     crawler = get_crawler(ListingSpider, {"SOTEVAHTI_DB": str(tmp_path / "t.db"), "SOTEVAHTI_RUN_ID": 1,
