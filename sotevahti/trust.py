@@ -9,8 +9,9 @@ source), and the stored version stays.
                  not ("yhteistyÃ¶alueet", "yhteisty�alueet"): a decoding fault, never stored
 ``not_article``  the new body is empty or nearly so while the stored one was a real text (a soft
                  404: an article that redirects to a listing, an error page answered with 200)
-``shrunk``       the new body is less than half the stored one (a truncated download); stored only
-                 when the same shorter text is read again at least a day later
+``shrunk``       the new body is less than half the stored one, or shorter and without most of the
+                 stored lines (a truncated download, or a cut page padded with the site's footer);
+                 stored only when the same text is read again at least a day later
 ``soft_404``     (counted by the spiders) a known article redirected to a listing page
 
 A page that answers 404 or 410 is *missing*; it is *removed* (and announced) only when it is
@@ -31,7 +32,7 @@ CONFIRM_AFTER = timedelta(hours=23)
 #: A body shorter than this share of the stored one is suspect.
 SHRINK_RATIO = 0.5
 #: Stored bodies shorter than this are too short to judge shrinking by.
-MIN_JUDGED_CHARS = 300
+MIN_JUDGED_CHARS = 120
 #: A body under this many characters is no article when the stored one was one.
 NOT_ARTICLE_CHARS = 40
 #: Reasons that no second sighting can confirm.
@@ -75,9 +76,23 @@ def judge_update(stored: Mapping[str, Any], new: Mapping[str, Any]) -> str | Non
     old_len, new_len = _body_len(stored), _body_len(new)
     if old_len >= NOT_ARTICLE_CHARS and new_len < NOT_ARTICLE_CHARS:
         return "not_article"
-    if old_len >= MIN_JUDGED_CHARS and new_len < old_len * SHRINK_RATIO:
+    if old_len >= MIN_JUDGED_CHARS and (new_len < old_len * SHRINK_RATIO or (
+            new_len < old_len and _kept_share(stored, new) < SHRINK_RATIO)):
         return "shrunk"
     return None
+
+
+def _lines(fields: Mapping[str, Any]) -> list[str]:
+    text = f"{fields.get('lead') or ''}\n{fields.get('body') or ''}"
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def _kept_share(stored: Mapping[str, Any], new: Mapping[str, Any]) -> float:
+    """The share of the stored text (by characters) whose lines are still in the new text: a cut
+    page whose extractor fell back to the footer is shorter *and* has lost most of the article."""
+    old, now = _lines(stored), set(_lines(new))
+    total = sum(len(line) for line in old)
+    return sum(len(line) for line in old if line in now) / total if total else 1.0
 
 
 def held_long_enough(reason: str, held_hash: str | None, held_since: datetime | None, new_hash: str,

@@ -12,6 +12,7 @@ Used by ``tests/test_faults.py`` and by ``monitor.py demo --faults SEED``.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -125,11 +126,17 @@ def fault_page(fault: str, page: Page, real_url: str, mirror: str, listing: str 
     if fault == "huge_page":
         return replace(page, body=page.body + b"<!--" + b"x" * 30_000_000 + b"-->")
     if fault == "hostile_content":
-        title = "Ohjaus\x01ryhmä " + "pitkä otsikko " * 75_000
-        body = text.replace("</h1>", f"</h1><p>{HOSTILE}</p>", 1)
-        body = body.replace("<h1", f"<h1 data-x='1'>{title}</h1><h1 hidden", 1) if "<h1" in body else body
-        return replace(page, body=body.encode("utf-8"))
+        return replace(page, body=_hostile(text).encode("utf-8"))
     return page
+
+
+def _hostile(html: str) -> str:
+    """The page with a 1 MB hostile heading and a hostile paragraph at the end of its article text."""
+    title = "Ohjaus\x01ryhmä " + "pitkä otsikko " * 75_000
+    html = re.sub(r"(<h1[^>]*>).*?(</h1>)", lambda m: m[1] + title + m[2], html, count=1, flags=re.S)
+    end = max(html.rfind("</main>"), html.rfind("</article>"))
+    last = html.rfind("</p>", 0, end if end > 0 else len(html))
+    return html[: last + 4] + f"<p>{HOSTILE}</p>" + html[last + 4:] if last >= 0 else html
 
 
 def _shrunk(html: str) -> str:
