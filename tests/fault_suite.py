@@ -193,7 +193,8 @@ def verdicts(suite: Suite) -> dict[str, dict[str, Any]]:
         no_false = (not removed_early and suite.removals.get(item_id, 0) == (1 if fault.removal else 0)
                     and versions == (1 if fault.edit else 0) and not suite.deadline_moves.get(item_id))
         shown_in = [r["source"] for r in suite.status_faulty
-                    if any(r.get(group, {}).get(fault.shows_as) for group in ("errors", "warnings", "wire_errors"))]
+                    if any(r.get(group, {}).get(name) for group in ("errors", "warnings", "wire_errors")
+                           for name in (fault.shows_as, fault.also) if name)]
         out[name] = {"kept": kept, "no_false_entry": no_false, "shown": bool(shown_in),
                      "detail": {"item": item_id, "url": suite.targets[name], "changed": changed, "versions": versions,
                                 "removed": bool(row and row["removed_at"]), "removed_after_one_check": removed_early,

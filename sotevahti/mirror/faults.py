@@ -33,7 +33,8 @@ class Fault:
 
     :param name: its id in tests and in RELIABILITY.md.
     :param must: what the crawl must do, in words.
-    :param shows_as: the ``status --json`` error or warning counter that must show it.
+    :param shows_as: the ``status --json`` error or warning counter that must show it; ``also``
+        names another that may show it instead.
     :param once: heals in the epoch after it first appears.
     :param removal: the page really went: one removal entry (on the second check) is right.
     :param edit: the page really changed (hostile content): one update entry is right.
@@ -42,6 +43,7 @@ class Fault:
     name: str
     must: str
     shows_as: str
+    also: str | None = None
     once: bool = False
     removal: bool = False
     edit: bool = False
@@ -64,7 +66,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("other_port_redirect", "not follow a redirect to the same host on another port", "port"),
     Fault("soft_404_redirect", "a redirect to the listing is a soft 404, not a version", "soft_404"),
     Fault("soft_404_listing_body", "a body that is no article is a health event, not a version", "not_article"),
-    Fault("shrunk_body", "a body much shorter than the stored one is held back", "shrunk"),
+    Fault("shrunk_body", "a body much shorter than the stored one is held back (as no article when the cut "
+          "leaves no text)", "shrunk", also="not_article"),
     Fault("http_404_once", "one 404 publishes nothing", "http_404", once=True),
     Fault("http_410_once", "one 410 publishes nothing", "http_410", once=True),
     Fault("http_404_always", "two 404s a day apart: removed, announced once", "http_404", removal=True),
