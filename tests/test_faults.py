@@ -53,3 +53,26 @@ def test_nothing_else_changed(suite):
 
 def test_outputs_survive_hostile_text(suite):
     assert suite.outputs_valid, suite.outputs_problems
+
+
+def test_demo_faults_pick_stored_pages_and_forbid_the_robots_target(tmp_path, config):
+    from sotevahti.demo import inject_faults, mirror_sites
+    from sotevahti.mirror.faults import FaultySites
+    from sotevahti.mirror.server import ROBOTS_TXT, Mirror
+    from sotevahti.store import Store
+
+    from .conftest import TODAY
+    from .test_store import NOW, make_item
+
+    store = Store(tmp_path / "sotevahti.db")
+    store.upsert_items([make_item(n) for n in range(len(FAULTS))], 1, NOW)
+    store.close()
+    faulty = FaultySites(mirror_sites(config, today=TODAY))
+    with Mirror([faulty]) as mirror:
+        inject_faults(faulty, mirror, tmp_path / "sotevahti.db", config, 13, phase=1)
+        assert faulty.phase == 1 and set(faulty.targets) == {f.name for f in FAULTS}
+        assert len(set(faulty.targets.values())) == len(FAULTS)          # one page per fault
+        forbidden = faulty.targets["robots_forbids_path"].removeprefix("https://")
+        assert mirror.robots.body == ROBOTS_TXT + f"Disallow: /{forbidden}\n".encode()
+        inject_faults(faulty, mirror, tmp_path / "sotevahti.db", config, 13, phase=2)
+        assert faulty.phase == 2
