@@ -1,6 +1,6 @@
 """Scrapy settings for Sotevahti.
 
-Polite by default (DEVELOPERS.md promise 5): robots.txt is obeyed, AutoThrottle is on, the
+Polite by default: robots.txt is obeyed, AutoThrottle is on, the
 User-Agent names the project, and every request carries ``Cache-Control: max-age=0`` so that
 Scrapy's RFC 2616 cache revalidates with a conditional GET instead of trusting a stale copy.
 ``monitor.py crawl`` overrides the ``SOTEVAHTI_*`` settings from its command line.
@@ -20,7 +20,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_TIMEOUT = 45
+# Bounded: a crawl with no network ends in about one timeout (see middlewares.py), not 45 s per request.
+DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 TELNETCONSOLE_ENABLED = False
 
@@ -36,8 +37,10 @@ HTTPCACHE_DIR = os.environ.get("SOTEVAHTI_HTTPCACHE", "httpcache")
 
 # Count requests and bytes on the wire side of the HTTP cache (default 850 sits before it, so a
 # revalidated page would be counted as a full 200 with its cached body instead of a 304).
+# Hosts whose connections keep failing are given up for the rest of the crawl (next to the wire).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
+    "middlewares.GiveUpUnreachableHosts": 960,
 }
 
 ITEM_PIPELINES = {"pipelines.store.StorePipeline": 300}
@@ -57,6 +60,7 @@ MIRROR_OVERRIDES = {
     "AUTOTHROTTLE_START_DELAY": 0.0,
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 8.0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "DOWNLOAD_TIMEOUT": 10,   # the mirror answers at once; a hang is a fault, not a slow page
 }
 if SOTEVAHTI_MIRROR:
     globals().update(MIRROR_OVERRIDES)

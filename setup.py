@@ -1,6 +1,6 @@
 """Packaging for Scrapyd: ``scrapyd-deploy`` runs ``python setup.py bdist_egg`` and uploads the egg.
 
-The egg holds what a crawl imports: the top-level ``settings`` and ``crawler`` modules, the
+The egg holds what a crawl imports: the top-level ``settings``, ``crawler`` and ``middlewares`` modules, the
 ``spiders`` and ``pipelines`` packages and the ``sotevahti`` domain package (with the mirror's
 data files). It does not hold ``sources.toml``: schedule jobs with the Scrapy setting
 ``SOTEVAHTI_SOURCES=/abs/path/to/sources.toml`` (and ``SOTEVAHTI_DB``, ``SOTEVAHTI_PUBLIC_DIR``,
@@ -11,7 +11,7 @@ Name and version come from ``pyproject.toml``.
 from setuptools import setup
 
 setup(
-    py_modules=["settings", "crawler"],
+    py_modules=["settings", "crawler", "middlewares"],
     packages=["spiders", "pipelines", "sotevahti", "sotevahti.mirror"],
     package_data={"sotevahti.mirror": ["data/*.toml", "data/watched/*.txt"]},
     include_package_data=False,

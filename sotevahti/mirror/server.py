@@ -53,20 +53,20 @@ Disallow: /valtioneuvosto.fi/haku
 
 
 class Mirror:
-    """Serves a set of :class:`Site` objects on ``127.0.0.1`` at a free port.
+    """Serves a set of :class:`Site` objects on ``127.0.0.1`` at ``port`` (default: a free one).
 
     Use as a context manager; ``mirror.url`` is the base URL and ``mirror.epoch`` can be set
     between crawls.
     """
 
-    def __init__(self, sites: list[Site], epoch: int = 1) -> None:
+    def __init__(self, sites: list[Site], epoch: int = 1, port: int = 0) -> None:
         self.sites = sites
         # Which sites negotiate content (take the Accept header), decided once, not per request.
         self._negotiates = {id(s) for s in sites if "accept" in inspect.signature(s.render).parameters}
         self.epoch = epoch
         self.requests: list[tuple[int, str, int]] = []  # (epoch, path, status)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
