@@ -47,9 +47,11 @@ class StorePipeline:
             except LockedError as e:
                 self.crawler.spider.logger.error(str(e))
                 self.crawler.stats.set_value("sotevahti/locked", str(e))
-                from twisted.internet import reactor   # close once the engine has finished opening
+                from twisted.internet import reactor
 
-                reactor.callLater(0, lambda: deferred_from_coro(self.crawler.engine.close_spider_async(reason="locked")))
+                # Close once the engine has finished opening the spider.
+                engine = self.crawler.engine
+                reactor.callLater(0, lambda: deferred_from_coro(engine.close_spider_async(reason="locked")))
                 return
         self.store = Store(self.db_path)
         if self.owns_run:
