@@ -182,6 +182,20 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
     return run
 
 
+def crawl_summary(run: Mapping[str, Any], db: Path) -> dict[str, Any]:
+    """The stable JSON of ``monitor.py crawl --json`` for a finished run row (see README)."""
+    stats = run["stats"]
+    return {
+        "run_id": run["id"], "status": run["status"], "requests": run["requests"],
+        "response_bytes": run["response_bytes"], "requests_304": run["requests_304"],
+        "items_new": run["items_new"], "items_updated": run["items_updated"],
+        "items_rejected": run["items_rejected"], "alarms": stats["alarms"],
+        "failing_sources": stats.get("failing_sources", []), "errors": stats.get("errors", 0),
+        "deadlines": stats["deadlines"], "sources": stats["sources"], "db": str(db.resolve()),
+        "feeds": run["feeds"].as_json() if run["feeds"] else None,
+    }
+
+
 def _stop_on_signals(process: CrawlerProcess) -> list[int]:
     """On SIGINT/SIGTERM: say so on stderr, stop the spiders, and stop the reactor after
     :data:`STOP_GRACE` s even if requests are still hanging; a second signal stops it at once.

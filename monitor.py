@@ -30,7 +30,6 @@ import json
 import os
 import sqlite3
 import sys
-import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -45,16 +44,6 @@ from sotevahti.clock import current_time  # noqa: E402
 from sotevahti.lock import CrawlLock, LockedError  # noqa: E402
 from sotevahti.sources import ConfigError, load_config  # noqa: E402
 from sotevahti.store import Store, check_database_file, default_db_path  # noqa: E402
-
-EXTRACT_HELP = """
-
-Input, one JSON object per line:
-  {"text": "Lausuntoaika päättyy 25.9.2020.", "lang": "fi", "ref_date": "2020-09-01"}
-Output, one line per input line, in order:
-  {"deadline": "2020-09-25", "time": null, "kind": "consultation", "sentence": "…", "note": null}
-kind is consultation, application, registration or other; everything is null when the text
-names no deadline. A malformed line gets nulls plus "error" and "line", and the exit code is 1.
-"""
 
 
 class UsageError(Exception):
@@ -103,14 +92,20 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_crawl(args: argparse.Namespace) -> int:
-    """Crawl sources into the database, then rebuild the feeds."""
-    from crawler import run_crawl  # Scrapy is imported only by commands that crawl
-    from sotevahti.textout import crawl_outcome_line
-
+def _config_with_sources(args: argparse.Namespace) -> Any:
+    """The config, after checking that every source named on the command line is in it."""
     config = load_config(args.sources)
     for source_id in args.source:
         config.get(source_id)
+    return config
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl sources into the database, then rebuild the feeds."""
+    from crawler import crawl_summary, run_crawl  # Scrapy is imported only by commands that crawl
+    from sotevahti.textout import crawl_outcome_line
+
+    config = _config_with_sources(args)
     db, public = paths(args)
     check_database_file(db)   # before the lock: a refused --db leaves nothing behind
     level = "INFO" if args.verbose else "ERROR" if args.quiet or args.json else "WARNING"
@@ -120,16 +115,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         run = run_crawl(config, args.source, db, Path(args.sources) if args.sources else None, public,
                         mirror=args.mirror, log_level=level, now=args.now, log_file=args.log,
                         verbose=args.verbose, progress=not (args.quiet or args.json or args.verbose))
-    stats = run["stats"]
-    summary = {
-        "run_id": run["id"], "status": run["status"], "requests": run["requests"],
-        "response_bytes": run["response_bytes"], "requests_304": run["requests_304"],
-        "items_new": run["items_new"], "items_updated": run["items_updated"],
-        "items_rejected": run["items_rejected"], "alarms": stats["alarms"],
-        "failing_sources": stats.get("failing_sources", []), "errors": stats.get("errors", 0),
-        "deadlines": stats["deadlines"], "sources": stats["sources"], "db": str(db.resolve()),
-        "feeds": run["feeds"].as_json() if run["feeds"] else None,
-    }
+    summary = crawl_summary(run, db)
     if args.json:
         print_json(summary)
     line = crawl_outcome_line(summary, public, args.log)
@@ -266,9 +252,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     """Crawl, publish and check health on a schedule; a failing source never stops the loop."""
     from sotevahti.schedule_loop import run_schedule
 
-    config = load_config(args.sources)
-    for source_id in args.source:
-        config.get(source_id)   # an unknown source is refused now, not in every round forever
+    _config_with_sources(args)   # an unknown source is refused now, not in every round forever
     db, _public = paths(args)
     check_database_file(db)
     with CrawlLock(db):
@@ -302,13 +286,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_mirror(args: argparse.Namespace) -> int:
     """Serve the bundled mirror of the real sites on 127.0.0.1 until Ctrl-C (for crawl --mirror)."""
     from sotevahti.demo import mirror_sites
-    from sotevahti.mirror.server import Mirror
+    from sotevahti.mirror.server import serve_mirror
 
-    with Mirror(mirror_sites(load_config(args.sources)), epoch=args.epoch, port=args.port) as mirror:
-        print(f"Mirror of the sources (epoch {args.epoch}) at {mirror.url} (Ctrl-C to stop); crawl it with\n"
-              f"  python monitor.py crawl --mirror {mirror.url} --db mirror.db", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+    serve_mirror(mirror_sites(load_config(args.sources)), args.port, args.epoch)
     return 0
 
 
@@ -382,6 +362,8 @@ def build_parser() -> Parser:
     mirror.add_argument("--port", type=cli_args.port, default=8765, help="port on 127.0.0.1 (default 8765)")
     mirror.add_argument("--epoch", type=int, choices=[1, 2, 3], default=1, help="which demo epoch to serve")
     mirror.add_argument("--sources", metavar="FILE", default=os.environ.get("SOTEVAHTI_SOURCES"))
+    from sotevahti.extract_cli import HELP as EXTRACT_HELP
+
     extract = sub.add_parser("extract-deadlines", help=cmd_extract_deadlines.__doc__,
                              description=cmd_extract_deadlines.__doc__ + EXTRACT_HELP,
                              formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import time
 from pathlib import Path
 
 #: Temporary files older than this are left-overs of a killed writer.
@@ -36,8 +35,18 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
 
 def remove_stale_temporaries(directory: Path, now: float | None = None) -> int:
     """Delete temporary files of killed writers (``*.tmp`` older than :data:`STALE_AFTER`) under
-    ``directory``; returns how many went. ``now`` is a ``time.time()`` value (for tests)."""
-    limit = (time.time() if now is None else now) - STALE_AFTER
+    ``directory``; returns how many went.
+
+    Age is judged against the file system's clock (the modification time of a file touched
+    now), not the process's, so a faked or skewed clock never deletes a writer's file in use.
+    ``now`` overrides that moment (tests).
+    """
+    if now is None:
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".probe.", suffix=".tmp")
+        os.close(fd)
+        now = os.stat(probe).st_mtime
+        os.unlink(probe)
+    limit = now - STALE_AFTER
     removed = 0
     for tmp in directory.rglob("*.tmp"):
         with contextlib.suppress(FileNotFoundError):

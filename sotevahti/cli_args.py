@@ -56,37 +56,30 @@ def jitter(value: str) -> float:
     return _seconds(value)
 
 
-def positive_int(value: str) -> int:
-    """A whole number ≥ 1 (``--max-runs``, ``--limit``)."""
+def _whole_number(value: str, low: int, high: int | None, what: str) -> int:
     try:
         number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value!r}")
+    if number < low or (high is not None and number > high):
+        bound = f"between {low} and {high}" if high is not None else f"{low} or more"
+        raise argparse.ArgumentTypeError(f"{what} must be {bound}: {value!r}")
     return number
+
+
+def positive_int(value: str) -> int:
+    """A whole number ≥ 1 (``--max-runs``, ``--limit``)."""
+    return _whole_number(value, 1, None, "the number")
 
 
 def retention_days(value: str) -> int:
     """``prune --days``: a whole number of days, 0 to 36500."""
-    try:
-        days = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of days: {value!r}") from None
-    if not 0 <= days <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"days must be between 0 and {MAX_DAYS}: {value!r}")
-    return days
+    return _whole_number(value, 0, MAX_DAYS, "days")
 
 
 def port(value: str) -> int:
     """``serve --port`` / ``mirror --port``: 0 (any free port) to 65535."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"port out of range (0–65535): {value!r}")
-    return number
+    return _whole_number(value, 0, 65535, "the port")
 
 
 def mirror_url(value: str) -> str:

@@ -76,3 +76,16 @@ def test_deadlines_days_left_follow_now_not_the_clock(tmp_path):
     assert early.returncode == late.returncode == 0, early.stderr + late.stderr
     (a,), (b,) = json.loads(early.stdout), json.loads(late.stdout)
     assert (a["days_left"], b["days_left"]) == (6, 2)
+
+
+def test_htmldate_takes_no_date_after_the_crawls_now():
+    """htmldate read the clock for its latest plausible date, so one page got another date on another day."""
+    from sotevahti.generic import extract_page
+
+    html = "<html><body><article><h1>Sote-uudistus etenee</h1><p>" + "Hyvinvointialue tiedottaa. " * 20 + \
+        "</p></article></body></html>"
+    url = "https://www.example.fi/2028/03/15/sote-uudistus-etenee"
+    later = extract_page(html, url, now=datetime(2029, 1, 1, tzinfo=UTC)).published
+    earlier = extract_page(html, url, now=datetime(2026, 11, 24, tzinfo=UTC)).published
+    assert later is not None and later.date().isoformat() == "2028-03-15"
+    assert earlier is None or earlier.date() <= datetime(2026, 11, 24).date()

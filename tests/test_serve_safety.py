@@ -110,7 +110,7 @@ def test_left_overs_of_a_killed_writer_are_removed(tmp_path):
     stale, fresh = tmp_path / ".feed.xml.a1.tmp", tmp_path / ".feed.xml.b2.tmp"
     stale.write_bytes(b"")
     fresh.write_bytes(b"<rss")
-    old = time.time() - STALE_AFTER - 60
+    old = fresh.stat().st_mtime - STALE_AFTER - 60     # the file system's clock, whatever the process's says
     os.utime(stale, (old, old))
     assert remove_stale_temporaries(tmp_path) == 1
     assert not stale.exists() and fresh.exists()     # a writer still at work keeps its file

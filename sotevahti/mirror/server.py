@@ -9,6 +9,7 @@ with 304, and it logs every request so tests can check what a spider fetched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import threading
@@ -115,6 +116,15 @@ class Mirror:
     def log(self, path: str, status: int) -> None:
         with self._lock:
             self.requests.append((self.epoch, path, status))
+
+
+def serve_mirror(sites: list[Site], port: int, epoch: int = 1) -> None:
+    """``monitor.py mirror``: serve ``sites`` on 127.0.0.1:``port`` until Ctrl-C, saying where."""
+    with Mirror(sites, epoch=epoch, port=port) as mirror:
+        print(f"Mirror of the sources (epoch {epoch}) at {mirror.url} (Ctrl-C to stop); crawl it with\n"
+              f"  python monitor.py crawl --mirror {mirror.url} --db mirror.db", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
 
 
 def _handler_for(mirror: Mirror) -> Callable[..., BaseHTTPRequestHandler]:
