@@ -39,6 +39,11 @@ def test_the_demo_is_the_same_at_8_and_at_23_on_any_date(tmp_path):
         runs[moment] = (json.loads(text), (public / "index.html").read_text(encoding="utf-8").replace(str(out), "OUT"),
                         (public / "feed.xml").read_bytes(), (public / "deadlines.ics").read_bytes())
     (first, page, feed, ics), (second, page2, feed2, ics2) = runs.values()
+    # Scrapy's byte count (headers included) has been seen to vary by a few bytes between two runs
+    # at the same moment, so it is compared to 0.1 %; every other figure must be equal.
+    for e1, e2 in zip(first["epochs"], second["epochs"], strict=True):
+        b1, b2 = e1.pop("response_bytes"), e2.pop("response_bytes")
+        assert abs(b1 - b2) <= 0.001 * max(b1, b2), (b1, b2)
     assert first == second
     assert page == page2 and feed == feed2 and ics == ics2
     assert first["simulated_day"] == "2026-11-26T12:00:00+02:00"
