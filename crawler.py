@@ -8,28 +8,38 @@ epoch's crawl in a subprocess.
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.ossignal import install_shutdown_handlers
 
 import settings as project_settings
+from sotevahti.clock import current_time
 from sotevahti.feeds import FeedPaths, write_feeds
+from sotevahti.health import FAILURE_KINDS
 from sotevahti.sources import Config, load_config
 from sotevahti.store import Store
 
+#: Seconds a Ctrl-C'd crawl may take to finish the requests in flight before the reactor stops.
+STOP_GRACE = 3.0
+
 
 def crawl_settings(db: Path, sources_file: Path | None, public_dir: Path, *, mirror: str | None = None,
-                   run_id: int | None = None, log_level: str = "WARNING", now: datetime | None = None) -> Settings:
+                   run_id: int | None = None, log_level: str = "WARNING", now: datetime | None = None,
+                   log_file: str | None = None, verbose: bool = False) -> Settings:
     """Scrapy settings for one crawl into ``db``.
 
     With ``mirror`` (``http://127.0.0.1:PORT``) every real URL is fetched from the local mirror,
     and the delays shrink to nothing; robots.txt, AutoThrottle and conditional GETs stay on.
+    Scrapy's log (with the tracebacks of network errors) goes to ``log_file``, to stderr only
+    with ``verbose`` and no file, and nowhere otherwise: failures reach the user as alarms.
     """
     s = Settings()
     s.setmodule(project_settings, priority="project")
@@ -38,7 +48,11 @@ def crawl_settings(db: Path, sources_file: Path | None, public_dir: Path, *, mir
     s.set("SOTEVAHTI_PUBLIC_DIR", str(public_dir), priority="cmdline")
     s.set("SOTEVAHTI_RUN_ID", run_id, priority="cmdline")
     s.set("HTTPCACHE_DIR", str(db.resolve().with_suffix(".httpcache")), priority="cmdline")
-    s.set("LOG_LEVEL", log_level, priority="cmdline")
+    s.set("LOG_LEVEL", "INFO" if log_file and not verbose else log_level, priority="cmdline")
+    s.set("LOG_ENABLED", bool(verbose or log_file), priority="cmdline")
+    if log_file:
+        s.set("LOG_FILE", str(log_file), priority="cmdline")
+        s.set("LOG_FILE_APPEND", True, priority="cmdline")
     s.set("SOTEVAHTI_NOW", now.isoformat() if now else "", priority="cmdline")
     if mirror:
         s.set("SOTEVAHTI_MIRROR", mirror, priority="cmdline")
@@ -70,9 +84,10 @@ def run_stats(all_stats: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def crawl_now(settings: Settings | Mapping[str, Any]) -> datetime:
-    """The crawl's "now": ``SOTEVAHTI_NOW`` when a test or a replay fixes it, else the clock."""
+    """The crawl's "now": the ``SOTEVAHTI_NOW`` setting when a test or a replay fixes it, else
+    :func:`sotevahti.clock.current_time`."""
     fixed = settings.get("SOTEVAHTI_NOW")
-    return datetime.fromisoformat(fixed) if fixed else datetime.now(UTC)
+    return datetime.fromisoformat(fixed) if fixed else current_time()
 
 
 def write_public(store: Store, settings: Settings | Mapping[str, Any], now: datetime) -> FeedPaths:
@@ -119,21 +134,26 @@ def _start_progress(crawlers: list[Any]) -> Any:
 
 def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Path | None, public_dir: Path,
               *, mirror: str | None = None, log_level: str = "WARNING", now: datetime | None = None,
-              progress: bool = False) -> dict[str, Any]:
+              progress: bool = False, log_file: str | None = None, verbose: bool = False) -> dict[str, Any]:
     """Crawl the chosen sources (all enabled ones when empty) into ``db`` and rebuild the feeds.
 
-    After the spiders, every open deadline is judged at ``now`` (closing soon, closed).
+    Call it holding the crawl lock: runs left ``running`` by a killed crawl are closed as
+    ``interrupted`` first. After the spiders, every open deadline is judged at ``now``. SIGINT
+    or SIGTERM stops the crawl within :data:`STOP_GRACE` seconds; the run is then closed as
+    ``interrupted`` and nothing else is judged.
 
-    :param now: the crawl's time; the clock when ``None``. Tests pass a fixed one.
+    :param now: the crawl's time; :func:`sotevahti.clock.current_time` when ``None``. Tests pass a fixed one.
     :param progress: show a live progress line per source on stderr.
-    :return: the finished run row, with ``alarms`` listing sources that yielded no items.
+    :return: the finished run row: ``status`` is ``ok``, ``partial`` (some sources failed),
+        ``failed`` (all did) or ``interrupted``; ``stats["alarms"]`` lists the alarms.
     """
     sources = config.select(source_ids)
     store = Store(db)
-    started = now or datetime.now(UTC)
+    started = now or current_time()
+    store.close_interrupted_runs(started)
     run_id = store.start_run([s.id for s in sources], started)
     settings = crawl_settings(db, sources_file, public_dir, mirror=mirror, run_id=run_id, log_level=log_level,
-                              now=now)
+                              now=now, log_file=log_file, verbose=verbose)
     process = CrawlerProcess(settings)
     loader = SpiderLoader.from_settings(settings)
     crawlers = []
@@ -142,17 +162,85 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
         crawlers.append(crawler)
         process.crawl(crawler, sources=",".join(s.id for s in sources if s.platform == platform))
     loop = _start_progress(crawlers) if progress else None
-    process.start()
+    interrupted = _stop_on_signals(process)
+    process.start(install_signal_handlers=False)
     if loop is not None and loop.running:
         loop.stop()
     if progress:
         print(("\r\033[K" if sys.stderr.isatty() else "") + progress_line(crawlers), file=sys.stderr)
     stats = run_stats(c.stats.get_stats() for c in crawlers)
+    if interrupted:
+        run = store.finish_run(run_id, now or current_time(), stats, "interrupted")
+        run["stats"].update(alarms=[], deadlines={"found": 0})
+        run["feeds"] = None
+        store.close()
+        return run
     failed = {s.id: str(c.stats.get_value("finish_reason")) for c in crawlers for s in sources
               if s.platform == c.spidercls.platform and c.stats.get_value("finish_reason") != "finished"}
-    run = finish_crawl(store, run_id, stats, sources, settings, now or datetime.now(UTC), failed)
+    run = finish_crawl(store, run_id, stats, sources, settings, now or current_time(), failed)
     store.close()
     return run
+
+
+def crawl_summary(run: Mapping[str, Any], db: Path) -> dict[str, Any]:
+    """The stable JSON of ``monitor.py crawl --json`` for a finished run row (see README)."""
+    stats = run["stats"]
+    return {
+        "run_id": run["id"], "status": run["status"], "requests": run["requests"],
+        "response_bytes": run["response_bytes"], "requests_304": run["requests_304"],
+        "items_new": run["items_new"], "items_updated": run["items_updated"],
+        "items_rejected": run["items_rejected"], "alarms": stats["alarms"],
+        "failing_sources": stats.get("failing_sources", []), "errors": stats.get("errors", 0),
+        "deadlines": stats["deadlines"], "sources": stats["sources"], "db": str(db.resolve()),
+        "feeds": run["feeds"].as_json() if run["feeds"] else None,
+    }
+
+
+def _stop_on_signals(process: CrawlerProcess) -> list[int]:
+    """On SIGINT/SIGTERM: say so on stderr, stop the spiders, and stop the reactor after
+    :data:`STOP_GRACE` s even if requests are still hanging; a second signal stops it at once.
+
+    :return: a list that gets the signal number when one arrived.
+    """
+    from twisted.internet import reactor
+
+    received: list[int] = []
+
+    def stop_now() -> None:
+        if reactor.running:
+            reactor.stop()
+
+    def on_reactor(signum: int) -> None:
+        if len(received) > 1:
+            stop_now()
+            return
+        name = signal.Signals(signum).name
+        print(f"monitor.py: {name}: stopping the crawl (within {STOP_GRACE:.0f} s)", file=sys.stderr, flush=True)
+        process.stop()
+        reactor.callLater(STOP_GRACE, stop_now)
+
+    def handler(signum: int, _frame: Any) -> None:
+        received.append(signum)
+        reactor.callFromThread(on_reactor, signum)
+
+    reactor.addSystemEventTrigger("after", "startup", install_shutdown_handlers, handler)
+    return received
+
+
+def run_outcome(ran: Sequence[str], source_status: Sequence[Mapping[str, Any]]) -> tuple[str, list[str]]:
+    """``("ok" | "partial" | "failed", failing source ids)`` of a crawl of the sources ``ran``.
+
+    A source failed when, after the run, it has an alarm that says it did not work
+    (:data:`sotevahti.health.FAILURE_KINDS`: the spider failed, nothing was found, too many errors).
+
+    >>> run_outcome(["stm", "vm"], [{"source": "vm", "alarms": [{"kind": "no_items"}]}])
+    ('partial', ['vm'])
+    """
+    failing = sorted(r["source"] for r in source_status
+                     if r["source"] in ran and any(a["kind"] in FAILURE_KINDS for a in r["alarms"]))
+    if not failing:
+        return "ok", []
+    return ("failed" if set(failing) >= set(ran) else "partial"), failing
 
 
 def finish_crawl(store: Store, run_id: int, stats: dict[str, Any], sources: Sequence[Any],
@@ -162,10 +250,11 @@ def finish_crawl(store: Store, run_id: int, stats: dict[str, Any], sources: Sequ
     every public file. New alarms are printed to stderr. Used by ``monitor.py crawl`` and by the
     pipeline under a plain ``scrapy crawl``, so both end a crawl the same way.
     """
-    status = "ok" if all(r == "finished" for r in stats["finish_reasons"]) else "failed"
     new_alarms = store.record_health(run_id, now, stats["sources"], stats["field_validity"], sources, failed)
     ran = {s.id for s in sources}
-    stats["alarms"] = [a["message"] for row in store.source_status() if row["source"] in ran for a in row["alarms"]]
+    health = store.source_status()
+    stats["alarms"] = [a["message"] for row in health if row["source"] in ran for a in row["alarms"]]
+    status, stats["failing_sources"] = run_outcome(sorted(ran), health)
     store.advance_deadlines(now, run_id)
     stats["deadlines"] = store.count_deadlines(run_id)
     run = store.finish_run(run_id, now, stats, status)

@@ -13,6 +13,7 @@ Commands:
   history   every version of one item, with diffs
   export    a table as CSV or JSON
   serve     serve public/ on 127.0.0.1
+  mirror    serve the bundled mirror of the sites on 127.0.0.1 (for crawl --mirror)
   schedule  crawl on a schedule
   extract-deadlines  read deadlines from text (JSONL in, JSONL out)
 
@@ -30,7 +31,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -38,19 +39,11 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from sotevahti import cli_args  # noqa: E402
+from sotevahti.clock import current_time  # noqa: E402
 from sotevahti.lock import CrawlLock, LockedError  # noqa: E402
 from sotevahti.sources import ConfigError, load_config  # noqa: E402
-from sotevahti.store import Store, default_db_path  # noqa: E402
-
-EXTRACT_HELP = """
-
-Input, one JSON object per line:
-  {"text": "Lausuntoaika päättyy 25.9.2020.", "lang": "fi", "ref_date": "2020-09-01"}
-Output, one line per input line, in order:
-  {"deadline": "2020-09-25", "time": null, "kind": "consultation", "sentence": "…", "note": null}
-kind is consultation, application, registration or other; everything is null when the text
-names no deadline. A malformed line gets nulls plus "error" and "line", and the exit code is 1.
-"""
+from sotevahti.store import Store, check_database_file, default_db_path  # noqa: E402
 
 
 class UsageError(Exception):
@@ -76,26 +69,6 @@ def paths(args: argparse.Namespace) -> tuple[Path, Path]:
     return db, db.resolve().parent / "public"
 
 
-def aware_datetime(value: str) -> datetime:
-    """argparse type: an ISO 8601 time with a UTC offset."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"give a UTC offset, e.g. {value}+02:00")
-    return parsed
-
-
-def duration(value: str) -> float:
-    """argparse type: ``90s``, ``10m``, ``6h``, ``1d`` → seconds."""
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    try:
-        return float(value[:-1]) * units[value[-1]] if value[-1] in units else float(value)
-    except (ValueError, IndexError):
-        raise argparse.ArgumentTypeError(f"not a duration: {value!r} (use e.g. 30m, 6h)") from None
-
-
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -119,36 +92,38 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_crawl(args: argparse.Namespace) -> int:
-    """Crawl sources into the database, then rebuild the feeds."""
-    from crawler import run_crawl  # Scrapy is imported only by commands that crawl
-
+def _config_with_sources(args: argparse.Namespace) -> Any:
+    """The config, after checking that every source named on the command line is in it."""
     config = load_config(args.sources)
     for source_id in args.source:
         config.get(source_id)
+    return config
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl sources into the database, then rebuild the feeds."""
+    from crawler import crawl_summary, run_crawl  # Scrapy is imported only by commands that crawl
+    from sotevahti.textout import crawl_outcome_line
+
+    config = _config_with_sources(args)
     db, public = paths(args)
+    check_database_file(db)   # before the lock: a refused --db leaves nothing behind
     level = "INFO" if args.verbose else "ERROR" if args.quiet or args.json else "WARNING"
     # `schedule` holds the lock for its whole life and tells its own crawls so.
     held = os.environ.get("SOTEVAHTI_LOCK_HELD_BY") == str(os.getppid())
     with contextlib.nullcontext() if held else CrawlLock(db):
         run = run_crawl(config, args.source, db, Path(args.sources) if args.sources else None, public,
-                        mirror=args.mirror, log_level=level, now=args.now,
-                        progress=not (args.quiet or args.json or args.verbose))
-    summary = {
-        "run_id": run["id"], "status": run["status"], "requests": run["requests"],
-        "response_bytes": run["response_bytes"], "requests_304": run["requests_304"],
-        "items_new": run["items_new"], "items_updated": run["items_updated"],
-        "items_rejected": run["items_rejected"], "alarms": run["stats"]["alarms"],
-        "deadlines": run["stats"]["deadlines"], "sources": run["stats"]["sources"], "db": str(db.resolve()),
-        "feeds": run["feeds"].as_json(),
-    }
+                        mirror=args.mirror, log_level=level, now=args.now, log_file=args.log,
+                        verbose=args.verbose, progress=not (args.quiet or args.json or args.verbose))
+    summary = crawl_summary(run, db)
     if args.json:
         print_json(summary)
-    elif not args.quiet:
-        print(f"run {summary['run_id']}: {summary['status']}, {summary['requests']} requests, "
-              f"{summary['items_new']} new, {summary['items_updated']} updated, "
-              f"{summary['items_rejected']} rejected; feeds in {public}")
-    return 0 if run["status"] == "ok" else 1
+    line = crawl_outcome_line(summary, public, args.log)
+    if summary["status"] in ("failed", "interrupted"):
+        print(f"monitor.py: {line}", file=sys.stderr)
+    elif not (args.quiet or args.json):
+        print(line)
+    return {"ok": 0, "partial": 0, "interrupted": 130}.get(run["status"], 1)
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
@@ -157,7 +132,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
     config = load_config(args.sources)
     store = _store(args)
-    written = write_feeds(store, paths(args)[1], config.feed, datetime.now(UTC))
+    written = write_feeds(store, paths(args)[1], config.feed, args.now or current_time())
     store.close()
     if args.json:
         print_json(written.as_json())
@@ -168,18 +143,22 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Show each source's health: last success, counts and alarms; --check exits 1 on any alarm."""
+    from sotevahti.lock import lock_holder
     from sotevahti.textout import format_status
 
     store = _store(args)
     rows = store.source_status()
+    last = store.last_run()
+    if last and last["status"] == "running" and lock_holder(paths(args)[0]) is None:
+        last["status"] = "interrupted"   # its process is gone: killed, or the machine went down
     database = {"path": str(paths(args)[0].resolve()), "bytes": store.database_size(),
                 "integrity": store.integrity_check()}
     store.close()
-    ok = all(r["ok"] for r in rows) and database["integrity"] == "ok"
+    ok = all(r["ok"] for r in rows) and database["integrity"] == "ok" and (last or {}).get("status") != "interrupted"
     if args.json:
-        print_json({"ok": ok, "database": database, "sources": rows})
+        print_json({"ok": ok, "database": database, "last_run": last, "sources": rows})
     else:
-        print(format_status(rows, database))
+        print(format_status(rows, database, last))
     return 1 if args.check and not ok else 0
 
 
@@ -187,7 +166,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     """Delete superseded versions older than --days; the current version of an item is never removed."""
     store = _store(args)
     before = store.database_size()
-    removed = store.prune_versions(args.days, datetime.now(UTC))
+    removed = store.prune_versions(args.days, args.now or current_time())
     store.conn.execute("VACUUM")
     result = {"versions_removed": removed, "bytes_before": before, "bytes_after": store.database_size()}
     store.close()
@@ -205,10 +184,14 @@ def _store(args: argparse.Namespace) -> Store:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Full-text search over every stored item, best match first, with snippets."""
-    from sotevahti.query import search
+    from sotevahti.query import QueryError, search
     from sotevahti.textout import format_search
 
-    rows = search(_store(args), args.query, region=args.region, since=args.since, kind=args.kind, limit=args.limit)
+    try:
+        rows = search(_store(args), args.query, region=args.region, since=args.since, kind=args.kind,
+                      limit=args.limit)
+    except QueryError as e:
+        raise UsageError(str(e)) from None
     print_json(rows) if args.json else print(format_search(rows))
     return 0
 
@@ -218,7 +201,7 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     from sotevahti.query import deadline_list
     from sotevahti.textout import format_deadlines
 
-    rows = deadline_list(_store(args), datetime.now(UTC), upcoming=args.upcoming, closed=args.closed,
+    rows = deadline_list(_store(args), args.now or current_time(), upcoming=args.upcoming, closed=args.closed,
                          region=args.region)
     print_json(rows) if args.json else print(format_deadlines(rows))
     return 0
@@ -269,13 +252,14 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     """Crawl, publish and check health on a schedule; a failing source never stops the loop."""
     from sotevahti.schedule_loop import run_schedule
 
+    _config_with_sources(args)   # an unknown source is refused now, not in every round forever
     db, _public = paths(args)
+    check_database_file(db)
     with CrawlLock(db):
         crawl_args = [*args.source, "--db", str(db)] if not args.out else [*args.source, "--out", args.out]
-        if args.sources:
-            crawl_args += ["--sources", args.sources]
-        if args.mirror:
-            crawl_args += ["--mirror", args.mirror]
+        for flag in ("sources", "mirror", "log"):
+            if getattr(args, flag):
+                crawl_args += [f"--{flag}", getattr(args, flag)]
         return run_schedule([sys.executable, str(ROOT / "monitor.py"), "crawl", "--quiet", *crawl_args],
                             every=args.every, jitter=args.jitter, max_runs=args.max_runs)
 
@@ -291,12 +275,21 @@ def cmd_extract_deadlines(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Run the whole pipeline offline on the bundled mirror."""
+    """Run the whole pipeline offline on the bundled mirror, on a fixed simulated day."""
     from sotevahti.demo import format_summary, run_demo
 
     result = run_demo(Path(args.out or "demo-output"), Path(args.sources) if args.sources else None,
                       faults=args.faults)
     print_json(result) if args.json else print(format_summary(result))
+    return 0
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    """Serve the bundled mirror of the real sites on 127.0.0.1 until Ctrl-C (for crawl --mirror)."""
+    from sotevahti.demo import mirror_sites
+    from sotevahti.mirror.server import serve_mirror
+
+    serve_mirror(mirror_sites(load_config(args.sources)), args.port, args.epoch)
     return 0
 
 
@@ -308,7 +301,7 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def command(name: str, func: Callable[[argparse.Namespace], int], *, db: bool = True,
-                listing: bool = False) -> argparse.ArgumentParser:
+                listing: bool = False, clock: bool = False) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=func.__doc__, description=func.__doc__)
         p.set_defaults(func=func)
         p.add_argument("--sources", metavar="FILE", default=os.environ.get("SOTEVAHTI_SOURCES"),
@@ -318,24 +311,29 @@ def build_parser() -> Parser:
             p.add_argument("--out", metavar="DIR", help="use DIR/sotevahti.db and write DIR/public/")
         if listing or db:
             p.add_argument("--json", action="store_true", help="print JSON (stable shape, see README)")
+        if clock:
+            p.add_argument("--now", metavar="ISO", type=cli_args.aware_datetime,
+                           help="act as if it were this time (tests, replays, the demo's day): "
+                                "2026-11-24T08:00+02:00 (default: $SOTEVAHTI_NOW or the clock)")
         return p
 
     command("sources", cmd_sources, db=False, listing=True)
-    crawl = command("crawl", cmd_crawl)
+    crawl = command("crawl", cmd_crawl, clock=True)
     crawl.add_argument("source", nargs="*", help="source ids (default: every enabled source)")
-    crawl.add_argument("--mirror", metavar="URL", help="fetch from a local mirror at URL instead of the real sites")
-    crawl.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    crawl.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
-    crawl.add_argument("--now", metavar="ISO", type=aware_datetime,
-                       help="judge deadlines as if it were this time (tests, replays): 2026-11-24T08:00+02:00")
-    command("feeds", cmd_feeds)
+    crawl.add_argument("--mirror", metavar="URL", type=cli_args.mirror_url,
+                       help="fetch from a local mirror at URL (see `monitor.py mirror`) instead of the real sites")
+    crawl.add_argument("-q", "--quiet", action="store_true", help="print only alarms and failures")
+    crawl.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log (in --log FILE if given)")
+    crawl.add_argument("--log", metavar="FILE", help="write Scrapy's log, with every network error, to FILE")
+    command("feeds", cmd_feeds, clock=True)
     search = command("search", cmd_search)
-    search.add_argument("query", help='words to find, e.g. "hyvinvointialueiden rahoitus" or sote*')
+    search.add_argument("query", help='words to find, e.g. "hyvinvointialueiden rahoitus", sote*, '
+                        '\'sote OR rahoitus\', \'"hyvinvointialueiden rahoitus" NOT lausunto\'')
     search.add_argument("--region", help="region code, e.g. 08 or national")
     search.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="published on or after")
     search.add_argument("--kind", choices=["announcement", "consultation", "page", "decision"])
-    search.add_argument("--limit", type=int, default=20)
-    deadlines = command("deadlines", cmd_deadlines)
+    search.add_argument("--limit", type=cli_args.positive_int, default=20)
+    deadlines = command("deadlines", cmd_deadlines, clock=True)
     which = deadlines.add_mutually_exclusive_group()
     which.add_argument("--upcoming", action="store_true", help="open deadlines from today on, soonest first")
     which.add_argument("--closed", action="store_true", help="closed deadlines, newest first")
@@ -347,17 +345,26 @@ def build_parser() -> Parser:
     export.add_argument("--table", default="items", help="items (default), deadlines, runs, …")
     export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
     serve = command("serve", cmd_serve)
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=cli_args.port, default=8000)
     schedule = command("schedule", cmd_schedule)
     schedule.add_argument("source", nargs="*", help="source ids (default: every enabled source)")
-    schedule.add_argument("--every", type=duration, default="6h", help="interval, e.g. 6h, 30m (default 6h)")
-    schedule.add_argument("--jitter", type=duration, default="0s", help="random extra wait up to this, e.g. 10m")
-    schedule.add_argument("--max-runs", type=int, help="stop after N crawls (default: run until stopped)")
-    schedule.add_argument("--mirror", metavar="URL", help=argparse.SUPPRESS)
-    status = command("status", cmd_status)
+    schedule.add_argument("--every", type=cli_args.interval, default="6h", help="interval, e.g. 6h, 30m (default 6h)")
+    schedule.add_argument("--jitter", type=cli_args.jitter, default="0s", help="random extra wait up to this, e.g. 10m")
+    schedule.add_argument("--max-runs", type=cli_args.positive_int, help="stop after N crawls (default: forever)")
+    schedule.add_argument("--mirror", metavar="URL", type=cli_args.mirror_url, help="crawl a local mirror at URL")
+    schedule.add_argument("--log", metavar="FILE", help="append every crawl's Scrapy log to FILE")
+    status = command("status", cmd_status, clock=True)
     status.add_argument("--check", action="store_true", help="exit 1 when any source has an alarm (for cron)")
-    prune = command("prune", cmd_prune)
-    prune.add_argument("--days", type=int, required=True, help="keep versions superseded in the last N days")
+    prune = command("prune", cmd_prune, clock=True)
+    prune.add_argument("--days", type=cli_args.retention_days, required=True,
+                       help="keep versions superseded in the last N days (0–36500)")
+    mirror = sub.add_parser("mirror", help=cmd_mirror.__doc__, description=cmd_mirror.__doc__)
+    mirror.set_defaults(func=cmd_mirror)
+    mirror.add_argument("--port", type=cli_args.port, default=8765, help="port on 127.0.0.1 (default 8765)")
+    mirror.add_argument("--epoch", type=int, choices=[1, 2, 3], default=1, help="which demo epoch to serve")
+    mirror.add_argument("--sources", metavar="FILE", default=os.environ.get("SOTEVAHTI_SOURCES"))
+    from sotevahti.extract_cli import HELP as EXTRACT_HELP
+
     extract = sub.add_parser("extract-deadlines", help=cmd_extract_deadlines.__doc__,
                              description=cmd_extract_deadlines.__doc__ + EXTRACT_HELP,
                              formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -385,14 +392,14 @@ def main(argv: list[str] | None = None) -> int:
         fail(str(e))
     except sqlite3.DatabaseError as e:
         fail(f"database {paths(args)[0] if hasattr(args, 'db') else ''}: {e}")
-    except OSError as e:
-        fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
-    except KeyboardInterrupt:
-        fail("interrupted")
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; stay quiet like other Unix tools.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as e:
+        fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
+    except KeyboardInterrupt:
+        fail("interrupted")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Scrapy settings for Sotevahti.
 
-Polite by default (DEVELOPERS.md promise 5): robots.txt is obeyed, AutoThrottle is on, the
+Polite by default: robots.txt is obeyed, AutoThrottle is on, the
 User-Agent names the project, and every request carries ``Cache-Control: max-age=0`` so that
 Scrapy's RFC 2616 cache revalidates with a conditional GET instead of trusting a stale copy.
 ``monitor.py crawl`` overrides the ``SOTEVAHTI_*`` settings from its command line.
@@ -39,18 +39,21 @@ HTTPCACHE_DIR = os.environ.get("SOTEVAHTI_HTTPCACHE", "httpcache")
 # The guard (middlewares/guard.py) replaces Scrapy's robots.txt middleware: each host's robots.txt
 # is read before its first request, a 5xx answer means "not this run", and requests to other hosts,
 # ports or schemes are refused before any connection.
+# Hosts whose connections keep failing are given up for the rest of the crawl (next to the wire).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "middlewares.guard.GuardMiddleware": 100,
     "middlewares.guard.WireStats": 940,   # wire side of the HTTP cache (900), like DownloaderStats
     "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
+    "middlewares.reachability.GiveUpUnreachableHosts": 960,
 }
 # A page larger than this is refused (counted as errors_too_large), never stored.
 SOTEVAHTI_MAX_PAGE_BYTES = int(os.environ.get("SOTEVAHTI_MAX_PAGE_BYTES", 5_000_000))
 DOWNLOAD_MAXSIZE = SOTEVAHTI_MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = 0
 # Tests and the fault suite shorten the timeout so that a hanging server costs seconds, not minutes.
-DOWNLOAD_TIMEOUT = float(os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", 45))
+# Bounded: a crawl with no network ends in about one timeout (middlewares/reachability.py), not 45 s per request.
+DOWNLOAD_TIMEOUT = float(os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", 30))
 
 ITEM_PIPELINES = {"pipelines.store.StorePipeline": 300}
 
@@ -69,6 +72,8 @@ MIRROR_OVERRIDES = {
     "AUTOTHROTTLE_START_DELAY": 0.0,
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 8.0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    # the mirror answers at once; a hang is a fault, not a slow page (the fault suite sets it lower)
+    "DOWNLOAD_TIMEOUT": float(os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", 10)),
 }
 if SOTEVAHTI_MIRROR:
     globals().update(MIRROR_OVERRIDES)

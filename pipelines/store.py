@@ -2,7 +2,9 @@
 
 Settings: ``SOTEVAHTI_DB``, ``SOTEVAHTI_BATCH_SIZE``, ``SOTEVAHTI_RUN_ID`` (set by
 ``monitor.py crawl``; without it, as under a plain ``scrapy crawl``, the pipeline opens and
-closes a run itself and rebuilds the feeds in ``SOTEVAHTI_PUBLIC_DIR``).
+closes a run itself and rebuilds the feeds in ``SOTEVAHTI_PUBLIC_DIR``, holding the crawl
+lock as ``monitor.py crawl`` does: a second crawl of the same database, e.g. a Scrapyd job
+started while another runs, closes at once with the reason ``locked`` and stores nothing).
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import sqlite3
 from typing import Any
 
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler import crawl_now, finish_crawl, run_stats
+from sotevahti.lock import CrawlLock, LockedError
 from sotevahti.schema import FieldValidity, validate_item
 from sotevahti.store import Store
 
@@ -34,18 +38,35 @@ class StorePipeline:
         self.rejected: list[dict[str, Any]] = []
         self.validity = FieldValidity()
         self.store: Store | None = None
+        self.lock: CrawlLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        if self.owns_run:
+            try:
+                self.lock = CrawlLock(self.db_path).__enter__()
+            except LockedError as e:
+                self.crawler.spider.logger.error(str(e))
+                self.crawler.stats.set_value("sotevahti/locked", str(e))
+                from twisted.internet import reactor
+
+                # Close once the engine has finished opening the spider.
+                engine = self.crawler.engine
+                reactor.callLater(0, lambda: deferred_from_coro(engine.close_spider_async(reason="locked")))
+                return
         self.store = Store(self.db_path)
         if self.owns_run:
             spider = self.crawler.spider
-            self.run_id = self.store.start_run([s.id for s in spider.sources], crawl_now(self.crawler.settings))
+            now = crawl_now(self.crawler.settings)
+            self.store.close_interrupted_runs(now)
+            self.run_id = self.store.start_run([s.id for s in spider.sources], now)
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if self.store is None:
+            raise DropItem("not stored: another crawl holds the database's lock")
         if item.get("_removed"):
             # A known item's page answered 404/410: removed (never deleted) once a second check
             # a day later still finds it missing; the first answer only notes it.
@@ -100,7 +121,8 @@ class StorePipeline:
                 self.crawler.stats.inc_value(f"sotevahti/{source}/errors_{reason}")
 
     def close_spider(self) -> None:
-        assert self.store is not None
+        if self.store is None:   # locked out: nothing was opened
+            return
         self.flush()
         self.flush(self.copies)
         if self.rejected:
@@ -112,3 +134,5 @@ class StorePipeline:
             finish_crawl(self.store, self.run_id, stats, self.crawler.spider.sources, self.crawler.settings,
                          crawl_now(self.crawler.settings))
         self.store.close()
+        if self.lock is not None:
+            self.lock.__exit__(None, None, None)

@@ -1,9 +1,11 @@
 """The offline demo: the whole pipeline against the bundled mirror, through three epochs.
 
 Epoch 1 is the initial site; epoch 2 adds two articles and edits one; epoch 3 changes nothing,
-so its crawl should be answered mostly with 304s and store nothing new. The epochs are crawled
-as if a day apart (``crawl --now``), so that fresh articles come due for their daily re-check. Each epoch's crawl is
-the real ``monitor.py crawl`` in a subprocess (Scrapy's reactor cannot be restarted).
+so its crawl should be answered mostly with 304s and store nothing new. The demo never reads
+the clock: the mirror's "today" and epoch 1 are :data:`~sotevahti.clock.SIMULATED_DAY`
+(24.11.2026 klo 12.00), and the epochs are crawled a day apart (``crawl --now``), so its output
+is the same on any date and at any hour. Each epoch's crawl is the real ``monitor.py crawl`` in a
+subprocess (Scrapy's reactor cannot be restarted).
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .clock import SIMULATED_DAY
+from .display import format_datetime
+from .feeds import write_feeds
 from .mirror.county_sites import CountySites
 from .mirror.faults import FaultySites, listings_of, plan_faults
 from .mirror.lausuntopalvelu_site import LausuntopalveluSite
@@ -29,6 +34,10 @@ from .store import Store
 
 MONITOR = Path(__file__).resolve().parent.parent / "monitor.py"
 EPOCHS = (1, 2, 3)
+#: The file that marks a directory as demo output, which the next demo may replace.
+MARKER = ".sotevahti-demo"
+_OUTPUTS = ("sotevahti.db", "sotevahti.db-wal", "sotevahti.db-shm", "sotevahti.db.lock", "sotevahti.httpcache",
+            "public")
 
 
 class DemoError(RuntimeError):
@@ -38,7 +47,10 @@ class DemoError(RuntimeError):
 def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = None) -> dict[str, Any]:
     """Run the demo into ``out`` (``out/sotevahti.db``, ``out/public/``) and return its summary.
 
-    Earlier demo output in ``out`` is removed first, so every demo starts from an empty database.
+    Earlier demo output in ``out`` is removed first, so every demo starts from an empty database;
+    a database in ``out`` that no demo wrote (no :data:`MARKER` file) is never touched.
+
+    :raises DemoError: when ``out`` holds a database the demo did not make.
 
     :param faults: a seed: inject every fault of :mod:`sotevahti.mirror.faults` into epochs 2 and 3
         (the ``once`` faults heal in epoch 3), each on a page the seed picks; the result then has
@@ -47,8 +59,11 @@ def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = N
         "epochs": [...]}`` with absolute paths.
     """
     out = out.resolve()
+    if (out / "sotevahti.db").exists() and not (out / MARKER).exists():
+        raise DemoError(f"{out} holds a database the demo did not make; give another --out")
     out.mkdir(parents=True, exist_ok=True)
-    for stale in ("sotevahti.db", "sotevahti.db-wal", "sotevahti.db-shm", "sotevahti.httpcache", "public"):
+    (out / MARKER).write_text("Output of `monitor.py demo`; the next demo replaces this folder's database.\n")
+    for stale in _OUTPUTS:
         target = out / stale
         if target.is_dir():
             shutil.rmtree(target)
@@ -56,17 +71,18 @@ def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = N
             target.unlink()
     config = load_config(sources_file)
     epochs = []
-    faulty = FaultySites(mirror_sites(config)) if faults is not None else None
-    with Mirror([faulty] if faulty else mirror_sites(config)) as mirror:
+    days = [SIMULATED_DAY + timedelta(days=epoch - 1) for epoch in EPOCHS]
+    sites = mirror_sites(config, today=SIMULATED_DAY.date())
+    faulty = FaultySites(sites) if faults is not None else None
+    with Mirror([faulty] if faulty else sites) as mirror:
         # Only the sources the mirror has pages for: the other counties would be 404s here.
         mirrored = [s.id for s in config.sources if s.enabled and all(mirror.serves(u) for u in s.urls())]
-        start = datetime.now(UTC)
-        for epoch in EPOCHS:
+        for epoch, day in zip(EPOCHS, days, strict=True):
             mirror.epoch = epoch
             if faulty is not None and faults is not None:
                 inject_faults(faulty, mirror, out / "sotevahti.db", config, faults, phase=epoch - 1)
             # Epochs are a day apart, so that the daily re-check of fresh articles comes due.
-            run = _crawl(out, mirror.url, sources_file, mirrored, start + timedelta(days=epoch - 1))
+            run = _crawl(out, mirror.url, sources_file, mirrored, day)
             epochs.append({
                 "epoch": epoch, "requests": run["requests"], "response_bytes": run["response_bytes"],
                 "requests_304": run["requests_304"], "items_new": run["items_new"],
@@ -75,13 +91,15 @@ def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = N
                 "deadline_events": {k: v for k, v in run["deadlines"].items() if k != "found"},
                 "alarms": run["alarms"],
             })
-            feeds = run["feeds"]
     store = Store(out / "sotevahti.db")
+    # The public files once more, saying on the page that the day is simulated.
+    feeds = write_feeds(store, out / "public", config.feed, days[-1], simulated=True).as_json()
     counts = {s.id: 0 for s in config.sources} | store.counts_by_source()
     relevant = {s.id: 0 for s in config.sources} | store.counts_by_source(relevant_only=True)
     store.close()
     return {
         **({"faults": faulty.targets, "fault_seed": faults} if faulty else {}),
+        "simulated_day": days[-1].isoformat(),
         "db": str(out / "sotevahti.db"),
         "feeds": feeds,
         "items_by_source": counts,
@@ -92,7 +110,9 @@ def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = N
 
 
 def mirror_sites(config: Config, today: date | None = None) -> list[Site]:
-    """Every mirrored site family, serving what ``config`` points the spiders at."""
+    """Every mirrored site family, serving what ``config`` points the spiders at, with dates
+    relative to ``today`` (default: the demo's simulated day, never the clock)."""
+    today = today or SIMULATED_DAY.date()
     sites: list[Site] = [LiferaySite(config, today=today), WatchedSite(), LausuntopalveluSite(today=today),
                          CountySites(today=today)]
     return sites
@@ -126,7 +146,9 @@ def _crawl(out: Path, mirror_url: str, sources_file: Path | None, source_ids: li
 
 def format_summary(result: dict[str, Any]) -> str:
     """The demo's human summary: one line per epoch and where the files are."""
-    lines = ["Sotevahti demo: three crawls of the local mirror", ""]
+    day = datetime.fromisoformat(result["simulated_day"])
+    lines = ["Sotevahti demo: three crawls of the local mirror, a day apart, ending on the simulated day",
+             f"{format_datetime(day)} (Simuloitu päivä; the real date does not matter)", ""]
     for e in result["epochs"]:
         lines.append(
             f"  epoch {e['epoch']}: {e['requests']:3d} requests ({e['requests_304']} × 304), "

@@ -18,6 +18,17 @@ from sotevahti.deadlines import Deadline, extract_deadline, format_time
 _EMPTY = {"deadline": None, "time": None, "kind": None, "sentence": None, "note": None}
 _LANGS = (None, "fi", "sv", "en")
 
+#: The epilogue of ``monitor.py extract-deadlines --help``.
+HELP = """
+
+Input, one JSON object per line:
+  {"text": "Lausuntoaika päättyy 25.9.2020.", "lang": "fi", "ref_date": "2020-09-01"}
+Output, one line per input line, in order:
+  {"deadline": "2020-09-25", "time": null, "kind": "consultation", "sentence": "…", "note": null}
+kind is consultation, application, registration or other; everything is null when the text
+names no deadline. A malformed line gets nulls plus "error" and "line", and the exit code is 1.
+"""
+
 
 def _parse_request(line: str) -> tuple[str, str | None, date | None]:
     """Validate one input line; raises ValueError with a readable reason."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
+from .atomic_files import remove_stale_temporaries, write_atomic
 from .dates import HELSINKI
 from .deadline_feeds import DESCRIPTION as DEADLINE_DESCRIPTION
 from .deadline_feeds import EVENT_LIMIT, event_entry
@@ -162,46 +163,49 @@ def feed_entries(store: Store | PublicView, limit: int = FEED_LIMIT,
 
 
 def write_feeds(store: Store | PublicView, public_dir: str | Path, settings: FeedSettings, now: datetime,
-                limit: int = FEED_LIMIT) -> FeedPaths:
+                limit: int = FEED_LIMIT, *, simulated: bool = False) -> FeedPaths:
     """Write every public file under ``public_dir`` from the database.
 
     ``feed.xml``/``atom.xml`` (newest relevant items and edits), ``deadlines.xml``/``deadlines-atom.xml``
     (newest deadline events), ``deadlines.ics`` (deadlines from a year back onwards), one feed per
     region, organisation, kind and language under ``feeds/``, ``feeds.opml`` listing them all,
     ``health.xml`` (source alarms) and the static web page ``index.html`` with a page per region.
-    Each file is written to a temporary name and renamed, so a reader never sees half a feed.
+    Each file is written to a unique temporary name and renamed (:mod:`sotevahti.atomic_files`),
+    so a reader never sees half a feed and concurrent writers never collide. ``simulated``: the
+    demo's day, which the web page then names as such.
     """
     public = Path(public_dir)
     public.mkdir(parents=True, exist_ok=True)
     store = PublicView(store)   # every string read from here on is fit for XML, iCalendar and HTML
+    remove_stale_temporaries(public)
     entries = feed_entries(store, limit)
     base = settings.public_url.rstrip("/")
     paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml", deadlines=public / "deadlines.xml",
                       deadlines_atom=public / "deadlines-atom.xml", ics=public / "deadlines.ics",
                       opml=public / "feeds.opml", health=public / "health.xml", html=public / "index.html")
-    _atomic_write(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
-    _atomic_write(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
+    write_atomic(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
+    write_atomic(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
     events = [event_entry(ev) for ev in store.deadline_events(EVENT_LIMIT, relevant_only=True)]
     title = f"{settings.title}: määräajat"
     rss = build_feed(events, settings, f"{base}/deadlines.xml", now, title, DEADLINE_DESCRIPTION)
     atom = build_feed(events, settings, f"{base}/deadlines-atom.xml", now, title, DEADLINE_DESCRIPTION)
-    _atomic_write(paths.deadlines, rss.rss_str(pretty=True))
-    _atomic_write(paths.deadlines_atom, atom.atom_str(pretty=True))
+    write_atomic(paths.deadlines, rss.rss_str(pretty=True))
+    write_atomic(paths.deadlines_atom, atom.atom_str(pretty=True))
     since = (now.astimezone(HELSINKI) - timedelta(days=365)).date()
-    _atomic_write(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
+    write_atomic(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
     specs = feed_specs(store, settings)
     for spec in specs:
         target = public / spec.path
         target.parent.mkdir(parents=True, exist_ok=True)
         entries = feed_entries(store, limit, filters={spec.dimension: spec.value})
         feed = build_feed(entries, settings, f"{base}/{spec.path}", now, spec.title)
-        _atomic_write(target, feed.rss_str(pretty=True))
-    _atomic_write(paths.opml, render_opml([*main_specs(settings), *specs], settings, now))
+        write_atomic(target, feed.rss_str(pretty=True))
+    write_atomic(paths.opml, render_opml([*main_specs(settings), *specs], settings, now))
     health = store.health_entries(base_url=f"{base}/status")
     feed = build_feed(health, settings, f"{base}/health.xml", now, f"{settings.title}: lähteiden tila",
                       "Hälytykset lähteistä, jotka lakkasivat tuottamasta tiedotteita tai muuttivat rakennettaan.")
-    _atomic_write(paths.health, feed.rss_str(pretty=True))
-    write_site(store, public, settings, now)
+    write_atomic(paths.health, feed.rss_str(pretty=True))
+    write_site(store, public, settings, now, simulated=simulated)
     return paths
 
 
@@ -209,8 +213,3 @@ def _summary(item: Mapping[str, Any]) -> str:
     text = item.get("lead") or (item.get("body") or "").split("\n\n")[0] or item["title"]
     return text if len(text) <= _DESCRIPTION_LIMIT else text[: _DESCRIPTION_LIMIT - 1].rsplit(" ", 1)[0] + "…"
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)

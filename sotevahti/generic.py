@@ -28,6 +28,7 @@ import trafilatura
 from htmldate import find_date
 from parsel import Selector
 
+from .clock import current_time
 from .dates import HELSINKI, parse_iso_datetime, parse_publication_stamp
 from .generic_feeds import (
     FeedEntry,
@@ -96,8 +97,12 @@ class GenericPage:
 
 
 def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None,
-                 urls: UrlMap | None = None) -> GenericPage:
-    """Read an article page fetched as real URL ``url``, with optional CSS ``selectors``."""
+                 urls: UrlMap | None = None, now: datetime | None = None) -> GenericPage:
+    """Read an article page fetched as real URL ``url``, with optional CSS ``selectors``.
+
+    ``now`` is the crawl's time: htmldate takes no date after it (without it, htmldate would read
+    the clock, and the same page could get another date on another day).
+    """
     urls = urls or UrlMap()
     selectors = selectors or {}
     html = _XML_DECL.sub("", html)  # else parsel reads an XHTML page as namespaced XML
@@ -116,7 +121,7 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
     published = _selected_date(sel, selectors["date"]) if selectors.get("date") else None
     if published is None:
         _note(selectors, "date", misses, fallbacks, field="published")
-        published = _generic_date(html, url, sel, root)
+        published = _generic_date(html, url, sel, root, now)
 
     body_node = sel.css(selectors["body"]) if selectors.get("body") else []
     body = block_text(body_node[0]) if body_node else ""
@@ -233,7 +238,7 @@ def text_stamp(text: str, strict: bool = False) -> datetime | None:
     return None if strict else parse_publication_stamp(text)
 
 
-def _generic_date(html: str, url: str, sel: Selector, root: Selector) -> datetime | None:
+def _generic_date(html: str, url: str, sel: Selector, root: Selector, now: datetime | None) -> datetime | None:
     for scope in (root, sel):
         for value in scope.css("time::attr(datetime)").getall():
             if found := parse_iso_datetime(value):
@@ -254,7 +259,7 @@ def _generic_date(html: str, url: str, sel: Selector, root: Selector) -> datetim
     page = block_text(Selector(root=root.root.getroottree().getroot())).replace("\n\n", "\n")
     # Labelled stamps anywhere; unlabelled ones only near the top, where deadlines are rare.
     found = text_stamp(text, strict=True) or text_stamp(page, strict=True) or text_stamp(text[:300])
-    return found or _htmldate(html, url)
+    return found or _htmldate(html, url, now)
 
 
 def _json_values(data: object, key: str) -> Iterator[object]:
@@ -268,9 +273,10 @@ def _json_values(data: object, key: str) -> Iterator[object]:
             yield from _json_values(value, key)
 
 
-def _htmldate(html: str, url: str) -> datetime | None:
+def _htmldate(html: str, url: str, now: datetime | None) -> datetime | None:
+    latest = (now or current_time()).astimezone(HELSINKI).strftime("%Y-%m-%d")
     try:
-        found = find_date(html, url=url, original_date=True, outputformat="%Y-%m-%d")
+        found = find_date(html, url=url, original_date=True, outputformat="%Y-%m-%d", max_date=latest)
     except Exception:  # htmldate raises on odd input; the date is then unknown, not fatal
         return None
     if not found:

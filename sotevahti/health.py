@@ -31,6 +31,8 @@ from .dates import HELSINKI
 
 #: Every kind of alarm, in the order :func:`evaluate_source` reports them.
 ALARM_KINDS = ("crawl_failed", "no_items", "errors", "layout_changed", "validity_drop", "stale")
+#: Alarms that say a source did not work in a run (the others say it worked, but worse).
+FAILURE_KINDS = frozenset({"crawl_failed", "no_items", "errors"})
 #: Fields whose share of valid values is watched for drops.
 VALIDITY_FIELDS = ("title", "published", "body", "lead", "url")
 #: A share this far below the median of earlier runs is a drop.

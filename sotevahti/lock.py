@@ -18,6 +18,27 @@ class LockedError(RuntimeError):
     """Another process holds the crawl lock of this database."""
 
 
+def lock_holder(db: str | os.PathLike[str]) -> str | None:
+    """The pid (as text, ``"?"`` if unknown) of the process holding ``db``'s crawl lock, else ``None``.
+
+    Only looks: never creates the lock file and never keeps the lock.
+    """
+    path = Path(f"{Path(db).resolve()}.lock")
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 class CrawlLock:
     """``with CrawlLock(db_path): ...`` — raises :class:`LockedError` if another crawl holds it."""
 

@@ -120,3 +120,23 @@ def migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> int:
         conn.execute(f"PRAGMA user_version = {number}")
         version = number
     return version
+
+
+class ForeignDatabaseError(sqlite3.DatabaseError):
+    """The file is an SQLite database, but not one Sotevahti made (or one a newer version made)."""
+
+
+def check_ours(conn: sqlite3.Connection) -> None:
+    """Refuse a database that another program made, before anything is written to it.
+
+    A Sotevahti database has ``PRAGMA user_version`` ≥ 1; an empty one (version 0, no tables)
+    is a new database. Anything else (tables but version 0, or a version from the future) is
+    not ours, and migrating it would add our tables to someone else's file.
+    """
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    if version == 0 and tables:
+        raise ForeignDatabaseError(f"not a Sotevahti database ({tables} tables of another program); "
+                                   "give another --db")
+    if version > MIGRATIONS[-1][0]:
+        raise ForeignDatabaseError(f"made by a newer Sotevahti (schema {version}); upgrade first")

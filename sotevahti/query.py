@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, TextIO
@@ -21,19 +23,53 @@ EXPORTABLE = ("items", "item_urls", "item_versions", "item_links", "deadlines", 
               "rejections", "source_health", "alarms")
 
 
+class QueryError(ValueError):
+    """A search query FTS5 cannot read (an unbalanced quote, an operator with nothing to join)."""
+
+
+_FTS_TOKEN = re.compile(r'"[^"]*"\*?|[()]|[^\s()"]+|"')
+_FTS_OPERATORS = frozenset({"OR", "AND", "NOT"})
+
+
+def fts_query(text: str) -> str:
+    """The FTS5 MATCH expression for a user's query.
+
+    Words are quoted, so punctuation (``sote-uudistus``, ``3.11.``) never becomes FTS syntax, and
+    every word must occur. FTS5's own syntax works when given: ``OR``, ``AND``, ``NOT`` (in
+    capitals), ``"exact phrases"``, ``(groups)`` and ``prefix*``.
+
+    >>> fts_query('sote OR "hyvinvointialueiden rahoitus" sote-uudistus*')
+    '"sote" OR "hyvinvointialueiden rahoitus" "sote-uudistus"*'
+    >>> fts_query('"sote AND')
+    Traceback (most recent call last):
+    ...
+    sotevahti.query.QueryError: unbalanced quote in the query: '"sote AND'
+    """
+    parts = []
+    for token in _FTS_TOKEN.findall(text):
+        if token == '"':
+            raise QueryError(f"unbalanced quote in the query: {text!r}")
+        if token in _FTS_OPERATORS or token in "()" or token.startswith('"'):
+            parts.append(token)
+        elif token.strip("*"):
+            prefix = "*" if token.endswith("*") else ""
+            parts.append('"' + token.rstrip("*").replace('"', '""') + '"' + prefix)
+    return " ".join(parts)
+
+
 def search(store: Store, query: str, *, region: str | None = None, since: date | None = None,
            kind: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    """Items matching ``query`` (every word must occur; ``sote*`` matches a prefix), best first.
+    """Items matching ``query`` (see :func:`fts_query`: every word must occur, FTS5 operators
+    work), best first. Each row carries a ``snippet`` with the hits in [brackets].
 
-    Words are quoted for FTS5, so punctuation in a query never becomes FTS syntax; a trailing
-    ``*`` is kept as a prefix search. Each row carries a ``snippet`` with the hits in [brackets].
+    :raises QueryError: when FTS5 cannot read the query; the message says why.
 
     >>> # search(store, "hyvinvointialueiden rahoitus", region="08", since=date(2025, 1, 1))
+    >>> # search(store, "sote OR rahoitus NOT lausunto*")
     """
-    terms = [w for w in query.split() if w.strip('"*')]
-    if not terms:
+    match = fts_query(query)
+    if not match:
         return []
-    match = " ".join(store.db.quote_fts(w.rstrip("*")) + ("*" if w.endswith("*") else "") for w in terms)
     where, params = ["items_fts MATCH ?"], [match]
     if region:
         where.append("i.region = ?")
@@ -48,7 +84,10 @@ def search(store: Store, query: str, *, region: str | None = None, since: date |
            "snippet(items_fts, -1, '[', ']', '…', 12) AS snippet, bm25(items_fts) AS rank "
            "FROM items_fts JOIN items i ON i.rowid = items_fts.rowid "
            f"WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?")
-    return [dict(r) for r in store.db.query(sql, [*params, limit])]
+    try:
+        return [dict(r) for r in store.db.query(sql, [*params, limit])]
+    except sqlite3.OperationalError as e:
+        raise QueryError(f"cannot read the query {query!r}: {e}") from None
 
 
 def deadline_list(store: Store, now: datetime, *, upcoming: bool = False, closed: bool = False,

@@ -2,24 +2,45 @@
 
 The standard library's handler already refuses paths outside its directory (``..`` and
 absolute paths are normalised away); this one also refuses every method but GET and HEAD,
-sends no directory listings, and gives feeds and the calendar their proper types.
+follows no symlink out of the directory, serves no hidden or temporary file (a feed being
+written, ``*.tmp``), answers a path with a NUL byte with 400, closes idle connections after
+:data:`IDLE_TIMEOUT` seconds, sends no directory listings, and gives feeds and the calendar
+their proper types.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 TYPES = {".xml": "application/xml; charset=utf-8", ".ics": "text/calendar; charset=utf-8",
          ".opml": "text/x-opml; charset=utf-8", ".html": "text/html; charset=utf-8", ".css": "text/css"}
+#: Seconds a connection may sit idle (or trickle its request) before the server closes it.
+IDLE_TIMEOUT = 10
 
 
 class PublicHandler(SimpleHTTPRequestHandler):
     """GET/HEAD of files under the served directory; nothing else."""
 
     extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
+    timeout = IDLE_TIMEOUT
+
+    def send_head(self) -> Any:
+        path = self.translate_path(self.path)
+        if "\x00" in path:
+            self.send_error(400, "Bad path")
+            return None
+        root = os.path.realpath(self.directory)
+        real = os.path.realpath(path)
+        inside = os.path.relpath(real, root)
+        if inside.startswith(os.pardir) or any(p.startswith(".") or p.endswith(".tmp")
+                                                for p in inside.split(os.sep) if p != os.curdir):
+            self.send_error(404, "File not found")
+            return None
+        return super().send_head()
 
     def list_directory(self, path: str) -> None:  # type: ignore[override]
         self.send_error(404, "No directory listings")

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from .atomic_files import write_atomic
 from .dates import HELSINKI
 from .diff import Diff
 from .display import days_left_text, format_date, format_datetime, phrases
@@ -227,8 +228,13 @@ def render_feeds(store: Store, settings: FeedSettings, prefix: str) -> str:
 
 
 def render_page(title: str, heading: str, sections: list[tuple[str, str, str]], settings: FeedSettings,
-                now: datetime, prefix: str = "") -> str:
-    """A whole page: header with section links, the sections ``(id, heading, html)``, a footer."""
+                now: datetime, prefix: str = "", simulated: bool = False) -> str:
+    """A whole page: header with section links, the sections ``(id, heading, html)``, a footer.
+
+    The header gives ``now`` as "Päivitetty 24.11.2026 klo 12.00", or, for the demo's
+    ``simulated`` day, as "Simuloitu päivä 24.11.2026 klo 12.00 (demo)".
+    """
+    stamp = f"Simuloitu päivä {format_datetime(now)} (demo)" if simulated else f"Päivitetty {format_datetime(now)}"
     nav = "".join(f'<a href="#{esc(i)}">{esc(h)}</a>' for i, h, _ in sections)
     body = "".join(f'<section id="{esc(i)}" aria-labelledby="{esc(i)}-h"><h2 id="{esc(i)}-h">{esc(h)}</h2>'
                    f"{content}</section>" for i, h, content in sections)
@@ -238,7 +244,7 @@ def render_page(title: str, heading: str, sections: list[tuple[str, str, str]], 
             f'<link rel="stylesheet" href="{esc(prefix)}style.css">\n<link rel="alternate" '
             f'type="application/rss+xml" title="{esc(settings.title)}" href="{esc(prefix)}feed.xml">')
     header = (f'<header class="site">{home}<h1>{esc(heading)}</h1><p>{esc(settings.description)}</p>'
-              f'<p lang="sv">{esc(SWEDISH_TAGLINE)}</p><p>Päivitetty {esc(format_datetime(now))}</p>'
+              f'<p lang="sv">{esc(SWEDISH_TAGLINE)}</p><p class="stamp">{esc(stamp)}</p>'
               f'<nav class="sections" aria-label="Osiot">{nav}</nav></header>')
     footer = ("<footer><p>Tiedot koottu ministeriöiden ja hyvinvointialueiden julkisilta sivuilta. "
               "Koko teksti on alkuperäisellä sivulla.</p></footer>")
@@ -247,10 +253,12 @@ def render_page(title: str, heading: str, sections: list[tuple[str, str, str]], 
             f"{footer}\n</body>\n</html>\n")
 
 
-def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettings, now: datetime) -> list[Path]:
+def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettings, now: datetime,
+               simulated: bool = False) -> list[Path]:
     """Write ``index.html``, ``alue/<region>.html`` for each region with items and ``style.css``.
 
     :param now: the time the page is written for (days left are counted from its Helsinki date).
+    :param simulated: ``now`` is the demo's simulated day, and the page says so.
     :return: the files written, index first.
     """
     public = Path(public_dir)
@@ -264,8 +272,8 @@ def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettin
         ("muutokset", "Muuttuneet", changes),
         ("alueet", "Alueet", render_regions(store, files, now, "")),
         ("syotteet", "Syötteet", render_feeds(store, settings, "")),
-    ], settings, now)
-    written = [_write(public / "index.html", index), _write(public / "style.css", STYLE)]
+    ], settings, now, simulated=simulated)
+    written = [write_atomic(public / "index.html", index), write_atomic(public / "style.css", STYLE)]
     for code, file in files.items():
         name, only = region_label(code), {"region": code}
         feed = f"../feeds/region/{file}.xml"
@@ -277,13 +285,6 @@ def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettin
             ("syotteet", "Syötteet", f'<ul class="feeds"><li><a href="{esc(feed)}">Alueen syöte (RSS)</a></li>'
                                      '<li><a href="../deadlines.ics">Määräajat kalenteriin (.ics)</a></li>'
                                      '<li><a href="../index.html#syotteet">Kaikki syötteet</a></li></ul>'),
-        ], settings, now, prefix="../")
-        written.append(_write(public / "alue" / f"{file}.html", page))
+        ], settings, now, prefix="../", simulated=simulated)
+        written.append(write_atomic(public / "alue" / f"{file}.html", page))
     return written
-
-
-def _write(path: Path, text: str) -> Path:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path

@@ -222,6 +222,8 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
             raise ConfigError(f"{where}: bad regular expression in 'ignore': {pattern!r} ({err})") from None
     if not 0 < e.get("max_error_share", 0.25) <= 1:
         raise ConfigError(f"{where}: 'max_error_share' must be between 0 and 1")
+    if e.get("max_pages", 5) < 1:
+        raise ConfigError(f"{where}: 'max_pages' must be at least 1 (listing pages to read per crawl)")
     if e.get("expected_cadence_days", 1) < 1:
         raise ConfigError(f"{where}: 'expected_cadence_days' must be at least 1")
     if e.get("item_kind", "announcement") not in ITEM_KINDS:

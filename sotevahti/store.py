@@ -33,7 +33,7 @@ from typing import Any
 import sqlite_utils
 
 from .dates import HELSINKI
-from .migrations import migrate
+from .migrations import check_ours, migrate
 from .schema import validate_item
 from .store_deadlines import DeadlineStoreMixin
 from .store_health import HealthStoreMixin
@@ -90,6 +90,21 @@ def default_db_path() -> Path:
     return Path(os.environ.get("SOTEVAHTI_DB", "sotevahti.db"))
 
 
+def check_database_file(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`sqlite3.DatabaseError` unless ``path`` is missing (a new database) or a
+    Sotevahti database; opens it read-only, so a refused file is left exactly as it was."""
+    p = Path(path)
+    if p.is_dir():
+        raise sqlite3.DatabaseError("a directory, not a database file")
+    if not p.exists():
+        return
+    conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        check_ours(conn)
+    finally:
+        conn.close()
+
+
 class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
     """The Sotevahti database.
 
@@ -102,6 +117,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
             conn = sqlite3.connect(":memory:", isolation_level=None)
         else:
             p = Path(path) if path is not None else default_db_path()
+            check_database_file(p)
             p.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(p), isolation_level=None, timeout=30)
         self.conn = conn
@@ -171,6 +187,23 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
                  json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True), run_id),
             )
         return self.get_run(run_id)
+
+    def close_interrupted_runs(self, now: datetime) -> list[int]:
+        """Mark every run still ``running`` as ``interrupted`` (its process was killed).
+
+        Call it only while holding the crawl lock, when no other crawl can be running.
+        :return: the ids of the runs closed.
+        """
+        with self.atomic():
+            ids = [r[0] for r in self.conn.execute("SELECT id FROM runs WHERE status = 'running' ORDER BY id")]
+            self.conn.executemany("UPDATE runs SET status = 'interrupted', finished = ? WHERE id = ?",
+                                  [(utc_iso(now), i) for i in ids])
+        return ids
+
+    def last_run(self) -> dict[str, Any] | None:
+        """The newest run row (``id``, ``started``, ``finished``, ``status``), or ``None``."""
+        row = self.conn.execute("SELECT id, started, finished, status FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        return dict(zip(("id", "started", "finished", "status"), row, strict=True)) if row else None
 
     def get_run(self, run_id: int) -> dict[str, Any]:
         """One run row as a dict, with ``stats`` and ``sources`` decoded."""

@@ -13,8 +13,30 @@ def _when(iso: str | None) -> str:
     return format_datetime(datetime.fromisoformat(iso)) if iso else "–"
 
 
-def format_status(rows: Sequence[Mapping[str, Any]], database: Mapping[str, Any]) -> str:
-    """One line per source: last run, last success, counts and its alarms (or ``ok``)."""
+def crawl_outcome_line(summary: Mapping[str, Any], public: object, log_file: str | None) -> str:
+    """One line for a finished crawl (``monitor.py crawl`` prints it; on failure to stderr).
+
+    >>> crawl_outcome_line({"run_id": 7, "status": "failed", "failing_sources": ["stm", "vm"], "requests": 4,
+    ...     "items_new": 0, "items_updated": 0, "items_rejected": 0, "errors": 4}, "public", None)
+    'run 7 failed: every source failed (stm, vm); 4 requests, 0 new; see `monitor.py status`'
+    """
+    failing = ", ".join(summary["failing_sources"])
+    if summary["status"] == "interrupted":
+        return f"run {summary['run_id']} interrupted: stopped before the end; nothing judged, the next crawl goes on"
+    if summary["status"] == "failed":
+        return (f"run {summary['run_id']} failed: every source failed ({failing}); {summary['requests']} requests, "
+                f"{summary['items_new']} new; see `monitor.py status`" + (f" and {log_file}" if log_file else ""))
+    head = f"run {summary['run_id']}: {summary['status']}" + (f" ({failing} failing)" if failing else "")
+    errors = f", {summary['errors']} errors logged" + (f" in {log_file}" if log_file else " (see --log FILE)") \
+        if summary.get("errors") else ""
+    return (f"{head}, {summary['requests']} requests, {summary['items_new']} new, {summary['items_updated']} "
+            f"updated, {summary['items_rejected']} rejected{errors}; feeds in {public}")
+
+
+def format_status(rows: Sequence[Mapping[str, Any]], database: Mapping[str, Any],
+                  last_run: Mapping[str, Any] | None = None) -> str:
+    """One line per source: last run, last success, counts and its alarms (or ``ok``); then the
+    database, and the last run when it did not end well (``interrupted``, ``failed``)."""
     lines = [f"{'source':<22} {'last run':<21} {'last success':<21} {'links':>5} {'items':>5} {'new':>4} "
              f"{'304':>4} {'err':>4}  state"]
     for r in rows:
@@ -23,6 +45,8 @@ def format_status(rows: Sequence[Mapping[str, Any]], database: Mapping[str, Any]
                      f"{r['links']:>5} {r['items_found']:>5} {r['items_new']:>4} {r['responses_304']:>4} "
                      f"{sum(r['errors'].values()):>4}  {state}")
     lines.append(f"\nDatabase {database['path']}: {database['bytes'] / 1e6:.1f} MB, integrity {database['integrity']}")
+    if last_run and last_run["status"] not in ("ok", "running"):
+        lines.append(f"Last run {last_run['id']} (started {_when(last_run['started'])}): {last_run['status']}")
     return "\n".join(lines)
 
 

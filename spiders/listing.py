@@ -82,7 +82,7 @@ class ListingSpider(SourceSpider):
         if self.damaged(response, source):
             return
         real = self.real_url(response)
-        page = generic.extract_page(self.text_of(response, source), real, source.selectors, self.urls)
+        page = generic.extract_page(self.text_of(response, source), real, source.selectors, self.urls, self.now)
         for miss in page.misses:
             self.count(source, f"selector_miss_{miss}")
         hint = response.meta.get("hint")

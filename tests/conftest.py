@@ -29,6 +29,31 @@ TODAY = date(2026, 11, 24)
 CRAWL_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
 TOMORROW = (CRAWL_NOW + timedelta(days=1)).isoformat()
 SEEDS = ROOT.parent / "shared" / "seeds"
+FAKE_CLOCK_DIR = ROOT / "tests" / "fakeclock"
+
+# Commands the tests run read "now" from here unless given --now (sotevahti.clock.current_time).
+os.environ["SOTEVAHTI_NOW"] = CRAWL_NOW.isoformat()
+
+
+def fake_clock_env(moment: str) -> dict[str, str]:
+    """The environment for a subprocess that lives at ``moment`` (ISO 8601), clock ticking, via
+    time-machine in ``tests/fakeclock/sitecustomize.py``; ``$SOTEVAHTI_NOW`` is left out."""
+    env = {k: v for k, v in os.environ.items() if k != "SOTEVAHTI_NOW"}
+    env["SOTEVAHTI_FAKE_NOW"] = moment
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(FAKE_CLOCK_DIR), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def pytest_configure(config):
+    """``SOTEVAHTI_FAKE_NOW=2031-01-10T08:00+02:00 python -m pytest``: the whole run, and every
+    process it starts, at a fake date (CI runs the suite so at two dates years apart)."""
+    moment = os.environ.get("SOTEVAHTI_FAKE_NOW")
+    if moment:
+        import time_machine
+
+        time_machine.travel(moment, tick=True).start()
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(FAKE_CLOCK_DIR), os.environ.get("PYTHONPATH"))
+                                                   if p)
 
 
 @pytest.fixture(scope="session")

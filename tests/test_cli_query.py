@@ -51,8 +51,24 @@ def test_search_filters_and_odd_input(demo):
     assert lapland and {r["region"] for r in lapland} == {"21"}
     recent = json.loads(cli(demo, "search", "hyvinvointialue*", "--since", "2026-01-01", "--json"))
     assert recent and all(r["published"] >= "2025-12-31" for r in recent)
-    assert json.loads(cli(demo, "search", '( ) : ^ "', "--json")) == []        # no FTS syntax error
+    assert json.loads(cli(demo, "search", ': ^ ; -', "--json")) == []        # punctuation is no FTS syntax
     assert "Ei osumia." in cli(demo, "search", "qwertyzzz")
+
+
+def test_search_takes_fts5_operators(demo):
+    """`sote OR rahoitus` used to be searched as the three words "sote" "OR" "rahoitus": nothing found."""
+    either = {r["id"] for r in json.loads(cli(demo, "search", "muutosjohtajaksi OR Sote-Savotta", "--json"))}
+    one = {r["id"] for r in json.loads(cli(demo, "search", "muutosjohtajaksi", "--json"))}
+    other = {r["id"] for r in json.loads(cli(demo, "search", "Sote-Savotta", "--json"))}
+    assert one and other and either == one | other
+    phrase = json.loads(cli(demo, "search", '"alueellisen valmistelun"', "--json"))
+    assert phrase and all("[alueellisen] [valmistelun]" in r["snippet"].lower() or "alueellisen" in
+                          r["snippet"].lower() for r in phrase)
+    without = {r["id"] for r in json.loads(cli(demo, "search", "sote* NOT muutosjohtajaksi", "--json",
+                                               "--limit", "500"))}
+    assert without and not without & one
+    bad = run_monitor("search", '"sote AND', "--db", demo["db"])
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "unbalanced quote" in bad.stderr
 
 
 def test_deadlines_upcoming_json(demo):
@@ -109,12 +125,13 @@ def test_schedule_refused_while_a_crawl_runs_and_loops_otherwise(tmp_path):
         refused = run_monitor("schedule", "--max-runs", "1", "--db", str(db))
     assert refused.returncode == 2 and "another crawl is already running" in refused.stderr
     # an unreachable source fails each round, and the loop still runs every round
-    proc = run_monitor("schedule", "vm", "--every", "0s", "--max-runs", "2", "--db", str(db),
+    proc = run_monitor("schedule", "vm", "--every", "1s", "--max-runs", "2", "--db", str(db),
                        "--mirror", "http://127.0.0.1:9", timeout=240)
-    assert proc.returncode == 0                     # the crawl finished; the source's alarm is not a crash
-    assert "round 1: ok" in proc.stderr and "round 2: ok" in proc.stderr
+    assert proc.returncode == 1                     # nothing worked, and the schedule says so at the end
+    assert "round 1: failed (exit 1)" in proc.stderr and "round 2: failed (exit 1)" in proc.stderr
     assert proc.stderr.count("alarm: vm: found no article links") == 1   # raised once, not every round
-    assert [r["status"] for r in Store(db).runs()] == ["ok", "ok"]
+    assert proc.stderr.count("every source failed (vm)") == 2            # but each failed round is loud
+    assert [r["status"] for r in Store(db).runs()] == ["failed", "failed"]
 
 
 def test_serve_is_read_only_and_stays_in_public(demo):

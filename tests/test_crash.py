@@ -125,6 +125,13 @@ def test_sigkill_mid_crawl_loses_nothing_and_the_next_run_completes(site, tmp_pa
         finally:
             conn.close()
 
+        # `status` tells the killed run apart from a running one, and --check fails on it.
+        status = run_monitor("status", "--db", str(db), "--json", "--check")
+        assert status.returncode == 1, status.stderr[-2000:]
+        assert json.loads(status.stdout)["last_run"] == {**json.loads(status.stdout)["last_run"],
+                                                         "id": killed[0], "status": "interrupted"}
+        assert "interrupted" in run_monitor("status", "--db", str(db)).stdout
+
         # The next run, at full speed from the same mirror (so the same HTTP cache applies), finishes the job.
         slow.delay = 0
         proc2 = run_monitor("crawl", *LIFERAY, "--out", str(out), "--mirror", mirror.url, "--json",
@@ -147,7 +154,7 @@ def test_sigkill_mid_crawl_loses_nothing_and_the_next_run_completes(site, tmp_pa
         assert not conn.execute("SELECT url FROM item_urls GROUP BY url HAVING count(DISTINCT item_id) > 1"
                                 ).fetchall()
         runs = conn.execute("SELECT id, status FROM runs ORDER BY id").fetchall()
-        assert runs == [(killed[0], "running"), (summary["run_id"], "ok")]
+        assert runs == [(killed[0], "interrupted"), (summary["run_id"], "ok")]   # the next run closed it
     finally:
         conn.close()
     print(f"committed before kill: >= {len(before)}, after kill: {len(after)}, "

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..clock import SIMULATED_DAY
 from ..dates import HELSINKI
 from . import county_layouts as layouts
 from .liferay_site import fill_relative
@@ -95,7 +96,7 @@ class CountySites:
                  redesigned: frozenset[str] = frozenset({"pirha"})) -> None:
         # Sites whose news listing is redesigned in epoch 2 (its items vanish: a health alarm).
         self.redesigned = redesigned
-        self.today = today or date.today()
+        self.today = today or SIMULATED_DAY.date()   # never the clock
         self.items = items if items is not None else load_items()
         self.hosts = frozenset(host for host, *_ in SITES.values())
         self._site_of = {host: site for site, (host, *_) in SITES.items()}

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+from ..clock import SIMULATED_DAY
 from ..dates import HELSINKI
 from ..regions import COUNTIES
 from .server import Page
@@ -141,7 +142,7 @@ class LausuntopalveluSite:
 
     def __init__(self, today: date | None = None, proposals: list[MirrorProposal] | None = None,
                  page_size: int = PAGE_SIZE) -> None:
-        self.today = today or date.today()
+        self.today = today or SIMULATED_DAY.date()   # never the clock
         self.proposals = proposals if proposals is not None else load_proposals()
         self.page_size = page_size
         self.hosts = frozenset({HOST})

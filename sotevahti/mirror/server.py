@@ -9,6 +9,7 @@ with 304, and it logs every request so tests can check what a spider fetched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import socket
@@ -64,13 +65,13 @@ Disallow: /valtioneuvosto.fi/haku
 
 
 class Mirror:
-    """Serves a set of :class:`Site` objects on ``127.0.0.1`` at a free port.
+    """Serves a set of :class:`Site` objects on ``127.0.0.1`` at ``port`` (default: a free one).
 
     Use as a context manager; ``mirror.url`` is the base URL and ``mirror.epoch`` can be set
     between crawls.
     """
 
-    def __init__(self, sites: list[Site], epoch: int = 1) -> None:
+    def __init__(self, sites: list[Site], epoch: int = 1, port: int = 0) -> None:
         self.sites = sites
         # Which sites negotiate content (take the Accept header), decided once, not per request.
         self._negotiates = {id(s) for s in sites if "accept" in inspect.signature(s.render).parameters}
@@ -79,7 +80,7 @@ class Mirror:
         self.robots = Page(ROBOTS_TXT, "text/plain; charset=utf-8")
         self.requests: list[tuple[int, str, int]] = []  # (epoch, path, status)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._server.handle_error = self._handle_error  # type: ignore[method-assign]
         self._thread: threading.Thread | None = None
@@ -135,6 +136,15 @@ class Mirror:
     def log(self, path: str, status: int) -> None:
         with self._lock:
             self.requests.append((self.epoch, path, status))
+
+
+def serve_mirror(sites: list[Site], port: int, epoch: int = 1) -> None:
+    """``monitor.py mirror``: serve ``sites`` on 127.0.0.1:``port`` until Ctrl-C, saying where."""
+    with Mirror(sites, epoch=epoch, port=port) as mirror:
+        print(f"Mirror of the sources (epoch {epoch}) at {mirror.url} (Ctrl-C to stop); crawl it with\n"
+              f"  python monitor.py crawl --mirror {mirror.url} --db mirror.db", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
 
 
 def _handler_for(mirror: Mirror) -> Callable[..., BaseHTTPRequestHandler]:
