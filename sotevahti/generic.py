@@ -38,7 +38,8 @@ from .generic_feeds import (
     sitemap_links,
     sttinfo_header,
 )
-from .htmltext import block_text, clean_text, first_text
+from .htmltext import block_text, clean_text, first_text, split_lead
+from .liferay import article_ref, next_page_url
 from .urls import UrlMap, host_of
 
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp)(?:$|[?#])", re.I)
@@ -47,20 +48,21 @@ _DATE_PATH = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])(?:/(?:0?[1-9]|[12]\d
 _NEXT_TEXT = re.compile(r"^(?:seuraava|nästa|next)(?:\s+(?:sivu|sida|page))?\s*[›»>→]*$|^[›»→]$", re.I)
 _BOILER_TOKEN = re.compile(
     r"(?:^|[-_])(?:cookies?|consent|gdpr|cn-notice|share|sharing|social|breadcrumbs?|skip-link|sidebar|pager"
-    r"|pagination|menu|navbar|banner|widget-area|post-navigation)(?:$|[-_])", re.I)
+    r"|pagination|menu|navbar|navigation|banner|widget-area|post-navigation)(?:$|[-_])", re.I)
 _LEAD_TOKEN = re.compile(r"(?:^|[-_])(?:lead|ingressi?|intro|article-summary)$", re.I)
 _BOILER_TAGS = "script style noscript template nav aside form button iframe svg select".split()
 _ROLES = ("navigation", "banner", "contentinfo", "search", "complementary", "dialog")
 _STAMP_LINE = re.compile(
     r"^(?:(?:Julkaistu|Julkaisuajankohta|Päivitetty|Muokattu|Publicerad|Artikel publicerad|Uppdaterad"
     r"|Published|Updated|Pöytäkirja)\b[^\n]{0,40}\d{4}[^\n]{0,30}|\d{1,2}\.\d{1,2}\.\d{4}(?:\s+(?:klo\s+)?\d{1,2}[.:]\d\d"
-    r"(?::\d\d)?)?(?:\s*\|[^\n]*)?)$", re.I)
+    r"(?::\d\d)?(?:\s*(?:EEST|EET|UTC|GMT))?)?(?:\s*\|[^\n]*)?)$", re.I)
 _MINUTES_STAMP = re.compile(
     r"(?:Pöytäkirja|Protokoll)\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*/\s*(?:Pykälä|Paragraf|§)"
     r"|(\d{1,2})\.(\d{1,2})\.(\d{4})\s*§\s*\d+", re.I)
 _PUBLISHED_LABEL = re.compile(
     r"\b(?:Julkaistu|Julkaisuajankohta|Julkaisupäivä|Julkaisupäivämäärä|Utgivningsdatum|Publicerad|Publicerat"
     r"|Artikel publicerad|Published|Publication date)\b", re.I)
+_PARAGRAPH_LINE = re.compile(r"^§\s*\d+$")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _META_DATES = ("article:published_time", "og:article:published_time", "date", "dc.date", "dc.date.issued",
                "dcterms.created", "datepublished")
@@ -99,7 +101,7 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
     """Read an article page fetched as real URL ``url``, with optional CSS ``selectors``."""
     urls = urls or UrlMap()
     selectors = selectors or {}
-    html = _XML_DECL.sub("", html)  # else parsel reads an XHTML page as namespaced XML
+    html = _dynasty_data(_XML_DECL.sub("", html))  # else parsel reads an XHTML page as namespaced XML
     sel = Selector(text=html)
     tree = _clean_tree(html)
     clean = Selector(root=tree)
@@ -134,7 +136,7 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
     if lead and body.startswith(lead):
         body = body[len(lead):].lstrip()
     elif not lead and body:
-        lead, _, body = body.partition("\n\n")
+        lead, body = split_lead(body)
 
     scope = (body_node[0] if body_node else root)
     scopes = [scope, root] if scope is not root else [root]
@@ -185,8 +187,18 @@ def _content_root(clean: Selector) -> Selector:
     return clean
 
 
+def _dynasty_data(html: str) -> str:
+    """Dynasty's item pages mark their content ``<!--DATABEGIN-->``…``<!--DATAEND-->``: make it the ``<main>``."""
+    if "<!--DATABEGIN-->" in html and "<!--DATAEND-->" in html:
+        return html.replace("<!--DATABEGIN-->", "<main>", 1).replace("<!--DATAEND-->", "</main>", 1)
+    return html
+
+
 def _generic_title(sel: Selector, root: Selector) -> str:
-    title = first_text(root, "h1") or first_text(sel, "h1")
+    # Dynasty pages without an <h1> carry the title as a bold span in div.data-part-block-htm
+    # (recorded with the real samples), and in the text as the block after "§ 198".
+    title = first_text(root, "h1") or first_text(sel, "h1") or first_text(sel, ".data-part-block-htm span")
+    title = title or _minutes_title(block_text(root))
     title = title or clean_text(sel.css("meta[property='og:title']::attr(content)").get())
     if title:
         return title
@@ -197,6 +209,13 @@ def _generic_title(sel: Selector, root: Selector) -> str:
         if head and (tail == site or len(tail) < 40):
             return head
     return page_title
+
+
+def _minutes_title(text: str) -> str:
+    """The item title of a minutes page: the block after the ``§ 198`` line."""
+    blocks = text.split("\n\n")
+    at = next((i for i, b in enumerate(blocks[:-1]) if _PARAGRAPH_LINE.match(b)), None)
+    return blocks[at + 1] if at is not None else ""
 
 
 def _selected_date(sel: Selector, query: str) -> datetime | None:
@@ -305,6 +324,8 @@ def _largest_block(root: Selector) -> str:
 def _strip_head(body: str, title: str) -> str:
     """Drop the title and publication stamp lines that generic extraction keeps at the top."""
     blocks = body.split("\n\n")
+    if title in blocks[:15]:  # what comes before the title is chrome ("Dynasty tietopalvelu Haku RSS …")
+        blocks = blocks[blocks.index(title) + 1:]
     while blocks and (blocks[0] == title or _STAMP_LINE.match(blocks[0]) or not blocks[0].strip()):
         blocks.pop(0)
     return "\n\n".join(blocks)
@@ -363,7 +384,7 @@ def listing_page(html: str, page_url: str, selectors: Mapping[str, str] | None,
                 clean_text(a.xpath("string(.)").get()) or a.attrib.get("aria-label", "").strip())), None)
         if nxt:
             fallbacks.append("next")
-    next_url = urls.join(page_url, nxt.strip()) if nxt else None
+    next_url = urls.join(page_url, nxt.strip()) if nxt else next_page_url(sel, page_url, urls)
     if not links and "item" in fallbacks:
         fallbacks.remove("item")
     return Listing(tuple(links), next_url if next_url != page_url else None, tuple(misses), tuple(fallbacks))
@@ -388,6 +409,7 @@ def _heuristic_links(html: str, page_url: str, urls: UrlMap) -> list[str]:
                 continue
             path = [p for p in parts.path.split("/") if p]
             deeper = len(path) > len(base_parts) and path[:len(base_parts)] == base_parts
-            if (deeper or _DATE_PATH.search(parts.path + "/")) and path != base_parts and real not in links:
+            article = deeper or _DATE_PATH.search(parts.path + "/") or article_ref(real) is not None
+            if article and path != base_parts and real not in links:
                 links.append(real)
     return links

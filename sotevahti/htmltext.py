@@ -51,3 +51,23 @@ def first_text(sel: Selector, *queries: str) -> str:
             if text:
                 return " ".join(text.splitlines())
     return ""
+
+
+def is_prose(text: str) -> bool:
+    """A sentence, not a label, a tag run or a chrome line: six words or more, not ending in ``:`` or ``»``.
+
+    >>> is_prose("Hallitus esittää hyvinvointialueiden perustamista sekä pelastustoimen uudistamista."), is_prose("STM")
+    (True, False)
+    """
+    return len(text.split()) >= 6 and not text.rstrip().endswith((":", "»"))
+
+
+def split_lead(body: str) -> tuple[str, str]:
+    """The lead (the first block of ``body`` that reads as prose) and the rest of the body.
+
+    Blocks before the lead (a caption, a preparer's name) stay in the body; with no prose at all
+    the first block is the lead.
+    """
+    blocks = body.split("\n\n")
+    at = next((i for i, block in enumerate(blocks) if is_prose(block)), 0)
+    return blocks[at], "\n\n".join(blocks[:at] + blocks[at + 1:])

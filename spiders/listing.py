@@ -18,6 +18,7 @@ from w3lib.url import canonicalize_url
 
 from sotevahti import generic
 from sotevahti.sources import Source
+from sotevahti.urls import canonical_item_url
 
 from .base import SourceSpider
 
@@ -74,6 +75,7 @@ class ListingSpider(SourceSpider):
             yield from self.follow(self.urls.to_real(url), source)
 
     def follow(self, url: str, source: Source, hint: Any = None, discovered: bool = True) -> Iterator[Request]:
+        url = canonical_item_url(url)
         self.count(source, "links" if discovered else "rechecked")
         if url in self.requested:
             return
