@@ -324,8 +324,11 @@ def _largest_block(root: Selector) -> str:
 def _strip_head(body: str, title: str) -> str:
     """Drop the title and publication stamp lines that generic extraction keeps at the top."""
     blocks = body.split("\n\n")
-    if title in blocks[:15]:  # what comes before the title is chrome ("Dynasty tietopalvelu Haku RSS …")
-        blocks = blocks[blocks.index(title) + 1:]
+    # What comes before the title and the stamp line is chrome ("Dynasty tietopalvelu Haku RSS …",
+    # the publisher's name above an sttinfo.fi release).
+    head = [i for i, b in enumerate(blocks[:15]) if b == title or _STAMP_LINE.match(b)]
+    if head:
+        blocks = blocks[head[-1] + 1:]
     while blocks and (blocks[0] == title or _STAMP_LINE.match(blocks[0]) or not blocks[0].strip()):
         blocks.pop(0)
     return "\n\n".join(blocks)

@@ -55,6 +55,7 @@ _KNOWN_TYPES = {t.lower() for t in (
 _TAG_ABBREVIATION = re.compile(r"^[A-ZÅÄÖ]{2,6}$")
 # Ministry tags run together when their elements carry no spaces: "sisäministeriösosiaali- ja …".
 _RUN_TOGETHER = re.compile(r"(?<=ministeriö)(?=[a-zåäö])|(?<=ministeriet)(?=[a-zåäö])|(?<=[a-zåäö])(?=[A-ZÅÄÖ])")
+_ORGANISATION = re.compile(r"ministeri|Ministry|Department|Government|Valtioneuvosto|Statsrådet|virasto", re.I)
 # Site chrome: skip links, "back to top", "read more", and the language chooser, which on the real
 # sites is about 47 lines in 12 languages ("This page is in Finnish. Go to the English site »",
 # "Eller välj språk:", "Dahje vállje giela:", "Или выберите язык:" …).
@@ -214,7 +215,11 @@ def read_head(text: str, title: str) -> ArticleHead:
     ('2020-12-08T10:12:00+02:00', 'Tiedote', ('sisäministeriö', 'sosiaali- ja terveysministeriö'))
     """
     lines = text.splitlines()
-    at = next((i for i, line in enumerate(lines) if _STAMP_LINE.match(line) or _KIND_STAMP.match(line)), None)
+    stamps = [i for i, line in enumerate(lines) if _STAMP_LINE.match(line) or _KIND_STAMP.match(line)]
+    # A teaser of the same article may come first (lapha.fi repeats title and date above the
+    # article): the stamp that counts is the first one within three lines after the last title.
+    after_title = [i for i in stamps if title and title in lines[max(0, i - 3):i]]
+    at = after_title[-1] if after_title else (stamps[0] if stamps else None)
     if at is None:
         start = lines.index(title) + 1 if title in lines else 0
         rest = tuple(line for line in lines[start:] if line != title)
@@ -228,7 +233,9 @@ def read_head(text: str, title: str) -> ArticleHead:
     tags: list[str] = []
     before = lines[at - 1] if at > 0 and lines[at - 1] != title else ""
     if before and not is_prose(before):
-        tags = [t.strip() for t in _RUN_TOGETHER.split(before) if t.strip()]
+        parts = [t.strip() for t in _RUN_TOGETHER.split(before) if t.strip()]
+        if len(parts) > 1 or _ORGANISATION.search(before):  # not a caption or a topic link
+            tags = parts
     while end < len(lines):
         line = lines[end]
         if not kind and (found := _type_of(line)):
@@ -264,9 +271,10 @@ def _type_of(line: str) -> str:
 
 
 def page_text(sel: Selector) -> str:
-    """Visible text of a page region, one line per block, with site chrome removed."""
-    raw = "\n".join(sel.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::nav)]").getall())
-    return "\n".join(line for line in clean_text(raw).splitlines() if not _BOILERPLATE.match(line))
+    """Visible text of a page region, one line per block (``<p>``, ``<li>``, heading, bare text), with
+    navigation and site chrome (skip links, the language chooser) removed."""
+    blocks = block_text(sel, skip_nav=True).split("\n\n")
+    return "\n".join(b for b in blocks if b and not _BOILERPLATE.match(b))
 
 
 def listing_links(html: str, page_url: str, urls: UrlMap | None = None) -> tuple[list[str], str | None]:
