@@ -75,6 +75,16 @@ def test_source_that_never_yielded_is_broken_too():
     assert "read no listing page, feed, API page or sitemap" in first.message and "dns 3" in first.message
 
 
+def test_first_run_that_found_links_but_stored_nothing_is_an_alarm():
+    # e.g. a new Liferay county whose article links the spider cannot read as articles
+    [alarm] = evaluate_source("lapha", county_run(7, items=0), None, [], None, NOW)
+    assert alarm.kind == "no_items" and "found 7 links but stored no items in its first run" in alarm.message
+    # the same counters in a later run are a family member's links filed elsewhere, or links not due
+    assert evaluate_source("lapha", county_run(7, items=0), None, past(county_run()), None, NOW) == []
+    # and a family member whose first-run articles were all filed under their owner is fine
+    assert evaluate_source("vm", county_run(3, items=0, filed_elsewhere=3), None, [], None, NOW) == []
+
+
 def test_everything_rejected_is_no_items_but_links_filed_elsewhere_are_fine():
     [alarm] = evaluate_source("pirha", county_run(items=0, rejected=7), None, [], None, NOW)
     assert alarm.kind == "no_items" and "all 7 items read were rejected" in alarm.message
@@ -112,7 +122,9 @@ def test_stale_when_nothing_ever_stored_but_not_in_the_first_run():
     history = past(county_run(items=0), county_run(items=0), county_run(items=0))
     [alarm] = evaluate_source("vm", county_run(items=0), None, history, None, NOW, expected_cadence_days=2)
     assert alarm.kind == "stale" and "any of its 4 runs" in alarm.message and alarm.detail["age_days"] == 3
-    assert evaluate_source("vm", county_run(items=0), None, [], None, NOW, expected_cadence_days=2) == []
+    # (a first run with links but nothing stored is an alarm of its own unless they were filed elsewhere)
+    assert evaluate_source("vm", county_run(items=0, filed_elsewhere=7), None, [], None, NOW,
+                           expected_cadence_days=2) == []
 
 
 def test_error_share_above_limit():
