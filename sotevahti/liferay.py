@@ -63,7 +63,7 @@ _BOILERPLATE = re.compile(
     r"^(?:Hyppää sisältöön|Hoppa till innehåll|Skip to [Cc]ontent|Sivun alkuun|Till början av sidan|Back to top"
     r"|Lue lisää|Läs mer|Read more|Takaisin edelliselle sivulle|Tillbaka till föregående sida"
     r"|.{0,120}»"
-    r"|(?:\w+\s+){0,4}(?:kieli|språk|language|giela|язык|langue|Sprache|lingua|idioma|keel|valoda):"
+    r"|(?:\w+\s+){0,4}(?:kieli|språk|language|giela|язык|мову|langue|Sprache|lingua|idioma|keel|valoda|luqadda|اللغة):"
     r"|This page is in \w+\.?.*|Tämä sivu on \w+\.?.*|Den här sidan .*|Denna sida .*|Go to the \w+ site.*)$", re.I)
 _LANG_FROM_ID = {"fi_FI": "fi", "sv_SE": "sv", "sv_FI": "sv", "en_US": "en", "en_GB": "en"}
 

@@ -82,8 +82,11 @@ def test_every_mirror_article_parses(site):
         assert parsed.title == a.title
         assert parsed.published == published_at(a, TODAY)
         assert parsed.published.tzinfo is HELSINKI
-        assert parsed.type == a.type
-        assert parsed.tags == a.tags
+        if a.layout == "2026":   # stm.fi's 2026 layout prints no type line, and tags the ministry "STM"
+            assert (parsed.type, parsed.tags) == ("", ("STM",))
+        else:
+            assert parsed.type == a.type
+            assert parsed.tags == a.tags
         assert parsed.lang == a.lang
         assert parsed.lead == " ".join(fill_relative(a.lead, TODAY).split())
         first_par = fill_relative(a.body, TODAY).strip().split("\n\n")[0]
