@@ -123,7 +123,9 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
     body = block_text(body_node[0]) if body_node else ""
     if not body:
         _note(selectors, "body", misses, fallbacks)
-        body = _generic_body(tree, root)
+        # Dynasty's content block (a fact recorded with the real samples), else generic extraction
+        dynasty = clean.css(".data-part-block-htm")
+        body = block_text(dynasty[0]) if dynasty else _generic_body(tree, root)
     body = _strip_head(body, title)
     found = {"title": bool(title), "published": published is not None, "body": bool(body)}
 

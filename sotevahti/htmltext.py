@@ -71,11 +71,14 @@ def is_prose(text: str) -> bool:
 def split_lead(body: str) -> tuple[str, str]:
     """The lead (the first block of ``body`` that reads as prose) and the rest of the body.
 
-    Blocks before the lead (a caption, a preparer's name) stay in the body; with no prose at all
-    there is no lead (a menu or a list of names is not one).
+    Blocks before the lead (a caption, a preparer's name) stay in the body. With no prose, the
+    first short sentence (``Sote-keskus muuttaa.``) is the lead; with none either there is no
+    lead (a menu or a list of names is not one).
     """
     blocks = body.split("\n\n")
     at = next((i for i, block in enumerate(blocks) if is_prose(block)), None)
+    if at is None:
+        at = next((i for i, b in enumerate(blocks) if len(b.split()) >= 2 and b.rstrip()[-1:] in ".!?"), None)
     if at is None:
         return "", body
     return blocks[at], "\n\n".join(blocks[:at] + blocks[at + 1:])
