@@ -388,3 +388,39 @@ def test_a_persisting_alarm_keeps_its_feed_entry(hstore):
     before = hstore.health_entries()
     crawl(hstore, 2, {"listing_pages": 2})
     assert hstore.health_entries() == before
+
+
+class _LinksToNowhere:
+    """A new county's listing whose article links all answer 404 (e.g. a wrong listing URL)."""
+
+    hosts = frozenset({"uusi.example.fi"})
+
+    def render(self, host, path, query, epoch, base):
+        from sotevahti.mirror.server import Page
+        if path != "/ajankohtaista":
+            return None
+        links = "".join(f'<li><a href="/uusi.example.fi/ajankohtaista/uutinen-{n}">Uutinen {n}</a></li>'
+                        for n in range(3))
+        return Page(f"<html><body><main><ul>{links}</ul></main></body></html>".encode())
+
+
+def test_first_run_without_items_is_an_alarm_in_status_json(tmp_path):
+    import json
+
+    from sotevahti.mirror.server import Mirror
+
+    from .conftest import run_monitor, with_now
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nid = "uusi"\nname = "Uusi hyvinvointialue"\nplatform = "listing"\n'
+                       'organisation = "Uusi hyvinvointialue"\nregion = "05"\nlanguages = ["fi"]\n'
+                       'start_urls = ["https://uusi.example.fi/ajankohtaista"]\ntopic = "all"\n', encoding="utf-8")
+    with Mirror([_LinksToNowhere()]) as mirror:
+        crawl = run_monitor("crawl", *with_now(("uusi",)), "--sources", str(sources), "--out", str(tmp_path),
+                            "--mirror", mirror.url, "--json", "-q")
+    assert crawl.returncode in (0, 1), crawl.stderr
+    status = json.loads(run_monitor("status", "--db", str(tmp_path / "sotevahti.db"), "--sources", str(sources),
+                                    "--json").stdout)
+    (row,) = [r for r in status["sources"] if r["source"] == "uusi"]
+    assert not row["ok"] and status["ok"] is False
+    assert any("found 3 links but stored no items in its first run" in str(a) for a in row["alarms"]), row
