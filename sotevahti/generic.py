@@ -16,19 +16,16 @@ re-exported here, so callers import everything from this module.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
-from htmldate import find_date
 from parsel import Selector
 
-from .dates import HELSINKI, parse_iso_datetime, parse_publication_stamp
 from .generic_feeds import (
     FeedEntry,
     charset_lies,
@@ -41,6 +38,9 @@ from .generic_feeds import (
 )
 from .htmltext import block_text, clean_text, first_text, split_lead
 from .liferay import article_ref, next_page_url
+from .page_dates import generic_date as _generic_date
+from .page_dates import selected_date as _selected_date
+from .page_dates import text_stamp
 from .urls import UrlMap, host_of
 
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp)(?:$|[?#])", re.I)
@@ -57,17 +57,8 @@ _STAMP_LINE = re.compile(
     r"^(?:(?:Julkaistu|Julkaisuajankohta|Päivitetty|Muokattu|Publicerad|Artikel publicerad|Uppdaterad"
     r"|Published|Updated|Pöytäkirja)\b[^\n]{0,40}\d{4}[^\n]{0,30}|\d{1,2}\.\d{1,2}\.\d{4}(?:\s+(?:klo\s+)?\d{1,2}[.:]\d\d"
     r"(?::\d\d)?(?:\s*(?:EEST|EET|UTC|GMT))?)?(?:\s*\|[^\n]*)?)$", re.I)
-_MINUTES_STAMP = re.compile(
-    r"(?:Pöytäkirja|Protokoll)\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*/\s*(?:Pykälä|Paragraf|§)"
-    r"|(\d{1,2})\.(\d{1,2})\.(\d{4})\s*§\s*\d+", re.I)
-_PUBLISHED_LABEL = re.compile(
-    r"\b(?:Julkaistu|Julkaisuajankohta|Julkaisupäivä|Julkaisupäivämäärä|Utgivningsdatum|Publicerad|Publicerat"
-    r"|Artikel publicerad|Published|Publication date)\b", re.I)
 _PARAGRAPH_LINE = re.compile(r"^§\s*\d+$")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_META_DATES = ("article:published_time", "og:article:published_time", "date", "dc.date", "dc.date.issued",
-               "dcterms.created", "datepublished")
-
 __all__ = ["ATTACHMENT", "FeedEntry", "GenericPage", "Listing", "charset_lies", "decode_html", "dynasty_title",
            "extract_page", "feed_entries", "listing_links", "listing_page", "sitemap_children", "sitemap_links",
            "sttinfo_header", "text_stamp"]
@@ -219,87 +210,6 @@ def _minutes_title(text: str) -> str:
     blocks = text.split("\n\n")
     at = next((i for i, b in enumerate(blocks[:-1]) if _PARAGRAPH_LINE.match(b)), None)
     return blocks[at + 1] if at is not None else ""
-
-
-def _selected_date(sel: Selector, query: str) -> datetime | None:
-    for node in sel.css(query):
-        for attr in ("datetime", "content"):
-            value = node.attrib.get(attr)
-            if value and (found := parse_iso_datetime(value) or text_stamp(value)):
-                return found
-        if found := text_stamp(clean_text(node.xpath("string(.)").get())):
-            return found
-    return None
-
-
-def text_stamp(text: str, strict: bool = False) -> datetime | None:
-    """A publication time in free text: the sttinfo header (with seconds), Dynasty's ``Pöytäkirja
-    04.12.2023/Pykälä 198``, a labelled stamp (``Julkaistu 3.11.2025``); unless ``strict``, also any
-    stamp :func:`sotevahti.dates.parse_publication_stamp` accepts (a bare date and time, a date alone on a line)."""
-    if not text:
-        return None
-    found = sttinfo_header(text)[0]
-    if found:
-        return found
-    m = _MINUTES_STAMP.search(text)
-    if m:
-        day, month, year = (int(x) for x in (m.group(1, 2, 3) if m[1] else m.group(4, 5, 6)))
-        try:
-            return datetime(year, month, day, tzinfo=HELSINKI)
-        except ValueError:
-            pass
-    for label in _PUBLISHED_LABEL.finditer(text):
-        if found := parse_publication_stamp(text[label.start():label.end() + 40]):
-            return found
-    return None if strict else parse_publication_stamp(text)
-
-
-def _generic_date(html: str, url: str, sel: Selector, root: Selector) -> datetime | None:
-    for scope in (root, sel):
-        for value in scope.css("time::attr(datetime)").getall():
-            if found := parse_iso_datetime(value):
-                return found
-    for meta in sel.css("meta"):
-        key = (meta.attrib.get("property") or meta.attrib.get("name") or meta.attrib.get("itemprop") or "").lower()
-        if key in _META_DATES and (found := parse_iso_datetime(meta.attrib.get("content") or "")):
-            return found
-    for script in sel.css("script[type='application/ld+json']::text").getall():
-        try:
-            data = json.loads(script, strict=False)
-        except ValueError:
-            continue
-        for value in _json_values(data, "datePublished"):
-            if isinstance(value, str) and (found := parse_iso_datetime(value)):
-                return found
-    text = block_text(root).replace("\n\n", "\n")
-    page = block_text(Selector(root=root.root.getroottree().getroot())).replace("\n\n", "\n")
-    # Labelled stamps anywhere; unlabelled ones only near the top, where deadlines are rare.
-    found = text_stamp(text, strict=True) or text_stamp(page, strict=True) or text_stamp(text[:300])
-    return found or _htmldate(html, url)
-
-
-def _json_values(data: object, key: str) -> Iterator[object]:
-    if isinstance(data, dict):
-        if key in data:
-            yield data[key]
-        for value in data.values():
-            yield from _json_values(value, key)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _json_values(value, key)
-
-
-def _htmldate(html: str, url: str) -> datetime | None:
-    try:
-        found = find_date(html, url=url, original_date=True, outputformat="%Y-%m-%d")
-    except Exception:  # htmldate raises on odd input; the date is then unknown, not fatal
-        return None
-    if not found:
-        return None
-    try:
-        return datetime.combine(datetime.strptime(found, "%Y-%m-%d").date(), time(0), HELSINKI)
-    except ValueError:
-        return None
 
 
 def _generic_body(tree: lxml.html.HtmlElement, root: Selector) -> str:

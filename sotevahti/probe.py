@@ -251,12 +251,23 @@ def _probe_generic(html: str, url: str, source: Source | None, platform: str) ->
                       "from": origin("published", "date") if page.published else "none"},
         "language": {"value": page.lang, "from": "<html lang>"},
         "lead": {"value": page.lead, "from": "lead element or first prose block"},
+        **_header_fields(html),
         "attachments": {"value": [a["url"] for a in page.attachments], "from": "document links"},
     }
     for miss in page.misses:
         report.warnings.append(f"configured selector {miss!r} matched nothing")
     _article_warnings(report, page.title, page.published is not None, page.lead, Selector(text=html), source)
     return report
+
+
+def _header_fields(html: str) -> dict[str, dict[str, Any]]:
+    """Organisation and type from an sttinfo.fi header line (``… EET | Org | Tiedote``), when there is one."""
+    text = "\n".join(Selector(text=html).xpath("//body//text()").getall())
+    when, organisation, kind = generic.sttinfo_header(text)
+    if when is None:
+        return {}
+    return {"organisation": {"value": organisation, "from": "sttinfo header line"},
+            "type": {"value": kind, "from": "sttinfo header line"}}
 
 
 def _article_warnings(report: ProbeReport, title: str, dated: bool, lead: str, sel: Selector,

@@ -240,9 +240,7 @@ class LausuntopalveluSite:
         last = max((self.modified(p, epoch) for p in rows), default=datetime(2020, 1, 1, tzinfo=HELSINKI))
         if want_json:
             results = [self._json_entry(p, epoch, base) for p in page]
-            if skip and not next_url:
-                # The last page in the OData v1 shape {"d": [...]}, which clients of the real API
-                # read as well as the v2 {"d": {"results": [...]}} of the pages before it.
+            if skip and not next_url:  # the last page in the v1 shape {"d": [...]}, as real clients read too
                 return Page(_json_bytes({"d": results}), _JSON_TYPE, last_modified=last, headers=dict(_HEADERS))
             d: dict[str, Any] = {"results": results}
             if next_url:
@@ -327,8 +325,7 @@ class LausuntopalveluSite:
         if p.distribution_counties:
             recipients += [fi for code, (fi, _sv, _slug) in COUNTIES.items() if code.isdigit() or code == "hus"]
         rows = "".join(f"<tr><td>{escape(r)}</td></tr>" for r in recipients)
-        # Two real layouts of the distribution list: under <h5>Jakelu:</h5>, or only in
-        # #listOfRespondentsSettingsBody (every other request page here).
+        # The distribution list's two real layouts: under <h5>Jakelu:</h5>, or only #listOfRespondentsSettingsBody
         distribution = (f'<h5>Jakelu:</h5>\n<div class="distribution-list"><table class="table"><tbody>{rows}'
                         "</tbody></table></div>" if self.proposals.index(p) % 2 == 0 else
                         f'<div id="listOfRespondentsSettingsBody"><table><tbody>{rows}</tbody></table></div>')
