@@ -19,6 +19,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.ossignal import install_shutdown_handlers
+from twisted.internet.defer import DeferredList
 
 import settings as project_settings
 from sotevahti.clock import current_time
@@ -157,10 +158,22 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
     process = CrawlerProcess(settings)
     loader = SpiderLoader.from_settings(settings)
     crawlers = []
+    # A source that republishes another one read by a different spider (sttinfo.fi copies of
+    # omahame.fi, a Liferay site) is crawled after that spider, so the county's own item is
+    # stored first whatever the timing: the copy joins it, never the other way round.
+    platform_of = {s.id: s.platform for s in config.sources}
+    later = {s.platform for s in sources if s.republishes and platform_of.get(s.republishes, s.platform) != s.platform}
+    first_runs, then = [], []
     for platform in sorted({s.platform for s in sources}):
         crawler = process.create_crawler(loader.load(platform))
         crawlers.append(crawler)
-        process.crawl(crawler, sources=",".join(s.id for s in sources if s.platform == platform))
+        ids = ",".join(s.id for s in sources if s.platform == platform)
+        if platform in later:
+            then.append((crawler, ids))
+        else:
+            first_runs.append(process.crawl(crawler, sources=ids))
+    if then:
+        DeferredList(first_runs).addBoth(lambda _: [process.crawl(c, sources=ids) for c, ids in then])
     loop = _start_progress(crawlers) if progress else None
     interrupted = _stop_on_signals(process)
     process.start(install_signal_handlers=False)

@@ -274,6 +274,19 @@ def cmd_extract_deadlines(args: argparse.Namespace) -> int:
     return run_extract_deadlines(sys.stdin, sys.stdout)
 
 
+def cmd_probe(args: argparse.Namespace) -> int:
+    """Read one page (a saved file or a URL) with a source's rules and show each field and its origin."""
+    from sotevahti.probe import ProbeError, format_report, probe
+
+    config = load_config(args.sources)
+    try:
+        report = probe(args.target, config, args.source, url=args.url)
+    except ProbeError as e:
+        raise UsageError(str(e)) from None
+    print_json(report.as_json()) if args.json else print(format_report(report))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the whole pipeline offline on the bundled mirror, on a fixed simulated day."""
     from sotevahti.demo import format_summary, run_demo
@@ -373,6 +386,10 @@ def build_parser() -> Parser:
     extract.add_argument("--lang", choices=["fi", "sv", "en"], help="with --text: the text's language")
     extract.add_argument("--ref-date", type=date.fromisoformat, metavar="YYYY-MM-DD",
                          help="with --text: the publication date that year-less dates are read against")
+    probe = command("probe", cmd_probe, db=False, listing=True)
+    probe.add_argument("target", metavar="URL_OR_FILE", help="a page's URL (fetched once, politely) or a saved file")
+    probe.add_argument("--source", metavar="ID", help="read with this source's rules (default: by the page's host)")
+    probe.add_argument("--url", metavar="URL", help="the real address of a saved file that does not name it")
     demo = command("demo", cmd_demo, db=False, listing=True)
     demo.add_argument("--out", metavar="DIR", help="where to put the demo database and feeds (default: demo-output)")
     demo.add_argument("--faults", metavar="SEED", type=int,

@@ -16,20 +16,16 @@ re-exported here, so callers import everything from this module.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
-from htmldate import find_date
 from parsel import Selector
 
-from .clock import current_time
-from .dates import HELSINKI, parse_iso_datetime, parse_publication_stamp
 from .generic_feeds import (
     FeedEntry,
     charset_lies,
@@ -40,7 +36,11 @@ from .generic_feeds import (
     sitemap_links,
     sttinfo_header,
 )
-from .htmltext import block_text, clean_text, first_text
+from .htmltext import block_text, clean_text, first_text, split_lead
+from .liferay import article_ref, next_page_url
+from .page_dates import generic_date as _generic_date
+from .page_dates import selected_date as _selected_date
+from .page_dates import text_stamp
 from .urls import UrlMap, host_of
 
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp)(?:$|[?#])", re.I)
@@ -49,24 +49,16 @@ _DATE_PATH = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])(?:/(?:0?[1-9]|[12]\d
 _NEXT_TEXT = re.compile(r"^(?:seuraava|nästa|next)(?:\s+(?:sivu|sida|page))?\s*[›»>→]*$|^[›»→]$", re.I)
 _BOILER_TOKEN = re.compile(
     r"(?:^|[-_])(?:cookies?|consent|gdpr|cn-notice|share|sharing|social|breadcrumbs?|skip-link|sidebar|pager"
-    r"|pagination|menu|navbar|banner|widget-area|post-navigation)(?:$|[-_])", re.I)
+    r"|pagination|menu|navbar|navigation|banner|widget-area|post-navigation)(?:$|[-_])", re.I)
 _LEAD_TOKEN = re.compile(r"(?:^|[-_])(?:lead|ingressi?|intro|article-summary)$", re.I)
 _BOILER_TAGS = "script style noscript template nav aside form button iframe svg select".split()
 _ROLES = ("navigation", "banner", "contentinfo", "search", "complementary", "dialog")
 _STAMP_LINE = re.compile(
     r"^(?:(?:Julkaistu|Julkaisuajankohta|Päivitetty|Muokattu|Publicerad|Artikel publicerad|Uppdaterad"
     r"|Published|Updated|Pöytäkirja)\b[^\n]{0,40}\d{4}[^\n]{0,30}|\d{1,2}\.\d{1,2}\.\d{4}(?:\s+(?:klo\s+)?\d{1,2}[.:]\d\d"
-    r"(?::\d\d)?)?(?:\s*\|[^\n]*)?)$", re.I)
-_MINUTES_STAMP = re.compile(
-    r"(?:Pöytäkirja|Protokoll)\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*/\s*(?:Pykälä|Paragraf|§)"
-    r"|(\d{1,2})\.(\d{1,2})\.(\d{4})\s*§\s*\d+", re.I)
-_PUBLISHED_LABEL = re.compile(
-    r"\b(?:Julkaistu|Julkaisuajankohta|Julkaisupäivä|Julkaisupäivämäärä|Utgivningsdatum|Publicerad|Publicerat"
-    r"|Artikel publicerad|Published|Publication date)\b", re.I)
+    r"(?::\d\d)?(?:\s*(?:EEST|EET|UTC|GMT))?)?(?:\s*\|[^\n]*)?)$", re.I)
+_PARAGRAPH_LINE = re.compile(r"^§\s*\d+$")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_META_DATES = ("article:published_time", "og:article:published_time", "date", "dc.date", "dc.date.issued",
-               "dcterms.created", "datepublished")
-
 __all__ = ["ATTACHMENT", "FeedEntry", "GenericPage", "Listing", "charset_lies", "decode_html", "dynasty_title",
            "extract_page", "feed_entries", "listing_links", "listing_page", "sitemap_children", "sitemap_links",
            "sttinfo_header", "text_stamp"]
@@ -105,7 +97,7 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
     """
     urls = urls or UrlMap()
     selectors = selectors or {}
-    html = _XML_DECL.sub("", html)  # else parsel reads an XHTML page as namespaced XML
+    html = _dynasty_data(_XML_DECL.sub("", html))  # else parsel reads an XHTML page as namespaced XML
     sel = Selector(text=html)
     tree = _clean_tree(html)
     clean = Selector(root=tree)
@@ -127,7 +119,9 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
     body = block_text(body_node[0]) if body_node else ""
     if not body:
         _note(selectors, "body", misses, fallbacks)
-        body = _generic_body(tree, root)
+        # Dynasty's content block (a fact recorded with the real samples), else generic extraction
+        dynasty = clean.css(".data-part-block-htm")
+        body = block_text(dynasty[0]) if dynasty else _generic_body(tree, root)
     body = _strip_head(body, title)
     found = {"title": bool(title), "published": published is not None, "body": bool(body)}
 
@@ -140,7 +134,7 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
     if lead and body.startswith(lead):
         body = body[len(lead):].lstrip()
     elif not lead and body:
-        lead, _, body = body.partition("\n\n")
+        lead, body = split_lead(body)
 
     scope = (body_node[0] if body_node else root)
     scopes = [scope, root] if scope is not root else [root]
@@ -191,8 +185,18 @@ def _content_root(clean: Selector) -> Selector:
     return clean
 
 
+def _dynasty_data(html: str) -> str:
+    """Dynasty's item pages mark their content ``<!--DATABEGIN-->``…``<!--DATAEND-->``: make it the ``<main>``."""
+    if "<!--DATABEGIN-->" in html and "<!--DATAEND-->" in html:
+        return html.replace("<!--DATABEGIN-->", "<main>", 1).replace("<!--DATAEND-->", "</main>", 1)
+    return html
+
+
 def _generic_title(sel: Selector, root: Selector) -> str:
-    title = first_text(root, "h1") or first_text(sel, "h1")
+    # Dynasty pages without an <h1> carry the title as a bold span in div.data-part-block-htm
+    # (recorded with the real samples), and in the text as the block after "§ 198".
+    title = first_text(root, "h1") or first_text(sel, "h1") or first_text(sel, ".data-part-block-htm span")
+    title = title or _minutes_title(block_text(root))
     title = title or clean_text(sel.css("meta[property='og:title']::attr(content)").get())
     if title:
         return title
@@ -205,86 +209,11 @@ def _generic_title(sel: Selector, root: Selector) -> str:
     return page_title
 
 
-def _selected_date(sel: Selector, query: str) -> datetime | None:
-    for node in sel.css(query):
-        for attr in ("datetime", "content"):
-            value = node.attrib.get(attr)
-            if value and (found := parse_iso_datetime(value) or text_stamp(value)):
-                return found
-        if found := text_stamp(clean_text(node.xpath("string(.)").get())):
-            return found
-    return None
-
-
-def text_stamp(text: str, strict: bool = False) -> datetime | None:
-    """A publication time in free text: the sttinfo header (with seconds), Dynasty's ``Pöytäkirja
-    04.12.2023/Pykälä 198``, a labelled stamp (``Julkaistu 3.11.2025``); unless ``strict``, also any
-    stamp :func:`sotevahti.dates.parse_publication_stamp` accepts (a bare date and time, a date alone on a line)."""
-    if not text:
-        return None
-    found = sttinfo_header(text)[0]
-    if found:
-        return found
-    m = _MINUTES_STAMP.search(text)
-    if m:
-        day, month, year = (int(x) for x in (m.group(1, 2, 3) if m[1] else m.group(4, 5, 6)))
-        try:
-            return datetime(year, month, day, tzinfo=HELSINKI)
-        except ValueError:
-            pass
-    for label in _PUBLISHED_LABEL.finditer(text):
-        if found := parse_publication_stamp(text[label.start():label.end() + 40]):
-            return found
-    return None if strict else parse_publication_stamp(text)
-
-
-def _generic_date(html: str, url: str, sel: Selector, root: Selector, now: datetime | None) -> datetime | None:
-    for scope in (root, sel):
-        for value in scope.css("time::attr(datetime)").getall():
-            if found := parse_iso_datetime(value):
-                return found
-    for meta in sel.css("meta"):
-        key = (meta.attrib.get("property") or meta.attrib.get("name") or meta.attrib.get("itemprop") or "").lower()
-        if key in _META_DATES and (found := parse_iso_datetime(meta.attrib.get("content") or "")):
-            return found
-    for script in sel.css("script[type='application/ld+json']::text").getall():
-        try:
-            data = json.loads(script, strict=False)
-        except ValueError:
-            continue
-        for value in _json_values(data, "datePublished"):
-            if isinstance(value, str) and (found := parse_iso_datetime(value)):
-                return found
-    text = block_text(root).replace("\n\n", "\n")
-    page = block_text(Selector(root=root.root.getroottree().getroot())).replace("\n\n", "\n")
-    # Labelled stamps anywhere; unlabelled ones only near the top, where deadlines are rare.
-    found = text_stamp(text, strict=True) or text_stamp(page, strict=True) or text_stamp(text[:300])
-    return found or _htmldate(html, url, now)
-
-
-def _json_values(data: object, key: str) -> Iterator[object]:
-    if isinstance(data, dict):
-        if key in data:
-            yield data[key]
-        for value in data.values():
-            yield from _json_values(value, key)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _json_values(value, key)
-
-
-def _htmldate(html: str, url: str, now: datetime | None) -> datetime | None:
-    latest = (now or current_time()).astimezone(HELSINKI).strftime("%Y-%m-%d")
-    try:
-        found = find_date(html, url=url, original_date=True, outputformat="%Y-%m-%d", max_date=latest)
-    except Exception:  # htmldate raises on odd input; the date is then unknown, not fatal
-        return None
-    if not found:
-        return None
-    try:
-        return datetime.combine(datetime.strptime(found, "%Y-%m-%d").date(), time(0), HELSINKI)
-    except ValueError:
-        return None
+def _minutes_title(text: str) -> str:
+    """The item title of a minutes page: the block after the ``§ 198`` line."""
+    blocks = text.split("\n\n")
+    at = next((i for i, b in enumerate(blocks[:-1]) if _PARAGRAPH_LINE.match(b)), None)
+    return blocks[at + 1] if at is not None else ""
 
 
 def _generic_body(tree: lxml.html.HtmlElement, root: Selector) -> str:
@@ -312,6 +241,11 @@ def _largest_block(root: Selector) -> str:
 def _strip_head(body: str, title: str) -> str:
     """Drop the title and publication stamp lines that generic extraction keeps at the top."""
     blocks = body.split("\n\n")
+    # What comes before the title and the stamp line is chrome ("Dynasty tietopalvelu Haku RSS …",
+    # the publisher's name above an sttinfo.fi release).
+    head = [i for i, b in enumerate(blocks[:15]) if b == title or _STAMP_LINE.match(b)]
+    if head:
+        blocks = blocks[head[-1] + 1:]
     while blocks and (blocks[0] == title or _STAMP_LINE.match(blocks[0]) or not blocks[0].strip()):
         blocks.pop(0)
     return "\n\n".join(blocks)
@@ -372,7 +306,7 @@ def listing_page(html: str, page_url: str, selectors: Mapping[str, str] | None,
                 clean_text(a.xpath("string(.)").get()) or a.attrib.get("aria-label", "").strip())), None)
         if nxt:
             fallbacks.append("next")
-    next_url = urls.join(page_url, nxt.strip()) if nxt else None
+    next_url = urls.join(page_url, nxt.strip()) if nxt else next_page_url(sel, page_url, urls)
     if not links and "item" in fallbacks:
         fallbacks.remove("item")
     return Listing(tuple(links), next_url if next_url != page_url else None, tuple(misses), tuple(fallbacks))
@@ -397,6 +331,7 @@ def _heuristic_links(html: str, page_url: str, urls: UrlMap) -> list[str]:
                 continue
             path = [p for p in parts.path.split("/") if p]
             deeper = len(path) > len(base_parts) and path[:len(base_parts)] == base_parts
-            if (deeper or _DATE_PATH.search(parts.path + "/")) and path != base_parts and real not in links:
+            article = deeper or _DATE_PATH.search(parts.path + "/") or article_ref(real) is not None
+            if article and path != base_parts and real not in links:
                 links.append(real)
     return links

@@ -31,6 +31,10 @@ _ZONES = {"EEST": timezone(timedelta(hours=3)), "EET": timezone(timedelta(hours=
 _STTINFO = re.compile(
     r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s+(?:klo\s+)?(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?"
     r"\s*(?P<tz>EEST|EET|UTC|GMT|Z)?\s*\|\s*(?P<org>[^|\n]*?)\s*(?:\|\s*(?P<type>[^|\n]*?)\s*)?(?:$|\n)")
+# What sttinfo.fi prints as the last part of its header line.
+_RELEASE_TYPES = {"tiedote", "uutinen", "kutsu", "artikkeli", "blogi", "pressmeddelande", "nyhet", "inbjudan",
+                  "press release", "news", "invitation", "article"}
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
 _DYNASTY_TITLE = re.compile(
     r"^\s*(?P<board>.+?)\s+(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s*/\s*(?P<title>.+?)\s*$", re.S)
 _CDATA_WRAP = re.compile(r"^\s*<!\[CDATA\[(.*?)\]\]>\s*$", re.S)
@@ -151,6 +155,8 @@ def sttinfo_header(text: str) -> tuple[datetime | None, str | None, str | None]:
 
     >>> sttinfo_header("20.10.2025 15:49:25 EEST | Päijät-Hämeen hyvinvointialue | Tiedote")[0].isoformat()
     '2025-10-20T15:49:25+03:00'
+    >>> sttinfo_header("26.11.2021 12:45:52 EET | Tiedote")[1:]
+    (None, 'Tiedote')
     """
     m = _STTINFO.search(text or "")
     if not m:
@@ -161,7 +167,10 @@ def sttinfo_header(text: str) -> tuple[datetime | None, str | None, str | None]:
         return None, None, None
     zone = _ZONES.get(m["tz"] or "")
     when = local.replace(tzinfo=zone).astimezone(HELSINKI) if zone else local.replace(tzinfo=HELSINKI)
-    return when, m["org"] or None, m["type"] or None
+    org, kind = m["org"] or None, m["type"] or None
+    if kind is None and org and org.lower() in _RELEASE_TYPES:
+        org, kind = None, org  # the two-part header "26.11.2021 12:45:52 EET | Tiedote" names no organisation
+    return when, org, kind
 
 
 def dynasty_title(title: str) -> tuple[str, date, str] | None:
@@ -188,7 +197,7 @@ def feed_entries(body: bytes, urls: UrlMap | None = None) -> list[FeedEntry]:
         link = (_text(node, "./*[local-name()='link'][not(@rel) or @rel='alternate']/@href")
                 or _text(node, "./*[local-name()='link']")
                 or _text(node, "./*[local-name()='guid'][not(@isPermaLink='false')]") or "")
-        link = urls.to_real(urljoin(base, link.strip())) if link else ""
+        link = urls.to_real(urljoin(base, _unescape(link).strip())) if link else ""
         when = None
         for name in ("pubDate", "published", "issued", "date", "updated", "modified"):
             value = _text(node, f"./*[local-name()='{name}']")
@@ -199,7 +208,8 @@ def feed_entries(body: bytes, urls: UrlMap | None = None) -> list[FeedEntry]:
             value = _text(node, f"./*[local-name()='{name}']")
             if value and (summary := _plain(value)):
                 break
-        out.append(FeedEntry(link=link, title=clean_text(_text(node, "./*[local-name()='title']")).replace("\n", " "),
+        title = _unescape(_text(node, "./*[local-name()='title']"))
+        out.append(FeedEntry(link=link, title=clean_text(title).replace("\n", " "),
                              published=when, summary=summary))
     return out
 
@@ -254,6 +264,11 @@ def _text(node: etree._Element, xpath: str) -> str:
         return ""
     first = found[0]
     return first if isinstance(first, str) else "".join(first.itertext())
+
+
+def _unescape(value: str) -> str:
+    """Decode HTML entities that Dynasty puts inside CDATA (``keitti&ouml;n``), where XML leaves them."""
+    return html.unescape(value) if _ENTITY.search(value) else value
 
 
 def _feed_date(value: str) -> datetime | None:

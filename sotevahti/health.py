@@ -190,6 +190,13 @@ def _no_items(sid: str, counts: Mapping[str, int], history: Sequence[Mapping[str
         return Alarm(sid, "no_items", f"{sid}: stored no items: all {_plural(rejected, 'item')} read were "
                      "rejected by the schema (missing title or date)",
                      {"links": links, "items": 0, "rejected": rejected})
+    if items == 0 and links and not history and not _n(counts, "filed_elsewhere"):
+        # A new source that found links but stored nothing, and filed nothing under a family
+        # member either: its links lead nowhere it can read (later runs may legitimately store
+        # nothing when every link is known and not due).
+        return Alarm(sid, "no_items", f"{sid}: found {_plural(links, 'link')} but stored no items in its first "
+                     f"run ({_read_text(counts)}); a new source that yields nothing is broken",
+                     {"links": links, "items": 0, "earlier_runs": 0, "requests": _n(counts, "requests")})
     # Discovery is what proves a source works: re-checks of known items (``rechecked``) still
     # store items after a redesign broke the listing, so they must not hide the alarm.
     if links or (items and not _n(counts, "rechecked")):

@@ -41,7 +41,8 @@ _ANSWERED = re.compile(r'"UsersWhoAnswered"\s*:\s*(\[.*?\])', re.DOTALL)
 def parse_participation(html: str) -> Participation:
     """Read a request page: register number, answer deadline, distribution list, who answered.
 
-    The distribution list is the table under the ``Jakelu:`` heading; the respondents come from
+    The distribution list is the table under the ``Jakelu:`` heading (on some pages only the element
+    ``#listOfRespondentsSettingsBody`` holds it); the respondents come from
     the ``"UsersWhoAnswered":[…]`` JSON the page embeds.
     """
     sel = Selector(text=html)
@@ -61,8 +62,11 @@ def parse_participation(html: str) -> Participation:
             deadline = date(int(when[4]), int(when[3]), int(when[2]))
         except ValueError:
             deadline = None
-    table = sel.xpath("//*[normalize-space(.)='Jakelu:']/following::table[1]")
-    distribution = tuple(t for t in (clean_text(c.xpath("string(.)").get()) for c in table.xpath(".//td")) if t)
+    # Two layouts: a table under <h5>Jakelu:</h5>, or only the element #listOfRespondentsSettingsBody.
+    table = sel.xpath("//*[normalize-space(.)='Jakelu:']/following::table[1]") or sel.css(
+        "#listOfRespondentsSettingsBody")
+    cells = table.xpath(".//td") or table.xpath(".//li | .//tr")
+    distribution = tuple(t for t in (clean_text(c.xpath("string(.)").get()) for c in cells) if t)
     answered: list[tuple[str, str]] = []
     m = _ANSWERED.search(html)
     if m:

@@ -9,7 +9,7 @@ canonical URL and GUID as one crawled from the real site.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,32 @@ def host_of(url: str) -> str:
     """The lower-case host name of a URL, without ``www.``."""
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
+
+
+# Query parameters that say how a page was reached, not which page it is: Liferay's
+# ``?redirect=`` back link, sttinfo.fi's ``?publisherId=`` of the publisher page it was listed on,
+# and click trackers.
+_NAVIGATION_PARAMS = {"redirect", "publisherid", "fbclid", "gclid"}
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def canonical_item_url(url: str) -> str:
+    """One URL per page: lower-case host, no default port, no fragment, no navigation parameters.
+
+    Dynasty feeds link ``https://host:443/cgi/…``; the same item linked without the port is the same item.
+
+    >>> canonical_item_url("https://luhva-d10julk.oncloudos.com:443/cgi/DREQUEST.PHP?page=meetingitem&id=2023277-5")
+    'https://luhva-d10julk.oncloudos.com/cgi/DREQUEST.PHP?page=meetingitem&id=2023277-5'
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return url
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = parts.hostname.lower() + (f":{port}" if port and port != _DEFAULT_PORTS[parts.scheme] else "")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in _NAVIGATION_PARAMS and not k.lower().startswith("utm_")]
+    query = parts.query if len(kept) == len(pairs) else urlencode(kept, safe="/:")
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))

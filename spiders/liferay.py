@@ -80,8 +80,11 @@ class LiferaySpider(SourceSpider):
             # a known article that now answers with some other page is a soft 404, not news
             self.count(source, "errors_not_article" if response.meta["real_url"] in self.known else "not_articles")
             return
+        owner = self.owner_of(article.url, source)
+        if owner is not source:
+            self.count(source, "filed_elsewhere")  # found here, filed under the family member it belongs to
         yield self.make_item(
-            self.owner_of(article.url, source), item_id=article.ref.item_id(), url=article.url, title=article.title,
+            owner, item_id=article.ref.item_id(), url=article.url, title=article.title,
             published=article.published,
             text_fields={"type": article.type, "language": article.lang, "lead": article.lead,
                          "body": article.body, "tags": article.tags, "attachments": article.attachments,

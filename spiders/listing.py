@@ -19,6 +19,7 @@ from w3lib.url import canonicalize_url
 from sotevahti import generic
 from sotevahti.pagecheck import is_web_url
 from sotevahti.sources import Source
+from sotevahti.urls import canonical_item_url
 
 from .base import SourceSpider
 
@@ -69,6 +70,7 @@ class ListingSpider(SourceSpider):
                                    source)
 
     def follow(self, url: str, source: Source, hint: Any = None, discovered: bool = True) -> Iterator[Request]:
+        url = canonical_item_url(url)
         self.count(source, "links" if discovered else "rechecked")
         if url in self.requested:
             return

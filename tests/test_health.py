@@ -75,6 +75,16 @@ def test_source_that_never_yielded_is_broken_too():
     assert "read no listing page, feed, API page or sitemap" in first.message and "dns 3" in first.message
 
 
+def test_first_run_that_found_links_but_stored_nothing_is_an_alarm():
+    # e.g. a new Liferay county whose article links the spider cannot read as articles
+    [alarm] = evaluate_source("lapha", county_run(7, items=0), None, [], None, NOW)
+    assert alarm.kind == "no_items" and "found 7 links but stored no items in its first run" in alarm.message
+    # the same counters in a later run are a family member's links filed elsewhere, or links not due
+    assert evaluate_source("lapha", county_run(7, items=0), None, past(county_run()), None, NOW) == []
+    # and a family member whose first-run articles were all filed under their owner is fine
+    assert evaluate_source("vm", county_run(3, items=0, filed_elsewhere=3), None, [], None, NOW) == []
+
+
 def test_everything_rejected_is_no_items_but_links_filed_elsewhere_are_fine():
     [alarm] = evaluate_source("pirha", county_run(items=0, rejected=7), None, [], None, NOW)
     assert alarm.kind == "no_items" and "all 7 items read were rejected" in alarm.message
@@ -112,7 +122,9 @@ def test_stale_when_nothing_ever_stored_but_not_in_the_first_run():
     history = past(county_run(items=0), county_run(items=0), county_run(items=0))
     [alarm] = evaluate_source("vm", county_run(items=0), None, history, None, NOW, expected_cadence_days=2)
     assert alarm.kind == "stale" and "any of its 4 runs" in alarm.message and alarm.detail["age_days"] == 3
-    assert evaluate_source("vm", county_run(items=0), None, [], None, NOW, expected_cadence_days=2) == []
+    # (a first run with links but nothing stored is an alarm of its own unless they were filed elsewhere)
+    assert evaluate_source("vm", county_run(items=0, filed_elsewhere=7), None, [], None, NOW,
+                           expected_cadence_days=2) == []
 
 
 def test_error_share_above_limit():
@@ -378,3 +390,39 @@ def test_a_persisting_alarm_keeps_its_feed_entry(hstore):
     before = hstore.health_entries()
     crawl(hstore, 2, {"listing_pages": 2})
     assert hstore.health_entries() == before
+
+
+class _LinksToNowhere:
+    """A new county's listing whose article links all answer 404 (e.g. a wrong listing URL)."""
+
+    hosts = frozenset({"uusi.example.fi"})
+
+    def render(self, host, path, query, epoch, base):
+        from sotevahti.mirror.server import Page
+        if path != "/ajankohtaista":
+            return None
+        links = "".join(f'<li><a href="/uusi.example.fi/ajankohtaista/uutinen-{n}">Uutinen {n}</a></li>'
+                        for n in range(3))
+        return Page(f"<html><body><main><ul>{links}</ul></main></body></html>".encode())
+
+
+def test_first_run_without_items_is_an_alarm_in_status_json(tmp_path):
+    import json
+
+    from sotevahti.mirror.server import Mirror
+
+    from .conftest import run_monitor, with_now
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nid = "uusi"\nname = "Uusi hyvinvointialue"\nplatform = "listing"\n'
+                       'organisation = "Uusi hyvinvointialue"\nregion = "05"\nlanguages = ["fi"]\n'
+                       'start_urls = ["https://uusi.example.fi/ajankohtaista"]\ntopic = "all"\n', encoding="utf-8")
+    with Mirror([_LinksToNowhere()]) as mirror:
+        crawl = run_monitor("crawl", *with_now(("uusi",)), "--sources", str(sources), "--out", str(tmp_path),
+                            "--mirror", mirror.url, "--json", "-q")
+    assert crawl.returncode in (0, 1), crawl.stderr
+    status = json.loads(run_monitor("status", "--db", str(tmp_path / "sotevahti.db"), "--sources", str(sources),
+                                    "--json").stdout)
+    (row,) = [r for r in status["sources"] if r["source"] == "uusi"]
+    assert not row["ok"] and status["ok"] is False
+    assert any("found 3 links but stored no items in its first run" in str(a) for a in row["alarms"]), row

@@ -376,3 +376,28 @@ def test_the_data_meets_its_contract():
 
 def test_doctests():
     assert doctest.testmod(lp).failed == 0
+
+
+def test_distribution_list_in_either_real_layout(lsite):
+    layouts = {}
+    for p in lsite.proposals:
+        page = lsite.render(HOST, "/FI/Proposal/Participation", f"proposalId={p.id}", 2, BASE)
+        html = page.body.decode()
+        layout = "listOfRespondentsSettingsBody" if 'id="listOfRespondentsSettingsBody"' in html else "Jakelu"
+        info = lp.parse_participation(html)
+        if p.distribution:
+            assert set(p.distribution) <= set(info.distribution), (layout, p.id)
+        layouts.setdefault(layout, 0)
+        layouts[layout] += 1
+    assert set(layouts) == {"Jakelu", "listOfRespondentsSettingsBody"}
+    only_id = '<html><body><div id="listOfRespondentsSettingsBody"><table><tr><td>Oma Häme</td></tr></table></div>'
+    assert lp.parse_participation(only_id).distribution == ("Oma Häme",)
+
+
+def test_last_json_page_has_the_v1_shape_and_reads_the_same(lsite):
+    pages = crawl(lsite, mirror_url(newest_first()), accept=JSON_ACCEPT)
+    body, _, _ = fetch(lsite, mirror_url(newest_first() + "&$skip=10"), accept=JSON_ACCEPT)
+    assert isinstance(json.loads(body)["d"], list)            # {"d": [...]}
+    first, _, _ = fetch(lsite, mirror_url(newest_first()), accept=JSON_ACCEPT)
+    assert isinstance(json.loads(first)["d"], dict)           # {"d": {"results": [...], "__next": ...}}
+    assert [len(p) for p in pages] == [5, 5, 5]

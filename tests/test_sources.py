@@ -95,8 +95,10 @@ def test_cli_bad_config_is_one_line_exit_2(tmp_path):
 def test_every_county_helsinki_and_hus_is_configured(config):
     from sotevahti.regions import COUNTIES
 
-    regions = {s.region for s in config.sources if s.platform == "listing"}
+    # a county is read as a news site: by the listing spider, or by the Liferay one when it runs Liferay
+    regions = {s.region for s in config.sources if s.platform in ("listing", "liferay")}
     assert set(COUNTIES) <= regions            # 01-21, 90 (Helsinki) and hus
+    assert {s.id for s in config.sources if s.platform == "liferay" and s.region != "national"} == {"lapha", "omahame"}
     for s in config.sources:
         assert all(u.startswith("https://") for u in s.urls()), s.id
     assert {s.platform for s in config.sources} == {"liferay", "lausuntopalvelu", "listing", "page"}

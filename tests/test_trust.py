@@ -265,7 +265,7 @@ def test_bad_selector_or_unsafe_id_is_refused_by_validation(change, message):
 def test_cli_refuses_a_bad_selector_in_one_line(tmp_path):
     bad = tmp_path / "s.toml"
     bad.write_text((ROOT / "sources.toml").read_text(encoding="utf-8").replace(
-        'item = "h2.node__title a"', 'item = "h2.node__title a["'))
+        'item = "a.news-card__link"', 'item = "a.news-card__link["'))
     proc = run_monitor("sources", "--sources", str(bad))
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "not valid CSS" in proc.stderr
 

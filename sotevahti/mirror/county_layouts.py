@@ -141,59 +141,7 @@ def pirha_listing_redesigned() -> str:
     return _pirha("Ajankohtaista", main)
 
 
-# -- B: Kanta-Häme (omahame.fi, Drupal) ----------------------------------------------------------------
-
-_OMAHAME_MENU = [("Palvelut", "/palvelut"), ("Sote-keskukset", "/sote-keskukset"), ("Uutiset", "/uutiset"),
-                 ("Päätöksenteko", "/paatoksenteko"), ("Osallistu ja vaikuta", "/osallistu"),
-                 ("Tietoa meistä", "/tietoa-meista"), ("På svenska", "/sv")]
-
-
-def _omahame(v_lang: str, title: str, head: str, main: str) -> str:
-    host = "omahame.fi"
-    body = f"""
-<a href="#main-content" class="visually-hidden focusable skip-link">Siirry pääsisältöön</a>
-<div class="eu-cookie-compliance-banner eu-cookie-compliance-banner-info"><div class="popup-content info">
-<div id="popup-text"><p>Käytämme evästeitä parantaaksemme käyttökokemusta. Hyväksymällä sallit myös analytiikka- ja
-markkinointievästeet.</p></div><div id="popup-buttons"><button class="agree-button">Hyväksy</button>
-<button class="decline-button">Kieltäydy</button></div></div></div>
-<div class="dialog-off-canvas-main-canvas"><header role="banner" class="site-header">
-<a href="/{host}/" rel="home" class="site-logo">Oma Häme</a>{_menu(host, _OMAHAME_MENU, "menu--main")}</header>
-<div class="region region-breadcrumb"><nav class="breadcrumb" role="navigation"><ol><li><a href="/{host}/">Etusivu</a>
-</li><li><a href="/{host}/uutiset">Uutiset</a></li></ol></nav></div>
-<main role="main"><a id="main-content" tabindex="-1"></a><div class="region region-content">{main}</div></main>
-<footer role="contentinfo" class="site-footer"><div class="region region-footer"><p>Kanta-Hämeen hyvinvointialue,
-Ahvenistontie 20, 13530 Hämeenlinna</p><p>Kirjaamo: kirjaamo@omahame.fi</p>
-<a href="/{host}/sites/default/files/tietosuojaseloste.pdf">Tietosuojaseloste</a></div></footer></div>"""
-    return _doc(v_lang, f"{title} | Oma Häme", head, body)
-
-
-def omahame_article(v: View) -> str:
-    iso = v.when.isoformat()
-    files = "".join(f'<span class="file file--mime-application-pdf"><a href="{escape(h)}" type="application/pdf">'
-                    f"{escape(t)}</a></span>" for t, h in v.attachments)
-    head = (f'<meta property="og:title" content="{escape(v.title)}"><meta property="og:site_name" content="Oma Häme">'
-            f'<meta property="article:published_time" content="{iso}">')
-    main = f"""<h1 class="page-title"><span class="field field--name-title">{escape(v.title)}</span></h1>
-<article role="article" class="node node--type-news node--promoted node--view-mode-full">
-<div class="node__meta"><time datetime="{iso}">{dmy(v.when)}</time></div>
-<div class="node__content"><div class="field field--name-field-lead"><p>{escape(v.lead)}</p></div>
-<div class="clearfix text-formatted field field--name-body field--type-text-with-summary field__item">
-{paragraphs(v.body)}</div>
-{f'<div class="field field--name-field-attachments">{files}</div>' if files else ''}
-<div class="field field--name-field-tags"><a href="/omahame.fi/taxonomy/term/12">Palveluverkko</a></div>
-</div></article>"""
-    return _omahame(v.lang, v.title, head, main)
-
-
-def omahame_listing(views: list[View]) -> str:
-    rows = "".join(
-        f'<div class="views-row"><article class="node node--type-news node--view-mode-teaser">'
-        f'<h2 class="node__title"><a href="{v.href}" rel="bookmark"><span>{escape(v.title)}</span></a></h2>'
-        f'<time datetime="{v.when.isoformat()}">{dmy(v.when)}</time>'
-        f'<div class="node__content"><p>{escape(v.lead[:160])}</p></div></article></div>' for v in views)
-    main = (f'<h1 class="page-title">Uutiset</h1><div class="views-element-container"><div class="view view-news">'
-            f'<div class="view-content">{rows}</div></div></div>')
-    return _omahame("fi", "Uutiset", "", main)
+# -- B: Kanta-Häme (omahame.fi) runs Liferay: see county_liferay.py -------------------------------------
 
 
 # -- C: Keski-Suomi (www.hyvaks.fi, WordPress) ----------------------------------------------------------
@@ -259,39 +207,7 @@ def _json_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
 
 
-# -- D: Lappi (lapha.fi): plain semantic HTML, no classes to select on ------------------------------------
-
-def _lapha(title: str, main: str) -> str:
-    host = "lapha.fi"
-    links = [("Palvelut", "/palvelut"), ("Asiointi", "/asiointi"), ("Ajankohtaista", "/ajankohtaista"),
-             ("Päätöksenteko", "/paatoksenteko"), ("Tietoa meistä", "/tietoa-meista")]
-    nav = "".join(f'<li><a href="/{host}{p}">{n}</a></li>' for n, p in links)
-    body = f"""<div id="cookiebanner"><p>Käytämme sivustolla evästeitä. Välttämättömät evästeet ovat aina käytössä;
-muista voit päättää itse.</p><button>Hyväksy</button> <a href="/{host}/evasteet">Evästeasetukset</a></div>
-<header><a href="/{host}/">Lapin hyvinvointialue</a><nav><ul>{nav}</ul></nav></header>
-<main>{main}
-<aside><h2>Katso myös</h2><ul><li><a href="/{host}/ajankohtaista/tapahtumat">Tapahtumat</a></li>
-<li><a href="/{host}/ajankohtaista/mediapalvelu">Mediapalvelu</a></li></ul></aside></main>
-<footer><p>Lapin hyvinvointialue, Ounasrinteentie 22, 96400 Rovaniemi</p><p>Vaihde 016 328 1</p>
-<p><a href="/{host}/media/tietosuojaseloste.pdf">Tietosuojaseloste</a></p></footer>"""
-    return _doc("fi", f"{title} - Lapin hyvinvointialue", "", body)
-
-
-def lapha_article(v: View) -> str:
-    atts = "".join(f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for t, h in v.attachments)
-    main = (f"<article><h1>{escape(v.title)}</h1><p>Julkaistu {dmy(v.when)}</p><p>{escape(v.lead)}</p>"
-            f"{paragraphs(v.body)}{f'<h2>Liitteet</h2><ul>{atts}</ul>' if atts else ''}</article>")
-    return _lapha(v.title, main)
-
-
-def lapha_listing(views: list[View], page: int, pages: int, path: str) -> str:
-    rows = "".join(f'<li><a href="{v.href}">{escape(v.title)}</a> {dmy(v.when)}</li>' for v in views)
-    nav = []
-    if page > 1:
-        nav.append(f'<a href="/lapha.fi{path}{"" if page == 2 else f"?sivu={page - 1}"}">« Edellinen</a>')
-    if page < pages:
-        nav.append(f'<a href="/lapha.fi{path}?sivu={page + 1}">Seuraava »</a>')
-    return _lapha("Ajankohtaista", f"<h1>Ajankohtaista</h1><ul>{rows}</ul><p>{' '.join(nav)}</p>")
+# -- D: Lappi (lapha.fi) runs Liferay: see county_liferay.py -----------------------------------------
 
 
 # -- E: sttinfo.fi ------------------------------------------------------------------------------------------
@@ -307,7 +223,9 @@ def _sttinfo(lang: str, title: str, main: str) -> str:
 
 
 def sttinfo_header(when: datetime, organisation: str, kind: str) -> str:
-    return f"{dmy(when, pad=True)} {when:%H:%M:%S} {when.tzname()} | {organisation} | {kind}"
+    """The real header: unpadded day and month, the zone, then ``| Org | Type`` (or only ``| Type``)."""
+    middle = f" | {organisation}" if organisation else ""
+    return f"{dmy(when)} {when:%H:%M:%S} {when.tzname()}{middle} | {kind}"
 
 
 def sttinfo_release(v: View, others: list[View]) -> str:
@@ -324,7 +242,7 @@ def sttinfo_release(v: View, others: list[View]) -> str:
 
 
 def sttinfo_listing(views: list[View], publisher: str) -> str:
-    rows = "".join(f'<li class="release-item"><a class="release-link" href="{escape(v.href)}">'
+    rows = "".join(f'<li class="release-item"><a class="release-link" href="{escape(v.href)}&publisherId=69820726">'
                    f'<span class="release-title">{escape(v.title)}</span></a> '
                    f'<span class="release-date">{dmy(v.when)}</span></li>' for v in views)
     return _sttinfo("fi", publisher, f'<h1>{escape(publisher)}</h1><ul class="releases">{rows}</ul>')
@@ -333,15 +251,40 @@ def sttinfo_listing(views: list[View], publisher: str) -> str:
 # -- F: Dynasty meeting item (ISO-8859-1) ---------------------------------------------------------------------
 
 def dynasty_item(v: View) -> bytes:
+    """A meeting item page in one of three real shapes (``extra["shape"]``): ``h1``; ``span`` (no
+    ``<h1>``: the title is a bold span in ``div.data-part-block-htm``); ``databegin`` (Porvoo's
+    ``<!--DATABEGIN-->``…``<!--DATAEND-->`` with a navigation table inside the content)."""
     e = v.extra
+    stamp = f"Pöytäkirja {dmy(v.when, pad=True)}/Pykälä {e['pykala']}"
+    header = (f'<table class="doc-header" width="100%"><tr><td>Länsi-Uudenmaan hyvinvointialue</td>'
+              f"<td>{escape(e['board'])}</td><td>{stamp}</td></tr></table>")
+    text = f"<p>{escape(v.lead)}</p>\n{paragraphs(v.body)}"
+    shape = e.get("shape", "h1")
+    if shape == "span":
+        content = (f"{header}<div class='data-part-block-htm'><p><span style='font-weight:bold'>{escape(v.title)}"
+                   f"</span></p>{text}</div>")
+    elif shape == "databegin":
+        content = ("<!--DATABEGIN--><table class='tbl navigation'><caption class='caption navigation hidden'>"
+                   "Navigointi</caption><tr><td><a href='#'>Edellinen asia</a> | <a href='#'>Seuraava asia</a></td>"
+                   "<td><a>Muutoksenhakuohje</a> <a>Kokousasia&nbsp;PDF-muodossa</a></td></tr></table>"
+                   f"<div><p>{stamp}</p><div class='data-part-block-htm'><p><span style='font-weight:bold'>"
+                   f"{escape(v.title)}</span></p>{text}</div></div><!--DATAEND-->")
+    else:
+        content = f'{header}<div class="content"><h1>{escape(v.title)}</h1>{text}</div>'
     html = f"""<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">
 <html><head><meta charset="iso-8859-1"><title>{escape(e['feed_title'])}</title>
 <link rel="stylesheet" href="/luhva-d10julk.oncloudos.com/dynasty.css"></head>
 <body><div id="navi"><a href="/luhva-d10julk.oncloudos.com/cgi/DREQUEST.PHP?page=meetings">Kokoukset</a> |
 <a href="/luhva-d10julk.oncloudos.com/cgi/DREQUEST.PHP?page=search">Haku</a></div>
-<table class="doc-header" width="100%"><tr><td>Länsi-Uudenmaan hyvinvointialue</td><td>{escape(e['board'])}</td>
-<td>Pöytäkirja {dmy(v.when, pad=True)}/Pykälä {e['pykala']}</td></tr></table>
-<div class="content"><h1>{escape(v.title)}</h1><p>{escape(v.lead)}</p>
-{paragraphs(v.body)}</div>
+{content}
 <div id="footer">Dynasty 10 · Länsi-Uudenmaan hyvinvointialue</div></body></html>"""
     return html.encode("iso-8859-1", errors="xmlcharrefreplace")
+
+
+_ENTITY_NAMES = {"ä": "&auml;", "ö": "&ouml;", "å": "&aring;", "Ä": "&Auml;", "Ö": "&Ouml;", "Å": "&Aring;",
+                 "–": "&ndash;", "—": "&mdash;", "é": "&eacute;"}
+
+
+def html_entities(text: str) -> str:
+    """Text with HTML's named entities for the Finnish letters, as Dynasty writes them inside CDATA."""
+    return "".join(_ENTITY_NAMES.get(c, c) for c in escape(text, quote=False))

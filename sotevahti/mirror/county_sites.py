@@ -6,13 +6,16 @@ Six sites, each in the layout of its real CMS (templates in :mod:`sotevahti.mirr
 site       host                                 what it exercises
 =========  ===================================  ==================================================
 pirha      www.pirha.fi                         selectors, ``?page=2`` pagination, attachments
-omahame    omahame.fi                           Drupal ``<time datetime>``, a Swedish item
+omahame    omahame.fi                           Liferay: ``UUTINEN / 20.10.2025``, a Swedish item
 hyvaks     www.hyvaks.fi                        RSS + sitemap discovery; pages sent with
                                                 ``charset=ISO-8859-1`` although the bytes are UTF-8
-lapha      lapha.fi                             no selectors at all: generic extraction only
-sttinfo    www.sttinfo.fi                       the ``D.M.YYYY HH:MM:SS EET | Org | Tiedote`` header;
+lapha      lapha.fi                             Liferay: ``/fi/w/<slug>?redirect=``, default pager, RSS
+sttinfo    www.sttinfo.fi                       the ``D.M.YYYY HH:MM:SS EET | Org | Tiedote`` header (and
+                                                the two-part ``… EET | Tiedote``), ``?publisherId=`` links;
                                                 one release repeats an omahame.fi item
-dynasty    luhva-d10julk.oncloudos.com          Dynasty RSS and pages in real ISO-8859-1
+dynasty    luhva-d10julk.oncloudos.com          Dynasty RSS (CDATA with entities, ``:443`` links, no
+                                                pubDate) and pages in ISO-8859-1: with ``<h1>``,
+                                                without (a bold span), and DATABEGIN pages
 =========  ===================================  ==================================================
 
 Epochs: 1 is the initial state, 2 adds one item to every site, 3 is the same as 2. Dates written
@@ -32,6 +35,8 @@ from urllib.parse import parse_qs
 from ..clock import SIMULATED_DAY
 from ..dates import HELSINKI
 from . import county_layouts as layouts
+from . import county_liferay
+from .liferay_shapes import current_page
 from .liferay_site import fill_relative
 from .server import Page
 
@@ -39,14 +44,15 @@ DATA = Path(__file__).parent / "data" / "counties.toml"
 #: site -> (host, organisation, region code, listing path or "")
 SITES: dict[str, tuple[str, str, str, str]] = {
     "pirha": ("www.pirha.fi", "Pirkanmaan hyvinvointialue", "08", "/ajankohtaista/pirha-nyt"),
-    "omahame": ("omahame.fi", "Kanta-Hämeen hyvinvointialue", "07", "/uutiset"),
+    "omahame": ("omahame.fi", "Kanta-Hämeen hyvinvointialue", "07", "/fi/uutiset"),
     "hyvaks": ("www.hyvaks.fi", "Keski-Suomen hyvinvointialue", "15", "/uutiset"),
-    "lapha": ("lapha.fi", "Lapin hyvinvointialue", "21", "/ajankohtaista"),
-    "sttinfo": ("www.sttinfo.fi", "Kanta-Hämeen hyvinvointialue", "07", "/julkaisija/kanta-hameen-hyvinvointialue"),
+    "lapha": ("lapha.fi", "Lapin hyvinvointialue", "21", "/fi/ajankohtaista"),
+    "sttinfo": ("www.sttinfo.fi", "Kanta-Hämeen hyvinvointialue", "07", "/julkaisija"),
     "dynasty": ("luhva-d10julk.oncloudos.com", "Länsi-Uudenmaan hyvinvointialue", "03", ""),
 }
-PAGE_SIZE = {"pirha": 4, "lapha": 5}
-PAGE_PARAM = {"pirha": "page", "lapha": "sivu"}
+PAGE_SIZE = {"pirha": 4, "lapha": county_liferay.LAPHA_PAGE_SIZE}
+#: Sites whose pages show the day only (``30.4.2025``, ``UUTINEN / 26.09.2023``): items dated at midnight.
+DAY_ONLY = frozenset({"lapha", "omahame"})
 DYNASTY_PATH = "/cgi/DREQUEST.PHP"
 DYNASTY_FEED_QUERY = "page=rss/meetingitems&show=30"
 #: The wrong header www.hyvaks.fi sends with its (UTF-8) pages.
@@ -108,12 +114,12 @@ class CountySites:
         if item.site == "pirha":
             return f"/ajankohtaista/pirha-nyt/{item.slug}", ""
         if item.site == "omahame":
-            return (f"/uutiset/{item.slug}" if item.lang == "fi" else f"/sv/nyheter/{item.slug}"), ""
+            return (f"/-/{item.slug}" if item.lang == "fi" else f"/{item.lang}/-/{item.slug}"), ""
         if item.site == "hyvaks":
             w = when(item, self.today)
             return f"/{w:%Y/%m/%d}/{item.slug}/", ""
         if item.site == "lapha":
-            return f"/ajankohtaista/{item.slug}", ""
+            return f"/fi/w/{item.slug}", ""
         if item.site == "sttinfo":
             return f"/tiedote/{item.release_id}/{item.slug}", f"lang={item.lang}"
         return DYNASTY_PATH, f"page=meetingitem&id={self.dynasty_id(item)}"
@@ -140,10 +146,12 @@ class CountySites:
         host = SITES[item.site][0]
         w = when(item, self.today)
         extra: dict[str, str] = {}
-        if item.site == "sttinfo":
-            extra["header"] = layouts.sttinfo_header(w, SITES["sttinfo"][1], item.type)
+        if item.site == "sttinfo":  # releases with an odd id print the two-part header "… EET | Tiedote"
+            organisation = "" if int(item.release_id or 0) % 2 else SITES["sttinfo"][1]
+            extra["header"] = layouts.sttinfo_header(w, organisation, item.type)
         if item.site == "dynasty":
-            extra.update(board=item.board, pykala=str(item.pykala), feed_title=self.dynasty_title(item))
+            shape = ("h1", "span", "databegin")[[x for x in self.items if x.site == "dynasty"].index(item) % 3]
+            extra.update(board=item.board, pykala=str(item.pykala), feed_title=self.dynasty_title(item), shape=shape)
         if item.site == "hyvaks":
             extra["post_id"] = str(4000 + self.items.index(item))
         return layouts.View(title=item.title, lang=item.lang, when=w, href=self.href(item),
@@ -172,6 +180,9 @@ class CountySites:
             return self._hyvaks_feed(items, base)
         if site == "hyvaks" and path in ("/sitemap.xml", "/sitemap_index.xml"):
             return self._sitemap(path, items, base, epoch)
+        if site == "lapha" and path == county_liferay.LAPHA_FEED_PATH:
+            return Page(county_liferay.lapha_feed([self.view(x) for x in items], base),
+                        "application/rss+xml; charset=utf-8", last_modified=self._last(site, epoch))
         if path.rstrip("/") == SITES[site][3]:
             return self._listing(site, path.rstrip("/"), query, items, epoch)
         for item in items:
@@ -189,11 +200,11 @@ class CountySites:
         if site == "pirha":
             html = layouts.pirha_article(v, others)
         elif site == "omahame":
-            html = layouts.omahame_article(v)
+            html = county_liferay.omahame_article(v)
         elif site == "hyvaks":
             return Page(layouts.hyvaks_article(v).encode("utf-8"), HYVAKS_CONTENT_TYPE, last_modified=v.when)
         elif site == "lapha":
-            html = layouts.lapha_article(v)
+            html = county_liferay.lapha_article(v, SITES["lapha"][3])
         else:
             html = layouts.sttinfo_release(v, others)
         return Page(html.encode("utf-8"), last_modified=v.when)
@@ -207,16 +218,19 @@ class CountySites:
             size = PAGE_SIZE[site]
             pages = max(1, -(-len(views) // size))
             try:
-                page = int(parse_qs(query).get(PAGE_PARAM[site], ["1"])[0])
+                page = current_page(query) if site == "lapha" else int(parse_qs(query).get("page", ["1"])[0])
             except ValueError:
                 return None
             if not 1 <= page <= pages:
                 return None
             chunk = views[(page - 1) * size: page * size]
-            render = layouts.pirha_listing if site == "pirha" else layouts.lapha_listing
-            return Page(render(chunk, page, pages, path).encode("utf-8"), last_modified=last)
+            if site == "lapha":
+                html = county_liferay.lapha_listing(chunk, page, pages, path, "%2Ffi%2Fajankohtaista")
+            else:
+                html = layouts.pirha_listing(chunk, page, pages, path)
+            return Page(html.encode("utf-8"), last_modified=last)
         if site == "omahame":
-            return Page(layouts.omahame_listing(views).encode("utf-8"), last_modified=last)
+            return Page(county_liferay.omahame_listing(views).encode("utf-8"), last_modified=last)
         if site == "hyvaks":
             return Page(layouts.hyvaks_listing(views).encode("utf-8"), HYVAKS_CONTENT_TYPE, last_modified=last)
         return Page(layouts.sttinfo_listing(views, SITES[site][1]).encode("utf-8"), last_modified=last)
@@ -260,14 +274,17 @@ class CountySites:
             return None
         last = max((when(x, self.today) for x in items), default=datetime(2020, 1, 1, tzinfo=UTC))
         if q.get("page") == ["rss/meetingitems"]:
+            # The real feed: single-quoted declaration, channel "Dynasty", CDATA holding HTML entities,
+            # links with ":443", no pubDate.
+            host = SITES["dynasty"][0]
             rows = "".join(
-                f"<item><title>{escape(self.dynasty_title(x))}</title><link>{escape(base + self.href(x))}</link>"
-                f"<description>{escape(fill_relative(x.lead, self.today))}</description>"
-                f"<pubDate>{_rfc822(when(x, self.today))}</pubDate></item>" for x in items[:30])
-            xml = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n<rss version="2.0"><channel>'
-                   "<title>Länsi-Uudenmaan hyvinvointialue - Pöytäkirjat</title>"
-                   f"<link>{base}/{SITES['dynasty'][0]}{DYNASTY_PATH}</link><description>Dynasty - kokousasiat"
-                   f"</description><language>fi</language>{rows}</channel></rss>")
+                f"<item><title><![CDATA[{layouts.html_entities(self.dynasty_title(x))}]]></title>"
+                f"<link><![CDATA[https://{host}:443{DYNASTY_PATH}?page=meetingitem&amp;id={self.dynasty_id(x)}]]></link>"
+                f"<description><![CDATA[{layouts.html_entities(fill_relative(x.lead, self.today))}]]></description>"
+                "</item>" for x in items[:30])
+            xml = ("<?xml version='1.0' encoding='ISO-8859-1'?>\n<rss version='2.0'><channel>"
+                   f"<title>Dynasty</title><link>https://{host}:443{DYNASTY_PATH}</link>"
+                   f"<description>Dynasty</description><language>fi</language>{rows}</channel></rss>")
             return Page(xml.encode("iso-8859-1", errors="xmlcharrefreplace"),
                         "application/rss+xml; charset=ISO-8859-1", last_modified=last)
         if q.get("page") == ["meetingitem"]:
@@ -298,7 +315,9 @@ def expected_items(site: CountySites, epoch: int, only: str | None = None) -> di
         host, organisation, region, _ = SITES[x.site]
         twin = by_slug.get(("omahame", x.duplicate_of)) if x.duplicate_of else None
         out[site.real_url(x)] = {
-            "site": x.site, "title": x.title, "published": when(x, site.today), "lang": x.lang,
+            "site": x.site, "title": x.title, "lang": x.lang,
+            "published": (when(x, site.today).replace(hour=0, minute=0) if x.site in DAY_ONLY
+                          else when(x, site.today)),
             "organisation": organisation, "region": region, "lead": fill_relative(x.lead, site.today),
             "body": fill_relative(x.body, site.today).strip(), "epoch": x.epoch,
             "attachments": [f"https://{host}{a['path']}" for a in x.attachments],

@@ -241,6 +241,8 @@ class LausuntopalveluSite:
         last = max((self.modified(p, epoch) for p in rows), default=datetime(2020, 1, 1, tzinfo=HELSINKI))
         if want_json:
             results = [self._json_entry(p, epoch, base) for p in page]
+            if skip and not next_url:  # the last page in the v1 shape {"d": [...]}, as real clients read too
+                return Page(_json_bytes({"d": results}), _JSON_TYPE, last_modified=last, headers=dict(_HEADERS))
             d: dict[str, Any] = {"results": results}
             if next_url:
                 d["__next"] = next_url
@@ -324,6 +326,10 @@ class LausuntopalveluSite:
         if p.distribution_counties:
             recipients += [fi for code, (fi, _sv, _slug) in COUNTIES.items() if code.isdigit() or code == "hus"]
         rows = "".join(f"<tr><td>{escape(r)}</td></tr>" for r in recipients)
+        # The distribution list's two real layouts: under <h5>Jakelu:</h5>, or only #listOfRespondentsSettingsBody
+        distribution = (f'<h5>Jakelu:</h5>\n<div class="distribution-list"><table class="table"><tbody>{rows}'
+                        "</tbody></table></div>" if self.proposals.index(p) % 2 == 0 else
+                        f'<div id="listOfRespondentsSettingsBody"><table><tbody>{rows}</tbody></table></div>')
         model = {"ProposalId": p.id, "UsersWhoAnswered": [
             {"DisplayName": a["name"], "Organization": a["organisation"]} for a in p.answered]}
         model_js = json.dumps(model, ensure_ascii=False).replace("</", "<\\/")
@@ -351,8 +357,7 @@ class LausuntopalveluSite:
 <div class="proposal-goals">{p.goals}</div>
 <h3>Tausta</h3>
 <div class="proposal-background"><p>{escape(p.background)}</p></div>
-<h5>Jakelu:</h5>
-<div class="distribution-list"><table class="table"><tbody>{rows}</tbody></table></div>
+{distribution}
 <p><a class="btn" href="/FI/Proposal/Participation?proposalId={p.id}&amp;action=answer">Vastaa lausuntopyyntöön</a></p>
 </main>
 <footer><p>Lausuntopalvelu.fi on oikeusministeriön ylläpitämä palvelu.</p></footer>

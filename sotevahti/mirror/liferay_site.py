@@ -25,12 +25,16 @@ from urllib.parse import parse_qs, urlsplit
 from ..clock import SIMULATED_DAY
 from ..dates import HELSINKI
 from ..sources import Config
+from .liferay_shapes import current_page, language_chooser, lexicon_pager
 from .server import Page
 
 DATA = Path(__file__).parent / "data" / "liferay.toml"
 PAGE_SIZE = 8
 FEED_SIZE = 20
-_PAGE_PARAM = "_com_liferay_asset_publisher_web_portlet_AssetPublisherPortlet_INSTANCE_vnArticles_cur"
+# Liferay's asset publisher names its parameters after the portlet instance, a random id per page.
+_PORTLET = "com_liferay_asset_publisher_web_portlet_AssetPublisherPortlet_INSTANCE_"
+_INSTANCE = {"valtioneuvosto.fi": "Qm4vTr8LpZx2", "stm.fi": "Hs7kWq2NcB5e", "vm.fi": "Vf3nJd9XyT1a",
+             "intermin.fi": "Ri6pLs4GuM8o", "soteuudistus.fi": "Su2hKe7WzQ3c"}
 _RELATIVE = re.compile(r"\{today([+-]\d+)(:dm)?\}")
 
 SITE_NAMES = {
@@ -75,6 +79,7 @@ class Article:
     relevant: bool
     seed: str
     proposal: str = ""   # a lausuntopalvelu.fi proposal GUID the release links to
+    layout: str = ""     # "2026": stm.fi's 2026 layout
 
     def path(self) -> str:
         prefix = "" if self.lang == "fi" else f"/{self.lang}"
@@ -140,7 +145,7 @@ class LiferaySite:
     def render(self, host: str, path: str, query: str, epoch: int, base: str) -> Page | None:
         if (host, path) in self.listings:
             lang = self.listings[(host, path)]
-            page = int(parse_qs(query).get(_PAGE_PARAM, ["1"])[0])
+            page = current_page(query)
             return self._listing(host, path, lang, page, epoch)
         if (host, path) in self.feeds:
             return self._feed(host, path, self.feeds[(host, path)], epoch, base)
@@ -190,24 +195,30 @@ Liferay.Loader.require("frontend-js-web/index", function() {{}});</script>
         tags = "".join(f'<li class="ministry-tag"><a href="/{host}/">{escape(t)}</a></li>' for t in a.tags)
         atts = "".join(f'<li><a href="/{host}{escape(x["path"])}">{escape(x["title"])}</a></li>' for x in a.attachments)
         contacts = "".join(f"<p>{escape(c)}</p>" for c in a.contacts)
-        notice = "" if a.group else (
-            '<div class="language-notice"><p>This page is in Finnish. Go to the English site »</p>'
-            "<p>Den här sidan är på finska. Gå till den svenska webbplatsen »</p></div>")
-        main = f"""
-<section class="portlet" id="portlet_com_liferay_journal_content_web_portlet_JournalContentPortlet">
-<div class="portlet-content-container"><div class="journal-content-article">
-{notice}<article class="article">
+        lead, text = fill_relative(a.lead, self.today), _paragraphs(fill_relative(body, self.today), a.proposal)
+        if a.layout == "2026":
+            # No class names, the day and the time as separate lines, then the ministry's tag.
+            att_part = f"<h2>{label['att']}</h2><ul>{atts}</ul>" if atts else ""
+            contact_part = f"<h2>{label['more']}</h2>{contacts}" if contacts else ""
+            article = (f"<article><div>{language_chooser(a.lang)}</div><h1>{escape(a.title)}</h1>"
+                       f"<p>{pub.day}.{pub.month}.{pub.year}</p><p>{pub.hour}.{pub.minute:02d}</p><p>STM</p>"
+                       f"<p>{escape(lead)}</p>{text}{att_part}{contact_part}</article>")
+        else:
+            article = f"""<article class="article"><div>{language_chooser(a.lang)}</div>
 <h1 class="article__title">{escape(a.title)}</h1>
 <ul class="article__ministries">{tags}</ul>
 {f'<p class="article__date"><span class="article__date-label">{label["stamp"]}</span> {stamp}</p>'
    if a.published else ''}
-<p class="article__type">{escape(a.type)}</p>
-<div class="article__lead"><p>{escape(fill_relative(a.lead, self.today))}</p></div>
-<div class="article__body">{_paragraphs(fill_relative(body, self.today), a.proposal)}</div>
+{_type_line(a)}
+<div class="article__lead"><p>{escape(lead)}</p></div>
+<div class="article__body">{text}</div>
 {f'<div class="article__attachments"><h2>{label["att"]}</h2><ul>{atts}</ul></div>' if atts else ''}
 {f'<div class="article__contacts"><h2>{label["more"]}</h2>{contacts}</div>' if contacts else ''}
 {f'<p class="article__correction">{escape(a.correction)}</p>' if a.correction else ''}
-</article></div></div></section>"""
+</article>"""
+        main = f"""
+<section class="portlet" id="portlet_com_liferay_journal_content_web_portlet_JournalContentPortlet">
+<div class="portlet-content-container"><div class="journal-content-article">{article}</div></div></section>"""
         modified = datetime.combine(self.today, time(6), HELSINKI) if a.edited_body and epoch >= 2 else pub
         return Page(self._chrome(host, a.lang, a.title, main, a.real_url()), last_modified=modified)
 
@@ -226,17 +237,13 @@ Liferay.Loader.require("frontend-js-web/index", function() {{}});</script>
             pub = published_at(a, self.today)
             rows.append(
                 f'<div class="asset-abstract"><h3 class="asset-title">'
-                f'<a href="/{host}{a.path()}">{escape(a.title)}</a></h3>'
+                f'<a href="/{host}{listing_path(a)}">{escape(a.title)}</a></h3>'
                 f'<span class="asset-date">{pub.day}.{pub.month}.{pub.year}</span> '
                 f'<span class="asset-type">{escape(a.type)}</span>'
                 f'<p class="asset-summary">{escape(fill_relative(a.lead, self.today)[:200])}</p></div>')
-        nav = []
-        if page > 1:
-            nav.append(f'<a rel="prev" href="/{host}{path}?{_PAGE_PARAM}={page - 1}">{label["prev"]}</a>')
-        if page < pages:
-            nav.append(f'<a rel="next" href="/{host}{path}?{_PAGE_PARAM}={page + 1}">{label["next"]}</a>')
         main = (f'<section class="portlet"><div class="portlet-content-container"><h1>{label["news"]}</h1>'
-                f'{"".join(rows)}<nav class="pagination">{" ".join(nav)}</nav></div></section>')
+                f'{"".join(rows)}{lexicon_pager(f"/{host}{path}", _PORTLET + _INSTANCE[host], page, pages)}'
+                "</div></section>")
         last = max((published_at(a, self.today) for a in articles), default=datetime(2020, 1, 1, tzinfo=HELSINKI))
         return Page(self._chrome(host, lang, label["news"], main), last_modified=last)
 
@@ -286,6 +293,27 @@ _MENU = {
 }
 
 
+def _type_line(a: Article) -> str:
+    """The type line: labelled or numbered on English pages (``Type:Press release``, ``Press release 412/2026``)."""
+    if a.lang != "en":
+        return f'<p class="article__type">{escape(a.type)}</p>'
+    if len(a.slug) % 2:
+        return f"<p>Type:{escape(a.type)}</p>"
+    return f"<p>{escape(a.type)} {100 + len(a.slug) * 7}/{published_year(a)}</p>"
+
+
+def published_year(a: Article) -> str:
+    """The year a release number counts in (its publication year; ``today-`` dates: 2026)."""
+    return a.published[:4] if a.published[:4].isdigit() else "2026"
+
+
+def listing_path(a: Article) -> str:
+    """How a listing links an article: English releases with a group id in the real ``/en/-//<group>/`` form."""
+    if a.lang == "en" and a.group:
+        return f"/en/-//{a.group}/{a.slug}"
+    return a.path()
+
+
 def _main_menu(host: str, lang: str) -> str:
     prefix = "" if lang == "fi" else f"/{lang}"
     sections = []
@@ -309,11 +337,11 @@ def _lang_of(path: str) -> str:
 
 
 def _path_matches(a: Article, path: str, lang_id: str) -> bool:
-    m = re.match(r"^(?:/(sv|en|fi))?(/-/.*)$", path)
+    m = re.match(r"^(?:/(sv|en|fi))?/-/+(.*)$", path)
     if not m:
         return False
     lang = lang_id or m[1] or "fi"
-    return lang == a.lang and m[2].rstrip("/") == f"/-/{a.group + '/' if a.group else ''}{a.slug}"
+    return lang == a.lang and m[2].rstrip("/") == f"{a.group + '/' if a.group else ''}{a.slug}"
 
 
 def _paragraphs(text: str, proposal: str = "") -> str:
