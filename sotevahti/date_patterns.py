@@ -241,7 +241,14 @@ RANGE_PREFIX = compile_fast(
     r"(?<![\d/.,])(\d{1,2})(\.(?:(\d{1,2})(?:\.(\d{4})?)?)?)?" + DASH + r"$")
 BETWEEN_PREFIX = compile_fast(
     r"(?:between|mellan|välillä|from|från)(?:\s+(?:the|den))?\s+(\d{1,2})(?:\.|st|nd|rd|th)?"
-    r"\s+(?:and|och|ja|to|till|until)\s+$")
+    r"(?:\s+" + _NAMED_RE + r")?\s+(?:and|och|ja|to|till|until)(?:\s+(?:the|den))?\s+$")
+#: "och"/"and"/"ja" joins two dates into a range only after "mellan"/"between"/"välillä" (BETWEEN_BEFORE).
+AND_GAP = compile_fast(r"\s+(?:och|and|ja)(?:\s+(?:the|den))?\s+")
+BETWEEN_BEFORE = compile_fast(r"(?<!\w)(?:between|mellan|från|from)(?:\s+(?:the|den))?\s+$")
+#: A range start right before a year-less end without its final dot: "15.3–" in "15.3–15.4 varje år".
+RANGE_START_BEFORE = compile_fast(r"(?<![\d.])\d{1,2}\.\d{1,2}\.?" + DASH + "$")
+#: "15/3/2025": day, month and a four-digit year, not inside a longer slash number.
+SLASH_DMY = compile_fast(r"(\d(?<![\d/.]\d)\d?)/(\d{1,2})/((?:19|20)\d\d)(?![\d/])")
 # The time written after a date, "klo 16", "(klo 16.00)", "kl. 24.00", "at 4.15 pm",
 # "ennen kello 16" (groups 1-3), or a bare "10.12" after a year (groups 4-5): "8.12.2020 10.12"
 # is a stamp, not two dates.

@@ -34,7 +34,8 @@ AFTER_DATE = compile_fast(
 # an optional time in between: "viimeistään kello 16.00 perjantaina 28.3.2025",
 # or a time alone: "klo 12.00 mennessä 30.4.2025".
 _PRE_WORDS = [
-    "viimeistään", r"perillä(?:\s+viimeistään)?", r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
+    "viimeistään", r"perillä(?:\s+[\w-]+){0,2}?(?:\s+viimeistään)?",
+    r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
     r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
     r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
     r"extended\s+(?:to|until)", r"postponed\s+(?:to|until)", r"due(?<!\wdue)(?:\s+(?:on|by))?",
@@ -128,6 +129,9 @@ LEFT_VETO = compile_fast(stem_regex([*(
     "avataan(?! uudelleen)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
     "pidetään(?! nähtävill)", "pidettiin(?! nähtävill)", r"kokous\b", r"inkom\b",
     r"päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)", r"beslut\w*\s+(?:fattas|meddelas)"]))
+#: A cue after the date, in the next clause: "… 15.10.2025 asti, jolloin hakuaika päättyy".
+LATER_CUE = compile_fast(r"\s*,\s*(?:jolloin|då|when)\s+(?:[\w-]+\s+){0,3}?(?:päätty|umpeutu|sulkeutu|går ut"
+                         r"|löper ut|upphör|closes|ends)")
 # Clause openers: a cue or veto belongs to the dates of its own clause only.
 CLAUSE = compile_fast(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|–(?<=\s–)\s|—(?<=\s—)\s)")
 
@@ -145,7 +149,8 @@ KIND_RULES = (
         "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
         "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palautt"
-        "|feedback|respon|synpunkt|opinion|kannanot|anmärkning").split("|"), r"svar(?<!\wsvar)(?:en|et)?\b"]))),
+        "|feedback|respon|synpunkt|opinion|kannanot|anmärkning|svarstid").split("|"),
+        r"svar(?<!\wsvar)(?:en|et)?\b"]))),
     ("application", compile_fast(stem_regex([*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
         "|apply|application|täydenn|grant|understöd|tarjou|anbud").split("|"),

@@ -9,7 +9,8 @@ keep an explanatory note.
 >>> extract_deadline("Lakiluonnokset ovat lausuntokierroksella 25.9.2020 saakka.").to_json()
 ... # doctest: +NORMALIZE_WHITESPACE
 {'deadline': '2020-09-25', 'time': None, 'kind': 'consultation',
- 'sentence': 'Lakiluonnokset ovat lausuntokierroksella 25.9.2020 saakka.', 'note': None}
+ 'sentence': 'Lakiluonnokset ovat lausuntokierroksella 25.9.2020 saakka.', 'note': None,
+ 'recurring': None}
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from datetime import date, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from sotevahti import deadline_patterns as cues
-from sotevahti.dates import END_OF_DAY, DateMatch, find_dates, find_dates_folded, fold_case
+from sotevahti.dates import END_OF_DAY, DateMatch, find_dates_folded, fold_case
+from sotevahti.deadline_words import ACT, APPEAL, AUTHORITY, ELIGIBLE, GRANT, RECURRING, REPORT, USE, has, words
+from sotevahti.sentences import sentences_of, split_sentences
 
 KINDS = ("consultation", "application", "registration", "other")
 _HALF_YEAR = timedelta(days=183)
@@ -43,24 +46,28 @@ class Deadline:
     note: str | None = None
     extension: bool = False
     past: bool = False
+    #: (day, month) of a yearly rule ("vuosittain 31.1. mennessä"); ``deadline`` is then None.
+    recurring: tuple[int, int] | None = None
 
     def to_json(self) -> dict:
-        """The JSON shape of §3.4: ISO date, "HH:MM" time, kind, sentence, note."""
+        """The JSON shape of §3.4: ISO date, "HH:MM" time, kind, sentence, note, and
+        ``recurring`` ({"day", "month"} of a yearly rule, else null)."""
         return {
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "time": format_time(self.time),
             "kind": self.kind,
             "sentence": self.sentence,
             "note": self.note,
+            "recurring": {"day": self.recurring[0], "month": self.recurring[1]} if self.recurring else None,
         }
 
 
 def _deadline(deadline: date | None, clock: time | None, kind: str | None, sentence: str, note: str | None = None,
-              extension: bool = False, past: bool = False) -> Deadline:
+              extension: bool = False, past: bool = False, recurring: tuple[int, int] | None = None) -> Deadline:
     """A Deadline built at half the cost of the frozen dataclass's own __init__ (same fields)."""
     found = object.__new__(Deadline)
     found.__dict__.update(deadline=deadline, time=clock, kind=kind, sentence=sentence, note=note,
-                          extension=extension, past=past)
+                          extension=extension, past=past, recurring=recurring)
     return found
 
 
@@ -77,81 +84,6 @@ _LEFT_CUE = cues.LEFT_CUE.search
 _NOUN_CUE = cues.NOUN_CUE.match
 _LEFT_VETO = cues.LEFT_VETO.search
 _TOPIC = cues.TOPIC.search
-
-# Abbreviations whose dot never ends a sentence ("klo. 16", "p. 0295 …", "esim. Kela").
-_ABBREVIATIONS = frozenset((
-    "klo", "kl", "p", "puh", "esim", "jne", "mm", "ns", "ks", "vrt", "yms", "tms", "ym", "n",
-    "ts", "os", "nro", "t.ex", "bl.a", "dvs", "ca", "resp", "s", "kpl", "milj", "mrd", "sid",
-    "st", "prof", "dos", "tri", "ins", "eng", "etc", "e.g", "i.e", "vs", "no",
-))
-# Starts with a character class, so the engine jumps straight to the candidates.
-_BOUNDARY = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*[\"”»)]?\s+(?=[\"“”«(]?[A-ZÅÄÖ])|(?<=\n)\n*)")
-_LAST_WORD = re.compile(r"(\S+)$")
-_CAPITAL = re.compile(r"[A-ZÅÄÖ]")
-
-
-def split_sentences(text: str, dates: list[DateMatch] | None = None) -> list[tuple[int, int]]:
-    """Split ``text`` into sentence spans (start, end) without breaking dates.
-
-    A dot ends a sentence only before whitespace and a capital, and never inside
-    a date ("TORSTAINA 7. MARRASKUUTA 2013") or after an abbreviation
-    ("klo.", "p.", "esim.", "jne."). Newlines always end a sentence.
-
-    >>> t = "Haku päättyy 5.11. Lisätietoja antaa esim. Kela."
-    >>> [t[a:b] for a, b in split_sentences(t)]
-    ['Haku päättyy 5.11.', 'Lisätietoja antaa esim. Kela.']
-    """
-    if dates is None:
-        dates = find_dates(text)
-    out: list[tuple[int, int]] = []
-    start = 0
-    span_index = 0  # boundaries and dates both come in text order: walk them together
-    for b in _BOUNDARY.finditer(text):
-        dot = b.start()
-        newline = text[dot] == "\n"
-        if newline and text[max(0, dot - 80):dot].rstrip().endswith(":"):
-            continue  # "Hakuaika:\n1.8.‒1.9.2025" is one statement
-        if not newline:
-            while span_index < len(dates) and dates[span_index].end - 1 <= dot:
-                span_index += 1
-            if span_index < len(dates) and dates[span_index].start <= dot:
-                continue
-            word = _LAST_WORD.search(text, max(0, dot - 12), dot)
-            if word is not None and (word[1].lower().lstrip("(") in _ABBREVIATIONS
-                                     or _CAPITAL.fullmatch(word[1])):
-                continue
-        _push(text, start, dot if newline else b.end(), out)
-        start = b.end()
-    _push(text, start, len(text), out)
-    return out
-
-
-def _sentences(text: str, low: str, dates: list[DateMatch]) -> list[tuple[int, int]]:
-    """``split_sentences``, with a shortcut for the commonest input, a single sentence.
-
-    If ``low`` has no whitespace but plain spaces (``isprintable``) and no
-    ".", "!", "?", closing quote or bracket before a space, no sentence boundary
-    can match, and the costlier scan is skipped.
-    """
-    if "\n" in low or not low.isprintable() or _MAYBE_BREAK(low):
-        return split_sentences(text, dates)
-    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
-    return [(start, end)] if end > start else []
-
-
-# A space after a sentence mark; it starts with a literal, which ``re`` finds fastest.
-_MAYBE_BREAK = re.compile(r" (?<=[.!?\"”»)] )").search
-
-
-def _push(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    if (start < end and text[start].isspace()) or (end > start and text[end - 1].isspace()):
-        part = text[start:end]
-        stripped = part.lstrip()
-        start += len(part) - len(stripped)
-        end = start + len(stripped.rstrip())
-    if end > start:
-        out.append((start, end))
-
 
 def classify_kind(sentence: str) -> str:
     """Kind of a deadline sentence: consultation, application, registration or other.
@@ -233,9 +165,42 @@ def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int
     return _TOPIC(low, begin, stop) is not None or cues.EXTENSION.search(low, begin, stop) is not None
 
 
-def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch]
-                        ) -> list[tuple[int, DateMatch, time | None, bool]]:
-    """Candidates of one sentence as (score, date, time, extension); ``low`` is the folded text."""
+# Where a clause ends: a comma, semicolon, spaced dash or a co-ordinating conjunction
+# ("till och med" is one word for "up to and including", not a clause break).
+_CLAUSE_MARK = re.compile(r",|;|\s[–—]\s|\s(?:ja|and|mutta|men|but)\s|(?<!till)\soch\s(?!med\b)")
+
+
+def _clause(low: str, s_start: int, s_end: int, start: int, end: int) -> tuple[int, int]:
+    """The clause of the date at ``start``..``end``: between the nearest clause marks on each
+    side, within the sentence."""
+    left = s_start
+    for mark in _CLAUSE_MARK.finditer(low, s_start, start):
+        left = mark.end()
+    mark = _CLAUSE_MARK.search(low, end, s_end)
+    return left, mark.start() if mark else s_end
+
+
+def _whose_veto(found_words: list, c_from: int, c_to: int, s_start: int, s_end: int) -> bool:
+    """Whether the date's clause makes it the authority's act, a grant's use or an eligible period
+    rather than something the public must do by then (DOMAIN §3.3, issue 11 point 3)."""
+    if not found_words:
+        return False
+    if has(found_words, AUTHORITY, c_from, c_to) and not has(found_words, APPEAL, c_from, c_to):
+        return True  # "Päätökset pyritään tekemään 15.12. mennessä", "Besluten fattas senast …"
+    if (has(found_words, USE, c_from, c_to) and has(found_words, GRANT, s_start, s_end)
+            and not has(found_words, REPORT, s_start, s_end)):
+        return True  # "Avustusta voi käyttää 31.12.2026 asti", "Bidraget kan användas t.o.m. …"
+    # "Hankkeen toteutusaika on 1.1.2026–31.12.2027", unless the clause names an action ("Asiakaskysely toteutetaan")
+    return has(found_words, ELIGIBLE, c_from, c_to) and not has(found_words, ACT, c_from, c_to)
+
+
+def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch], found_words: list,
+                        topical: bool) -> list[tuple[int, DateMatch, time | None, bool, tuple[int, int]]]:
+    """Candidates of one sentence as (score, date, time, extension, clause); ``low`` is the folded text.
+
+    Every date is a candidate; its cue, the vetoes and the roles of the words in its own clause
+    decide. Without any word about acting in the sentence (``topical``) only a strong cue counts.
+    """
     found = []
     prev_end = prev_veto_end = s_start
     extended = None  # whether the sentence speaks of an extension at all, looked up once
@@ -256,11 +221,19 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
             prev_veto_end = after.end()
             continue
         score = _cue_score(low, m, after, left_from, s_start, s_end)
+        if not score and cues.LATER_CUE.match(low, m.end, s_end):
+            score = 2  # "… 15.10.2025 asti, jolloin hakuaika päättyy"
         if not score or _LEFT_VETO(low, veto_from, start):
             continue
-        if (score == 3 and after is not None and after[1] in _DURATION_CUES
+        duration = after is not None and after[1] in _DURATION_CUES
+        if not topical:
+            continue
+        if (score == 3 and duration
                 and not _topical_clause(low, left_from, s_start, start, after.end(), s_end)):
             continue  # "Hanke kestää 31.12.2026 asti, ja sen rahoitus haetaan …": the topic is another clause's
+        clause = _clause(low, s_start, s_end, start, m.end)
+        if _whose_veto(found_words, clause[0], clause[1], s_start, s_end):
+            continue
         when = m.time
         if when is None and m.date is not None:
             when = _time_near_cue(low, after, left_from, start)
@@ -269,16 +242,22 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if extended is None:
             extended = cues.EXTENSION.search(low, s_start, s_end) is not None
         extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None)
-        found.append((score + 5 * extension, m, when, extension))
+        found.append((score + 5 * extension, m, when, extension, clause))
     return found
 
 
 def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: date | None,
-          extension: bool, context: str = "") -> Deadline:
-    """The Deadline for date ``m`` of ``sentence`` (``low`` is its folded form)."""
+          extension: bool, context: str = "", clause: tuple[int, int] = (0, 0),
+          recurring: bool = False) -> Deadline:
+    """The Deadline for date ``m`` of ``sentence`` (``low`` is its folded form, ``clause`` the
+    date's clause in it)."""
     if m.precision != "day":
         return _deadline(None, None, None, sentence,
                         note=f"vague deadline: month only ({m.text})")
+    if recurring and m.yearless and m.day_month:
+        day, month = m.day_month
+        return _deadline(None, None, None, sentence, note=f"recurring deadline: every year by {day}.{month}.",
+                        recurring=m.day_month)
     if m.date is None:
         return _deadline(None, None, None, sentence,
                         note=f"year-less date {m.text!r} needs a reference date"
@@ -299,8 +278,18 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
             # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
             # rule would say next December, but the verb says it is already over.
             day = day - relativedelta(years=1)
-    return _deadline(day, when, _kind(low, context), sentence,
+    return _deadline(day, when, _clause_kind(low, clause) or _kind(low, context), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
+
+
+def _clause_kind(low: str, clause: tuple[int, int]) -> str | None:
+    """The kind named in the date's own clause, which beats a word in a side clause."""
+    if clause[1] <= clause[0]:
+        return None
+    for kind, rule in cues.KIND_RULES:
+        if rule.search(low, clause[0], clause[1]):
+            return kind
+    return None
 
 
 def _vague_note(sentence: str, low: str, topical: bool | None) -> Deadline | None:
@@ -335,21 +324,24 @@ def extract_deadlines(text: str, lang: str | None = None,
     result: list[Deadline] = []
     next_date = 0
     previous = ""  # the folded sentence before, for the kind of a sentence that does not name it
-    for s_start, s_end in _sentences(text, low, all_dates):
+    for s_start, s_end in sentences_of(text, low, all_dates):
         while next_date < len(all_dates) and all_dates[next_date].start < s_start:
             next_date += 1
         first = next_date
         while next_date < len(all_dates) and all_dates[next_date].start < s_end:
             next_date += 1
         topical = None
-        if next_date > first:  # only a sentence with dates needs this now
-            topical = _TOPIC(low, s_start, s_end) is not None
-        found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date]) if topical else []
+        found = []
+        if next_date > first:  # only a sentence with dates needs its words' roles
+            found_words = words(low, s_start, s_end)
+            topical = has(found_words, ACT) or _TOPIC(low, s_start, s_end) is not None
+            found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date], found_words, topical)
         sentence, s_low = text[s_start:s_end], low[s_start:s_end]
         if found:
-            dated = [f for f in found if f[1].date is not None and f[1].precision == "day"] or found
-            _, m, when, extension = max(dated, key=lambda f: f[0])
-            result.append(_make(sentence, s_low, m, when, ref_date, extension, previous))
+            dated = [f for f in found if f[1].precision == "day" and (f[1].date or f[1].day_month)] or found
+            _, m, when, extension, clause = max(dated, key=lambda f: f[0])
+            result.append(_make(sentence, s_low, m, when, ref_date, extension, previous,
+                                (clause[0] - s_start, clause[1] - s_start), has(found_words, RECURRING)))
             previous = s_low
             continue
         vague = _vague_note(sentence, s_low, topical)

@@ -1,0 +1,148 @@
+"""Word roles around a date candidate, matched by lemma so that inflection does not matter.
+
+The deadline extractor finds every date first and then asks, for each one, what the words of
+its clause say: is something to be done by the public (ACT), is the date the authority's own
+act — a decision, its processing, payment or mailing (AUTHORITY) — is it how long a grant may
+be used (USE), which activity is eligible (ELIGIBLE), or is the rule yearly (RECURRING).
+
+A word form's roles come from its surface form and its lemmas in Finnish and Swedish, as
+given by simplemma (a dictionary lemmatiser, no model download). "hakemusten", "hakemuksia"
+and "hakemus" all have the lemma "hakemus"; "ansökningarna" has "ansökning". Each form is
+looked up once and cached, so a long crawl pays the lemmatiser only for words it has not met.
+
+>>> sorted(roles("hakemusten"))
+['act']
+>>> sorted(roles("avustuspäätökset"))
+['authority']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import simplemma
+
+ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT = (
+    "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report")
+
+# Matched at the start of the surface form or of a lemma (fi or sv).
+_PREFIXES = {
+    ACT: (
+        # Finnish: applying, commenting, answering, registering, submitting, on display
+        "lausun", "haku", "hakea", "hakem", "hakij", "haet", "haem", "avustushak", "kysely", "ilmoittau",
+        "ilmoittaud", "mielipi", "muistutu", "nähtävil", "nähtäville", "kommen", "näkemy", "palaute", "palautt",
+        "vastaa", "vastaus", "vastauk", "vastat", "toimit", "jättä", "jätet", "jättö", "lähet", "täydenn",
+        "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",
+        "ilmoitettava", "perill", "kirjaamo",
+        # Swedish
+        "remiss", "utlåtand", "yttrand", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
+        "synpunkt", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa", "sök",
+        # English
+        "deadline", "appl", "submi", "comment", "regist", "consult", "survey", "feedback", "respon", "opinion",
+        "statement", "sign"),
+    AUTHORITY: (
+        "päätös", "päätök", "päättä", "päätet", "käsitel", "käsittel", "myönn", "myönt",
+        "maksetaan", "maksetta", "maksa", "ilmoitetaan", "tiedotetaan", "julkaistaan", "pyrit", "pyrkii",
+        "valitaan", "valinna", "valinta",
+        "beslut", "besluta", "fatta", "bevilj", "utbetal", "betala", "behandla", "meddela", "skickas ut",
+        "decision", "decided", "awarded", "granted", "paid", "processed", "notified"),
+    USE: ("käyttä", "käytet", "käytettä", "käyttöai", "käyttöaj", "använd", "användningstid", "spent", "used"),
+    GRANT: ("avustu", "tuki", "tuen", "tukea", "raha", "bidrag", "understöd", "stöd", "medel", "grant", "funds"),
+    ELIGIBLE: ("toteutet", "toteutus", "toteuttam", "tukikelpoi", "hankeai", "hankeaj", "rahoituskau",
+               "kustannu", "genomför", "stödberättig", "projekttid", "kostnad", "eligible", "costs", "activities"),
+    RECURRING: ("vuosittai", "jokavuoti", "årlig", "årsvis", "annual", "yearly"),
+    REPORT: ("raport", "redovis", "selvity", "selvitys", "tility", "report"),
+    APPEAL: ("oikaisuvaatimu", "valitu", "muutoksenhak", "överklag", "rättelseyrkand", "appeal"),
+}
+# Stems that may sit inside a compound ("avustuspäätös", "valtionavustuspäätökset").
+_HEADS = {
+    AUTHORITY: ("päätös", "päätöks", "beslut"),
+    ACT: ("hakemus", "hakuaika", "lausunto", "kysely", "ansökning", "anmälning", "remiss", "utlåtande"),
+    GRANT: ("avustus", "bidrag", "understöd"),
+}
+# Prefixes a role must never take: "tilinpäätös" (financial statement) is no decision,
+# "myöntäjä" is the grantor a report goes to, "maksatushakemus" the applicant's payment claim.
+_NOT_PREFIX = {AUTHORITY: ("tilinpäät", "myöntäj", "maksatushak", "maksu")}
+# Two-word rules: "joka vuosi", "varje år", "every year", "kunakin vuonna".
+_PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
+          ("varje", "år"): RECURRING, ("every", "year"): RECURRING, ("varje", "års"): RECURRING}
+# Words a role must never take, whatever their lemma says ("vastaava" = equivalent,
+# "ansvar" = responsibility, "päättyy" = ends, not decides; simplemma reads "enkäten" as "ei").
+_NOT = {
+    ACT: frozenset(("vastaava", "vastaavasti", "vastaan", "ansvar", "ansvarig", "ansvariga", "svarar",
+                    "sökande", "sökandena", "sökanden", "maksetaan")),
+    AUTHORITY: frozenset(("maksatushakemus", "maksatushakemukset", "maksatushakemuksen", "päättyy",
+                          "maksaja", "maksuton", "maksutta")),
+}
+_WORD = re.compile(r"\w+")
+_LANGS = ("fi", "sv")
+
+
+def lemmas(form: str) -> tuple[str, ...]:
+    """The surface form and its Finnish and Swedish lemmas (simplemma), without repeats.
+
+    >>> lemmas("ansökningarna")
+    ('ansökningarna', 'ansökning')
+    """
+    out = [form]
+    for lang in _LANGS:
+        lemma = simplemma.lemmatize(form, lang=lang)
+        if lemma not in out:
+            out.append(lemma)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def roles(form: str) -> frozenset[str]:
+    """The roles of one lowercase word form (cached: the lemmatiser runs once per form).
+
+    >>> sorted(roles("ansökningarna")), sorted(roles("vuosittain")), sorted(roles("päättyy"))
+    (['act'], ['recurring'], [])
+    """
+    found = set()
+    if len(form) < 3 or form.isdigit():
+        return frozenset()
+    forms = lemmas(form)
+    for role, stems in _PREFIXES.items():
+        if form in _NOT.get(role, ()) or form.startswith(_NOT_PREFIX.get(role, ("\0",))):
+            continue
+        if any(f.startswith(stems) for f in forms):
+            found.add(role)
+    for role, heads in _HEADS.items():
+        if (role not in found and form not in _NOT.get(role, ()) and not form.startswith(_NOT_PREFIX.get(role, ("\0",)))
+                and any(h in f for f in forms for h in heads)):
+            found.add(role)
+    if AUTHORITY in found and found & {ACT}:
+        # "avustuspäätös" holds both a grant word and a decision: the decision is the head
+        if any(f.endswith(("päätös", "päätökset", "beslut", "besluten", "beslutet")) for f in forms):
+            found.discard(ACT)
+    return frozenset(found)
+
+
+def words(low: str, start: int, end: int) -> list[tuple[int, frozenset[str]]]:
+    """(offset, roles) of every word with a role in ``low[start:end]``, pairs included.
+
+    >>> words("haku on auki joka vuosi", 0, 23)
+    [(0, frozenset({'act'})), (13, frozenset({'recurring'}))]
+    """
+    out = []
+    previous = None
+    for m in _WORD.finditer(low, start, end):
+        form = m.group()
+        found = roles(form)
+        if previous is not None and (previous[1], form) in _PAIRS:
+            out.append((previous[0], frozenset((_PAIRS[previous[1], form],))))
+        elif found:
+            out.append((m.start(), found))
+        previous = (m.start(), form)
+    return out
+
+
+def has(found: list[tuple[int, frozenset[str]]], role: str, start: int = 0, end: int = 1 << 30) -> bool:
+    """Whether a word with ``role`` lies in ``start``..``end``."""
+    return any(role in r and start <= at < end for at, r in found)
+
+
+__all__ = ["ACT", "APPEAL", "AUTHORITY", "ELIGIBLE", "GRANT", "RECURRING", "REPORT", "USE", "has", "lemmas", "roles",
+           "words"]
