@@ -58,7 +58,7 @@ _PREFIXES = {
 # Stems that may sit inside a compound ("avustuspäätös", "valtionavustuspäätökset").
 _HEADS = {
     AUTHORITY: ("päätös", "päätöks", "beslut"),
-    ACT: ("hakemus", "hakuaika", "lausunto", "kysely", "ansökning", "anmälning", "remiss", "utlåtande"),
+    ACT: ("hakemus", "haku", "lausunto", "kysely", "ilmoittautumi", "ansökning", "anmälning", "remiss", "utlåtande"),
     GRANT: ("avustus", "bidrag", "understöd"),
 }
 # Prefixes a role must never take: "tilinpäätös" (financial statement) is no decision,

@@ -185,7 +185,10 @@ def _whose_veto(found_words: list, c_from: int, c_to: int, s_start: int, s_end: 
     rather than something the public must do by then (DOMAIN §3.3, issue 11 point 3)."""
     if not found_words:
         return False
-    if has(found_words, AUTHORITY, c_from, c_to) and not has(found_words, APPEAL, c_from, c_to):
+    if not has(found_words, APPEAL, c_from, c_to) and (
+            has(found_words, AUTHORITY, c_from, c_to)
+            # "Besluten skickas per post under vecka 6, senast den 6 februari": the clause names no action
+            or (has(found_words, AUTHORITY, s_start, s_end) and not has(found_words, ACT, c_from, c_to))):
         return True  # "Päätökset pyritään tekemään 15.12. mennessä", "Besluten fattas senast …"
     if (has(found_words, USE, c_from, c_to) and has(found_words, GRANT, s_start, s_end)
             and not has(found_words, REPORT, s_start, s_end)):
