@@ -226,11 +226,10 @@ MONTH_WORDS = frozenset([*NAMED_MONTHS, *MONTH_ABBREVIATIONS])
 
 def named_month_possible(low: str) -> bool:
     """Whether a Swedish or English month name (or its abbreviation) is a word of ``low``."""
-    return not MONTH_WORDS.isdisjoint(low.translate(_PUNCTUATION_TO_SPACE).split())
-
-
-#: Punctuation that may touch a month name: "20 februari!", "(maj)", "mars;".
-_PUNCTUATION_TO_SPACE = str.maketrans(dict.fromkeys(".,)(-–—!?;:\"'»”/", " "))
+    # str.replace is several times cheaper than str.translate here
+    words = (low.replace(".", " ").replace(",", " ").replace(")", " ").replace("-", " ").replace("–", " ")
+             .replace("!", " ").replace(";", " ").split())
+    return not MONTH_WORDS.isdisjoint(words)
 
 
 #: Words after which a bare "5.5" (no final dot, no year) is a date: "Anmälan senast 5.5".

@@ -120,28 +120,51 @@ def roles(form: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def words(low: str, start: int, end: int) -> list[tuple[int, frozenset[str]]]:
-    """(offset, roles) of every word with a role in ``low[start:end]``, pairs included.
+def words(low: str, start: int, end: int) -> dict[str, list[int]]:
+    """The offsets of the words of each role in ``low[start:end]``, two-word rules included.
 
     >>> words("haku on auki joka vuosi", 0, 23)
-    [(0, frozenset({'act'})), (13, frozenset({'recurring'}))]
+    {'act': [0], 'recurring': [13]}
     """
-    out = []
-    previous = None
-    for m in _WORD.finditer(low, start, end):
-        form = m.group()
-        found = roles(form)
-        if previous is not None and (previous[1], form) in _PAIRS:
-            out.append((previous[0], frozenset((_PAIRS[previous[1], form],))))
-        elif found:
-            out.append((m.start(), found))
-        previous = (m.start(), form)
+    out: dict[str, list[int]] = {}
+    cache = _CACHE
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    cursor = start
+    previous = ""
+    # findall runs in C; only the few words with a role are located again, from a cursor
+    for form in _WORD.findall(low, start, end):
+        found = cache.get(form)
+        if found is None:
+            found = cache[form] = roles(form)
+        if previous in _PAIR_FIRST:
+            pair_role = _PAIRS.get((previous, form))
+            if pair_role:
+                at = low.find(previous, cursor, end)
+                out.setdefault(pair_role, []).append(at if at >= 0 else cursor)
+        previous = form
+        if found:
+            at = low.find(form, cursor, end)
+            cursor = at if at >= 0 else cursor
+            for role in found:
+                out.setdefault(role, []).append(cursor)
     return out
 
 
-def has(found: list[tuple[int, frozenset[str]]], role: str, start: int = 0, end: int = 1 << 30) -> bool:
+_CACHE: dict[str, frozenset[str]] = {}  # every form met, so the hot loop pays one dict look-up per word
+_CACHE_LIMIT = 200_000  # forms; a long crawl starts the cache afresh rather than grow without end
+_PAIR_FIRST = frozenset(first for first, _ in _PAIRS)
+
+
+def has(found: dict[str, list[int]], role: str, start: int = 0, end: int = 1 << 30) -> bool:
     """Whether a word with ``role`` lies in ``start``..``end``."""
-    return any(role in r and start <= at < end for at, r in found)
+    offsets = found.get(role)
+    if not offsets:
+        return False
+    for at in offsets:
+        if start <= at < end:
+            return True
+    return False
 
 
 __all__ = ["ACT", "APPEAL", "AUTHORITY", "ELIGIBLE", "GRANT", "RECURRING", "REPORT", "USE", "has", "lemmas", "roles",

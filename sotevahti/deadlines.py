@@ -197,14 +197,16 @@ def _whose_veto(found_words: list, c_from: int, c_to: int, s_start: int, s_end: 
     return has(found_words, ELIGIBLE, c_from, c_to) and not has(found_words, ACT, c_from, c_to)
 
 
-def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch], found_words: list,
-                        topical: bool) -> list[tuple[int, DateMatch, time | None, bool, tuple[int, int]]]:
+def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch], found_words: dict
+                        ) -> list[tuple[int, DateMatch, time | None, bool, tuple[int, int]]]:
     """Candidates of one sentence as (score, date, time, extension, clause); ``low`` is the folded text.
 
     Every date is a candidate; its cue, the vetoes and the roles of the words in its own clause
-    decide. Without any word about acting in the sentence (``topical``) only a strong cue counts.
+    decide; a sentence with no word about acting at all has none. ``found_words`` starts empty
+    and is filled (by lemma roles) only once a date has a cue, so most sentences never pay for it.
     """
     found = []
+    topical = None
     prev_end = prev_veto_end = s_start
     extended = None  # whether the sentence speaks of an extension at all, looked up once
     for m in dates:
@@ -229,6 +231,9 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if not score or _LEFT_VETO(low, veto_from, start):
             continue
         duration = after is not None and after[1] in _DURATION_CUES
+        if topical is None:
+            found_words.update(words(low, s_start, s_end))
+            topical = has(found_words, ACT) or _TOPIC(low, s_start, s_end) is not None
         if not topical:
             continue
         if (score == 3 and duration
@@ -333,12 +338,9 @@ def extract_deadlines(text: str, lang: str | None = None,
         first = next_date
         while next_date < len(all_dates) and all_dates[next_date].start < s_end:
             next_date += 1
-        topical = None
-        found = []
-        if next_date > first:  # only a sentence with dates needs its words' roles
-            found_words = words(low, s_start, s_end)
-            topical = has(found_words, ACT) or _TOPIC(low, s_start, s_end) is not None
-            found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date], found_words, topical)
+        found, found_words = [], {}
+        if next_date > first:  # only a sentence with dates has candidates
+            found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date], found_words)
         sentence, s_low = text[s_start:s_end], low[s_start:s_end]
         if found:
             dated = [f for f in found if f[1].precision == "day" and (f[1].date or f[1].day_month)] or found
@@ -347,7 +349,7 @@ def extract_deadlines(text: str, lang: str | None = None,
                                 (clause[0] - s_start, clause[1] - s_start), has(found_words, RECURRING)))
             previous = s_low
             continue
-        vague = _vague_note(sentence, s_low, topical)
+        vague = _vague_note(sentence, s_low, None)
         if vague is not None:
             result.append(vague)
         previous = s_low
