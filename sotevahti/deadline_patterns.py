@@ -55,7 +55,7 @@ _PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_AB
 # A closing verb: "päättyy 27.2.2026", "går ut den 25 september", "closes on 3 February".
 _VERB_WORDS = (
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
-    "|loppuu|jatkuu|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
+    "|loppuu|jatkuu|suljetaan|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
     "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|")
 _VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti|" + _CLOCK
               + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")
@@ -66,11 +66,15 @@ _NOUN_WORDS = [
     *(stem + end for stem in ("lausuntoa", "hakua", "määräa", "vastausa", "ilmoittautumisa", "raportointia",
                               "nähtävilläoloa", "kuulemisa", "kommentointia") for end in ("i", "j")),
     "takaraj", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
-    "anmälningstid", "svarstid", "päättymispäivä", "closing date", "deadline"]
+    "anmälningstid", "svarstid", "samrådstid", "granskningstid", "utställningstid", "ansökningsperiod",
+    "päättymispäivä", "closing date", "deadline"]
 # "The deadline for applications is 16:15 on 31 October", "Määräaika on klo 16 15.3.2025" carry a time first.
 _NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|(?:\s+[\w-]+){0,3}?\s*:|)"
               r"(?:\s*(?:" + _CLOCK + r"|\d{1,2}[.:]\d\d(?:\s*[ap]\.?m\.?)?\s+on)(?=\s))?\s*" + _WEEKDAY_ABBR + "$")
 NOUN_CUE = compile_fast("(?:" + stem_regex(_NOUN_WORDS, prefix_only=False) + ")" + _NOUN_TAIL)
+#: A deadline noun anywhere in a clause ("ansökningstiden gått ut …"): its closing verb outweighs a
+#: processing verb elsewhere in the clause ("Ansökningarna behandlas efter att …").
+PERIOD_NOUN = compile_fast(stem_regex(_NOUN_WORDS, prefix_only=False))
 #: All three in one prefix tree, so one search finds any cue before a date.
 LEFT_CUE = compile_fast(stem_regex(
     [w + _PRE_TAIL for w in _PRE_WORDS] + [w + _VERB_TAIL for w in _VERB_WORDS]
@@ -121,7 +125,7 @@ LEFT_VETO = compile_fast(stem_regex([*(
     "|published|uppdater|ändrad|senast publicerat|publicerad|updated|modified|korjattu|muokattu"
     "|päivitetty|vaalipäiv|vaalit|valdag|ennakkoäänest|äänestysai|förhandsröst|träder i kraft"
     "|trädde i kraft|började|öppnar|öppnade|öppnas|opens|opened|into force|optio|täyttävä|fyllt"
-    "|suljet|stängd|stängt|mottog"
+    "|suljettu|stängd|stängt|mottog"
     # Dates the authority acts on, not the public: decisions, notices, payments.
     "|päätetään|käsitel|ilmoitetaan|tiedotetaan|julkaistaan|maksetaan|myönnetään|myönnettiin"
     "|meddelas|betalas|beviljas|behandlas|granted|awarded|processed"
@@ -149,11 +153,11 @@ KIND_RULES = (
         "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
         "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palautt"
-        "|feedback|respon|synpunkt|opinion|kannanot|anmärkning|svarstid").split("|"),
+        "|feedback|respon|synpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning").split("|"),
         r"svar(?<!\wsvar)(?:en|et)?\b"]))),
     ("application", compile_fast(stem_regex([*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
-        "|apply|application|täydenn|grant|understöd|tarjou|anbud").split("|"),
+        "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition").split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]))),
 )
 _WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")

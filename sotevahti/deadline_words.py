@@ -23,8 +23,8 @@ from functools import lru_cache
 
 import simplemma
 
-ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT = (
-    "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report")
+ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT, COUNT = (
+    "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report", "count")
 
 # Matched at the start of the surface form or of a lemma (fi or sv).
 _PREFIXES = {
@@ -34,17 +34,18 @@ _PREFIXES = {
         "ilmoittaud", "mielipi", "muistutu", "nähtävil", "nähtäville", "kommen", "näkemy", "palaute", "palautt",
         "vastaa", "vastaus", "vastauk", "vastat", "toimit", "jättä", "jätet", "jättö", "lähet", "täydenn",
         "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",
-        "ilmoitettava", "perill", "kirjaamo",
+        "ilmoitettava", "perill", "kirjaamo", "lomake", "lomakk", "blankett", "formulär",
         # Swedish
         "remiss", "utlåtand", "yttrand", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
         "synpunkt", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa", "sök",
+        "rekvir", "rekvisition", "samråd", "gransknin", "utställning",
         # English
         "deadline", "appl", "submi", "comment", "regist", "consult", "survey", "feedback", "respon", "opinion",
         "statement", "sign"),
     AUTHORITY: (
         "päätös", "päätök", "päättä", "päätet", "käsitel", "käsittel", "myönn", "myönt",
         "maksetaan", "maksetta", "maksa", "ilmoitetaan", "tiedotetaan", "julkaistaan", "pyrit", "pyrkii",
-        "valitaan", "valinna", "valinta",
+        "valitaan", "valinna", "valinta", "handlägg",
         "beslut", "besluta", "fatta", "bevilj", "utbetal", "betala", "behandla", "meddela", "skickas ut",
         "decision", "decided", "awarded", "granted", "paid", "processed", "notified"),
     USE: ("käyttä", "käytet", "käytettä", "käyttöai", "käyttöaj", "använd", "användningstid", "spent", "used"),
@@ -66,7 +67,9 @@ _HEADS = {
 _NOT_PREFIX = {AUTHORITY: ("tilinpäät", "myöntäj", "maksatushak", "maksu")}
 # Two-word rules: "joka vuosi", "varje år", "every year", "kunakin vuonna".
 _PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
-          ("varje", "år"): RECURRING, ("every", "year"): RECURRING, ("varje", "års"): RECURRING}
+          ("varje", "år"): RECURRING, ("every", "year"): RECURRING, ("varje", "års"): RECURRING,
+          # Swedish "ska ha kommit in", "komma in": to arrive (be submitted)
+          ("kommit", "in"): ACT, ("komma", "in"): ACT, ("kommer", "in"): ACT, ("kom", "in"): COUNT}
 # Words a role must never take, whatever their lemma says ("vastaava" = equivalent,
 # "ansvar" = responsibility, "päättyy" = ends, not decides; simplemma reads "enkäten" as "ei").
 _NOT = {
@@ -75,6 +78,8 @@ _NOT = {
     AUTHORITY: frozenset(("maksatushakemus", "maksatushakemukset", "maksatushakemuksen", "päättyy",
                           "maksaja", "maksuton", "maksutta")),
 }
+#: Whole forms with a role ("tuli" = came: "Hakemuksia tuli … 48", never a prefix of "tulee").
+_EXACT = {form: COUNT for form in ("tuli", "tulivat", "saatiin", "kertyi", "jätettiin", "lämnades", "inkom")}
 _WORD = re.compile(r"\w+")
 _LANGS = ("fi", "sv")
 
@@ -101,6 +106,8 @@ def roles(form: str) -> frozenset[str]:
     (['act'], ['recurring'], [])
     """
     found = set()
+    if form in _EXACT:
+        return frozenset((_EXACT[form],))
     if len(form) < 3 or form.isdigit():
         return frozenset()
     forms = lemmas(form)
@@ -167,5 +174,5 @@ def has(found: dict[str, list[int]], role: str, start: int = 0, end: int = 1 << 
     return False
 
 
-__all__ = ["ACT", "APPEAL", "AUTHORITY", "ELIGIBLE", "GRANT", "RECURRING", "REPORT", "USE", "has", "lemmas", "roles",
-           "words"]
+__all__ = ["ACT", "APPEAL", "AUTHORITY", "COUNT", "ELIGIBLE", "GRANT", "RECURRING", "REPORT", "USE", "has",
+           "lemmas", "roles", "words"]

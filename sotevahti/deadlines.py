@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 
 from sotevahti import deadline_patterns as cues
 from sotevahti.dates import END_OF_DAY, DateMatch, find_dates_folded, fold_case
-from sotevahti.deadline_words import ACT, APPEAL, AUTHORITY, ELIGIBLE, GRANT, RECURRING, REPORT, USE, has, words
+from sotevahti.deadline_words import ACT, APPEAL, AUTHORITY, COUNT, ELIGIBLE, GRANT, RECURRING, REPORT, USE, has, words
 from sotevahti.sentences import sentences_of, split_sentences
 
 KINDS = ("consultation", "application", "registration", "other")
@@ -180,21 +180,34 @@ def _clause(low: str, s_start: int, s_end: int, start: int, end: int) -> tuple[i
     return left, mark.start() if mark else s_end
 
 
-def _whose_veto(found_words: list, c_from: int, c_to: int, s_start: int, s_end: int) -> bool:
-    """Whether the date's clause makes it the authority's act, a grant's use or an eligible period
-    rather than something the public must do by then (DOMAIN §3.3, issue 11 point 3)."""
+def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: int, s_end: int,
+                start: int) -> bool:
+    """Whether the date's clause makes it the authority's act, a count, a grant's use or an eligible
+    period rather than something the public must do by then (DOMAIN §3.3, issue 11 point 3)."""
     if not found_words:
         return False
-    if not has(found_words, APPEAL, c_from, c_to) and (
+    if (has(found_words, COUNT, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, c_to) is None
+            and cues.PERIOD_WORDS.search(low, c_from, c_to) is None):
+        return True  # "Kyselyyn vastasi 24.11.2025 mennessä yli 3 000": a count; "määräaikaan … mennessä" is not
+    act_here = has(found_words, ACT, c_from, c_to)
+    if not has(found_words, APPEAL, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, start) is None and (
             has(found_words, AUTHORITY, c_from, c_to)
             # "Besluten skickas per post under vecka 6, senast den 6 februari": the clause names no action
-            or (has(found_words, AUTHORITY, s_start, s_end) and not has(found_words, ACT, c_from, c_to))):
+            or (has(found_words, AUTHORITY, s_start, s_end) and not act_here)):
         return True  # "Päätökset pyritään tekemään 15.12. mennessä", "Besluten fattas senast …"
-    if (has(found_words, USE, c_from, c_to) and has(found_words, GRANT, s_start, s_end)
-            and not has(found_words, REPORT, s_start, s_end)):
+    grant = has(found_words, GRANT, s_start, s_end)
+    if has(found_words, USE, c_from, c_to) and grant and not has(found_words, REPORT, s_start, s_end):
         return True  # "Avustusta voi käyttää 31.12.2026 asti", "Bidraget kan användas t.o.m. …"
-    # "Hankkeen toteutusaika on 1.1.2026–31.12.2027", unless the clause names an action ("Asiakaskysely toteutetaan")
-    return has(found_words, ELIGIBLE, c_from, c_to) and not has(found_words, ACT, c_from, c_to)
+    if not has(found_words, ELIGIBLE, c_from, c_to):
+        return False
+    # "Hankkeen toteutusaika on 1.1.2026–31.12.2027"; with a grant, the word nearer the date tells:
+    # "Stödet kan sökas för kostnader som uppkommit t.o.m. 30.6." is about the costs
+    return not act_here or (grant and _last(found_words, ELIGIBLE, start) > _last(found_words, ACT, start))
+
+
+def _last(found_words: dict, role: str, before: int) -> int:
+    """Offset of the last word with ``role`` before ``before`` (-1 if none)."""
+    return max((at for at in found_words.get(role, ()) if at < before), default=-1)
 
 
 def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch], found_words: dict
@@ -228,8 +241,11 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         score = _cue_score(low, m, after, left_from, s_start, s_end)
         if not score and cues.LATER_CUE.match(low, m.end, s_end):
             score = 2  # "… 15.10.2025 asti, jolloin hakuaika päättyy"
-        if not score or _LEFT_VETO(low, veto_from, start):
+        if not score:
             continue
+        veto = _LEFT_VETO(low, veto_from, start)
+        if veto is not None and cues.PERIOD_NOUN.search(low, veto.end(), start) is None:
+            continue  # a veto word counts unless a deadline noun stands between it and the date
         duration = after is not None and after[1] in _DURATION_CUES
         if topical is None:
             found_words.update(words(low, s_start, s_end))
@@ -240,7 +256,7 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
                 and not _topical_clause(low, left_from, s_start, start, after.end(), s_end)):
             continue  # "Hanke kestää 31.12.2026 asti, ja sen rahoitus haetaan …": the topic is another clause's
         clause = _clause(low, s_start, s_end, start, m.end)
-        if _whose_veto(found_words, clause[0], clause[1], s_start, s_end):
+        if _whose_veto(low, found_words, clause[0], clause[1], s_start, s_end, start):
             continue
         when = m.time
         if when is None and m.date is not None:
