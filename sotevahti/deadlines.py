@@ -165,35 +165,43 @@ def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int
     return _TOPIC(low, begin, stop) is not None or cues.EXTENSION.search(low, begin, stop) is not None
 
 
-# Where a clause ends: a comma, semicolon, spaced dash or a co-ordinating conjunction
-# ("till och med" is one word for "up to and including", not a clause break).
-_CLAUSE_MARK = re.compile(r",|;|\s[–—]\s|\s(?:ja|and|mutta|men|but)\s|(?<!till)\soch\s(?!med\b)")
+# Where a clause ends: a comma, semicolon, spaced dash or a co-ordinating conjunction. Plain
+# str.find/rfind, which beat a regex here; "till och med" ("up to and including") is no break.
+_CLAUSE_MARKS = (",", ";", " – ", " — ", " ja ", " and ", " mutta ", " men ", " but ", " och ")
+
+
+def _is_mark(low: str, at: int, mark: str) -> bool:
+    return mark != " och " or not (low.startswith("till", at - 4) or low.startswith(" med", at + 4))
 
 
 def _clause(low: str, s_start: int, s_end: int, start: int, end: int) -> tuple[int, int]:
     """The clause of the date at ``start``..``end``: between the nearest clause marks on each
     side, within the sentence."""
-    left = s_start
-    for mark in _CLAUSE_MARK.finditer(low, s_start, start):
-        left = mark.end()
-    mark = _CLAUSE_MARK.search(low, end, s_end)
-    return left, mark.start() if mark else s_end
+    left, right = s_start, s_end
+    for mark in _CLAUSE_MARKS:
+        at = low.rfind(mark, s_start, start)
+        if at >= 0 and at + len(mark) > left and _is_mark(low, at, mark):
+            left = at + len(mark)
+        at = low.find(mark, end, right)
+        if at >= 0 and _is_mark(low, at, mark):
+            right = at
+    return left, right
 
 
 def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: int, s_end: int,
                 start: int) -> bool:
     """Whether the date's clause makes it the authority's act, a count, a grant's use or an eligible
     period rather than something the public must do by then (DOMAIN §3.3, issue 11 point 3)."""
-    if not found_words:
-        return False
+    if not found_words.keys() & _VETO_ROLES:
+        return False  # the common case: no word of any vetoing role in the sentence
     if (has(found_words, COUNT, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, c_to) is None
             and cues.PERIOD_WORDS.search(low, c_from, c_to) is None):
         return True  # "Kyselyyn vastasi 24.11.2025 mennessä yli 3 000": a count; "määräaikaan … mennessä" is not
     act_here = has(found_words, ACT, c_from, c_to)
-    if not has(found_words, APPEAL, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, start) is None and (
-            has(found_words, AUTHORITY, c_from, c_to)
-            # "Besluten skickas per post under vecka 6, senast den 6 februari": the clause names no action
-            or (has(found_words, AUTHORITY, s_start, s_end) and not act_here)):
+    if ((has(found_words, AUTHORITY, c_from, c_to)
+         # "Besluten skickas per post under vecka 6, senast den 6 februari": the clause names no action
+         or (not act_here and has(found_words, AUTHORITY, s_start, s_end)))
+            and not has(found_words, APPEAL, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, start) is None):
         return True  # "Päätökset pyritään tekemään 15.12. mennessä", "Besluten fattas senast …"
     grant = has(found_words, GRANT, s_start, s_end)
     if has(found_words, USE, c_from, c_to) and grant and not has(found_words, REPORT, s_start, s_end):
@@ -203,6 +211,9 @@ def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: in
     # "Hankkeen toteutusaika on 1.1.2026–31.12.2027"; with a grant, the word nearer the date tells:
     # "Stödet kan sökas för kostnader som uppkommit t.o.m. 30.6." is about the costs
     return not act_here or (grant and _last(found_words, ELIGIBLE, start) > _last(found_words, ACT, start))
+
+
+_VETO_ROLES = frozenset((AUTHORITY, COUNT, USE, ELIGIBLE))
 
 
 def _last(found_words: dict, role: str, before: int) -> int:
@@ -308,8 +319,8 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
 
 def _clause_kind(low: str, clause: tuple[int, int]) -> str | None:
     """The kind named in the date's own clause, which beats a word in a side clause."""
-    if clause[1] <= clause[0]:
-        return None
+    if clause[1] <= clause[0] or (clause[0] == 0 and clause[1] >= len(low)):
+        return None  # the clause is the whole sentence, which the caller reads anyway
     for kind, rule in cues.KIND_RULES:
         if rule.search(low, clause[0], clause[1]):
             return kind
