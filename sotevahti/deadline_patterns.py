@@ -38,6 +38,8 @@ _PRE_WORDS = [
     r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
     r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
     r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
+    # a moved deadline: "on siirretty 29.9.2025", "har flyttats till 29.9.2025"
+    r"siirret(?:ty|tiin|ään)(?:\s+päivään)?", r"flytta(?:ts|s|des)\s+till(?:\s+den)?",
     r"extended\s+(?:to|until)", r"postponed\s+(?:to|until)", r"due(?<!\wdue)(?:\s+(?:on|by))?",
     r"by(?<!\wby)(?:\s+\d{1,2}(?:[.:]\d\d)?\s*(?:[ap]\.?m\.?|noon)?\s+on)?",
     r"no later than(?:\s+\d{1,2}(?:[.:]\d\d)?\s*(?:[ap]\.?m\.?|noon)\s+on)?", r"till\s+den",
@@ -57,7 +59,7 @@ _VERB_WORDS = (
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
     "|loppuu|jatkuu|suljetaan|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
     "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|")
-_VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti|" + _CLOCK
+_VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|aina|varje år|joka vuosi|årligen|\w+sti|" + _CLOCK
               + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")
 # A deadline noun, then "on"/"är"/":" or nothing: "Lausuntojen määräaika 22.1.2024",
 # "Sista dag för ansökan är 31.3.2025", "Hakuaika: 1.8.‒1.9.2025". A weaker cue.
@@ -66,10 +68,10 @@ _NOUN_WORDS = [
     *(stem + end for stem in ("lausuntoa", "hakua", "määräa", "vastausa", "ilmoittautumisa", "raportointia",
                               "nähtävilläoloa", "kuulemisa", "kommentointia") for end in ("i", "j")),
     "takaraj", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
-    "anmälningstid", "svarstid", "samrådstid", "granskningstid", "utställningstid", "ansökningsperiod",
+    "anmälningstid", "svarstid", "tidsfrist", "samrådstid", "granskningstid", "utställningstid", "ansökningsperiod",
     "päättymispäivä", "closing date", "deadline"]
 # "The deadline for applications is 16:15 on 31 October", "Määräaika on klo 16 15.3.2025" carry a time first.
-_NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|(?:\s+[\w-]+){0,3}?\s*:|)"
+_NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,6}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|(?:\s+[\w-]+){0,3}?\s*:|)"
               r"(?:\s*(?:" + _CLOCK + r"|\d{1,2}[.:]\d\d(?:\s*[ap]\.?m\.?)?\s+on)(?=\s))?\s*" + _WEEKDAY_ABBR + "$")
 NOUN_CUE = compile_fast("(?:" + stem_regex(_NOUN_WORDS, prefix_only=False) + ")" + _NOUN_TAIL)
 #: A deadline noun anywhere in a clause ("ansökningstiden gått ut …"): its closing verb outweighs a
@@ -111,7 +113,7 @@ ANY_CUE = compile_fast(stem_regex([*"mennessä|saakka|asti|viimeistään|päätt
 EXTENSION = compile_fast(stem_regex([
     r"jatket(?:aan|tiin|tu|ty)\b", r"on jatkettu\b", r"pidennet(?:ään|tiin|ty)\b", "jatkoai",
     r"avataan uudelleen\b", r"avattiin uudelleen\b", "förläng", r"extended\b", r"postponed\b",
-    r"reopened\b", r"re-opened\b"]))
+    r"reopened\b", r"re-opened\b", r"siirret(?:ty|tiin|ään)\b", r"flytta(?:ts|s|des)\s+till\b"]))
 PAST = compile_fast(stem_regex([rf"{w}(?<!\w{w})\b" for w in (
     "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|gått ut|löpte ut|löpt ut|upphörde|closed|ended|expired"
     "|oli|var|was").split("|")]))

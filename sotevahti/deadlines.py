@@ -161,8 +161,10 @@ def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int
         begin = clause.end()
     clause = cues.CLAUSE.search(low, end, s_end)
     stop = clause.start() if clause else s_end
-    # "…, mutta sitä on jatkettu 19.3.2025 saakka": an extension refers back to the topic
-    return _TOPIC(low, begin, stop) is not None or cues.EXTENSION.search(low, begin, stop) is not None
+    # "…, mutta sitä on jatkettu 19.3.2025 saakka": an extension refers back to the topic, and so does
+    # a period word ("…, ja se on avoinna 30. päivään asti")
+    return (_TOPIC(low, begin, stop) is not None or cues.EXTENSION.search(low, begin, stop) is not None
+            or cues.PERIOD_WORDS.search(low, begin, stop) is not None)
 
 
 # Where a clause ends: a comma, semicolon, spaced dash or a co-ordinating conjunction. Plain
@@ -254,19 +256,20 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
             score = 2  # "… 15.10.2025 asti, jolloin hakuaika päättyy"
         if not score:
             continue
-        veto = _LEFT_VETO(low, veto_from, start)
+        clause = _clause(low, s_start, s_end, start, m.end)
+        veto = _LEFT_VETO(low, max(veto_from, clause[0]), start)
         if veto is not None and cues.PERIOD_NOUN.search(low, veto.end(), start) is None:
             continue  # a veto word counts unless a deadline noun stands between it and the date
         duration = after is not None and after[1] in _DURATION_CUES
         if topical is None:
             found_words.update(words(low, s_start, s_end))
-            topical = has(found_words, ACT) or _TOPIC(low, s_start, s_end) is not None
+            topical = (has(found_words, ACT) or has(found_words, APPEAL)
+                       or _TOPIC(low, s_start, s_end) is not None)
         if not topical:
             continue
         if (score == 3 and duration
                 and not _topical_clause(low, left_from, s_start, start, after.end(), s_end)):
             continue  # "Hanke kestää 31.12.2026 asti, ja sen rahoitus haetaan …": the topic is another clause's
-        clause = _clause(low, s_start, s_end, start, m.end)
         if _whose_veto(low, found_words, clause[0], clause[1], s_start, s_end, start):
             continue
         when = m.time
