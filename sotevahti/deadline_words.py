@@ -13,7 +13,7 @@ looked up once and cached, so a long crawl pays the lemmatiser only for words it
 >>> sorted(roles("hakemusten"))
 ['act']
 >>> sorted(roles("avustuspäätökset"))
-['authority']
+['authority', 'grant']
 """
 
 from __future__ import annotations

@@ -279,7 +279,11 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
                 m = replace(m, date=m.date - timedelta(days=1))  # "ennen 15.1.2026": by 14.1.
         if extended is None:
             extended = cues.EXTENSION.search(low, s_start, s_end) is not None
-        extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None)
+        # the date an extension word stands before: right before it, or the sentence's last date
+        # ("förlängts från den 10 mars till den 24 mars 2025")
+        extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None
+                                  or (m.start == dates[-1].start
+                                      and cues.EXTENSION.search(low, s_start, start) is not None))
         found.append((score + 5 * extension, m, when, extension, clause))
     return found
 
