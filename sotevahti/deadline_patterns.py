@@ -91,7 +91,7 @@ TIME_BEFORE = compile_fast(
     r"\s+(?:mennessä\s+|den\s+)?" + _WEEKDAY_ABBR + r"$)")
 PERIOD_WORDS = compile_fast(
     r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|avoinna|auki|käynnissä|nähtävill\w*"
-    r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*"
+    r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*|öppen|öppet|öppna"
     r"|\w*kysely\w*|\w*enkät\w*|open|kerätään|påseende|framlag\w*|framlägg\w*"
     r"|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
     # "… voi antaa 5.–30.6.2025", "kan lämnas …", "the period runs from 1 to 31 October"
@@ -154,12 +154,12 @@ KIND_RULES = (
     ("consultation", compile_fast(stem_regex([*(
         "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
-        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palautt"
+        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palauttee"
         "|feedback|respon|synpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning").split("|"),
         r"svar(?<!\wsvar)(?:en|et)?\b"]))),
     ("application", compile_fast(stem_regex([*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
-        "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition").split("|"),
+        "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett").split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]))),
 )
 _WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")

@@ -23,8 +23,8 @@ from functools import lru_cache
 
 import simplemma
 
-ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT, COUNT = (
-    "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report", "count")
+ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT, COUNT, PAYMENT = (
+    "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report", "count", "payment")
 
 # Matched at the start of the surface form or of a lemma (fi or sv).
 _PREFIXES = {
@@ -44,10 +44,13 @@ _PREFIXES = {
         "statement", "sign"),
     AUTHORITY: (
         "päätös", "päätök", "päättä", "päätet", "käsitel", "käsittel", "myönn", "myönt",
-        "maksetaan", "maksetta", "maksa", "ilmoitetaan", "tiedotetaan", "julkaistaan", "pyrit", "pyrkii",
-        "valitaan", "valinna", "valinta", "handlägg",
-        "beslut", "besluta", "fatta", "bevilj", "utbetal", "betala", "behandla", "meddela", "skickas ut",
+        "ilmoitetaan", "tiedotetaan", "julkaistaan", "pyrit", "pyrkii",
+        "valitaan", "valinna", "valinta", "handlägg", "ratkais", "ratkaisu", "avgör", "överlämna",
+        "beslut", "besluta", "fatta", "bevilj", "behandla", "meddela", "skickas ut",
         "decision", "decided", "awarded", "granted", "paid", "processed", "notified"),
+    # Payment by the authority ("Avustukset maksetaan 15.3.", "Utbetalningen sker senast …"), unless an
+    # applying verb follows ("Avustuksen maksatusta on haettava …", "Utbetalning … ska sökas senast …").
+    PAYMENT: ("maksetaan", "maksetta", "maksa", "maksatu", "utbetal", "betala", "betalas", "paid", "payment"),
     USE: ("käyttä", "käytet", "käytettä", "käyttöai", "käyttöaj", "använd", "användningstid", "spent", "used"),
     GRANT: ("avustu", "tuki", "tuen", "tukea", "raha", "bidrag", "understöd", "stöd", "medel", "grant", "funds"),
     ELIGIBLE: ("toteutet", "toteutus", "toteuttam", "tukikelpoi", "hankeai", "hankeaj", "rahoituskau",
@@ -64,7 +67,7 @@ _HEADS = {
 }
 # Prefixes a role must never take: "tilinpäätös" (financial statement) is no decision,
 # "myöntäjä" is the grantor a report goes to, "maksatushakemus" the applicant's payment claim.
-_NOT_PREFIX = {AUTHORITY: ("tilinpäät", "myöntäj", "maksatushak", "maksu")}
+_NOT_PREFIX = {AUTHORITY: ("tilinpäät", "myöntäj"), PAYMENT: ("maksatushak", "maksu", "maksaja")}
 # Two-word rules: "joka vuosi", "varje år", "every year", "kunakin vuonna".
 _PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
           ("varje", "år"): RECURRING, ("every", "year"): RECURRING, ("varje", "års"): RECURRING,
@@ -174,5 +177,5 @@ def has(found: dict[str, list[int]], role: str, start: int = 0, end: int = 1 << 
     return False
 
 
-__all__ = ["ACT", "APPEAL", "AUTHORITY", "COUNT", "ELIGIBLE", "GRANT", "RECURRING", "REPORT", "USE", "has",
+__all__ = ["ACT", "APPEAL", "AUTHORITY", "COUNT", "ELIGIBLE", "GRANT", "PAYMENT", "RECURRING", "REPORT", "USE", "has",
            "lemmas", "roles", "words"]

@@ -23,7 +23,20 @@ from dateutil.relativedelta import relativedelta
 
 from sotevahti import deadline_patterns as cues
 from sotevahti.dates import END_OF_DAY, DateMatch, find_dates_folded, fold_case
-from sotevahti.deadline_words import ACT, APPEAL, AUTHORITY, COUNT, ELIGIBLE, GRANT, RECURRING, REPORT, USE, has, words
+from sotevahti.deadline_words import (
+    ACT,
+    APPEAL,
+    AUTHORITY,
+    COUNT,
+    ELIGIBLE,
+    GRANT,
+    PAYMENT,
+    RECURRING,
+    REPORT,
+    USE,
+    has,
+    words,
+)
 from sotevahti.sentences import sentences_of, split_sentences
 
 KINDS = ("consultation", "application", "registration", "other")
@@ -202,9 +215,12 @@ def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: in
     act_here = has(found_words, ACT, c_from, c_to)
     if ((has(found_words, AUTHORITY, c_from, c_to)
          # "Besluten skickas per post under vecka 6, senast den 6 februari": the clause names no action
-         or (not act_here and has(found_words, AUTHORITY, s_start, s_end)))
+         or (not act_here and (has(found_words, AUTHORITY, s_start, s_end)
+                               or has(found_words, PAYMENT, s_start, s_end))))
             and not has(found_words, APPEAL, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, start) is None):
         return True  # "Päätökset pyritään tekemään 15.12. mennessä", "Besluten fattas senast …"
+    if has(found_words, PAYMENT, c_from, c_to) and _last(found_words, PAYMENT, start) > _last(found_words, ACT, start):
+        return True  # "Avustukset maksetaan 15.3.2026 mennessä"; not "Utbetalning … ska sökas senast …"
     grant = has(found_words, GRANT, s_start, s_end)
     if has(found_words, USE, c_from, c_to) and grant and not has(found_words, REPORT, s_start, s_end):
         return True  # "Avustusta voi käyttää 31.12.2026 asti", "Bidraget kan användas t.o.m. …"
@@ -215,7 +231,7 @@ def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: in
     return not act_here or (grant and _last(found_words, ELIGIBLE, start) > _last(found_words, ACT, start))
 
 
-_VETO_ROLES = frozenset((AUTHORITY, COUNT, USE, ELIGIBLE))
+_VETO_ROLES = frozenset((AUTHORITY, COUNT, USE, ELIGIBLE, PAYMENT))
 
 
 def _last(found_words: dict, role: str, before: int) -> int:
