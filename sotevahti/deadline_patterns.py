@@ -68,10 +68,11 @@ _NOUN_WORDS = [
     *(stem + end for stem in ("lausuntoa", "hakua", "määräa", "vastausa", "ilmoittautumisa", "raportointia",
                               "nähtävilläoloa", "kuulemisa", "kommentointia") for end in ("i", "j")),
     "takaraj", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
-    "anmälningstid", "svarstid", "tidsfrist", "samrådstid", "granskningstid", "utställningstid", "ansökningsperiod",
+    "anmälningstid", "svarstid", "tidsfrist", "utsatt tid", "besvärstid",
+    "samrådstid", "granskningstid", "utställningstid", "ansökningsperiod",
     "päättymispäivä", "closing date", "deadline"]
 # "The deadline for applications is 16:15 on 31 October", "Määräaika on klo 16 15.3.2025" carry a time first.
-_NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,6}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|(?:\s+[\w-]+){0,3}?\s*:|)"
+_NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,6}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|(?:\s+[\w-]+){0,3}?\s*:|,|)"
               r"(?:\s*(?:" + _CLOCK + r"|\d{1,2}[.:]\d\d(?:\s*[ap]\.?m\.?)?\s+on)(?=\s))?\s*" + _WEEKDAY_ABBR + "$")
 NOUN_CUE = compile_fast("(?:" + stem_regex(_NOUN_WORDS, prefix_only=False) + ")" + _NOUN_TAIL)
 #: A deadline noun anywhere in a clause ("ansökningstiden gått ut …"): its closing verb outweighs a
@@ -145,6 +146,7 @@ CLAUSE = compile_fast(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|k
 KIND_RULES = (
     ("other", compile_fast(stem_regex([
         *"raport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
+        "kysymyksiä", "frågor om", "questions about",  # asking questions about a call
         r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]))),
     ("registration", compile_fast(stem_regex(
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
@@ -152,7 +154,7 @@ KIND_RULES = (
         "|webinar|sign up|ehdokasasettel"
         "|hemröstning|kandidat"))),
     ("consultation", compile_fast(stem_regex([*(
-        "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
+        "lausun|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
         "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palauttee"
         "|feedback|respon|synpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning").split("|"),

@@ -34,9 +34,9 @@ _PREFIXES = {
         "ilmoittaud", "mielipi", "muistutu", "nähtävil", "nähtäville", "kommen", "näkemy", "palaute", "palautt",
         "vastaa", "vastaus", "vastauk", "vastat", "toimit", "jättä", "jätet", "jättö", "lähet", "täydenn",
         "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",
-        "ilmoitettava", "perill", "kirjaamo", "lomake", "lomakk", "blankett", "formulär",
+        "ilmoitettava", "perill", "kirjaamo", "lomake", "lomakk", "blankett", "formulär", "annettav",
         # Swedish
-        "remiss", "utlåtand", "yttrand", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
+        "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
         "synpunkt", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa", "sök",
         "rekvir", "rekvisition", "samråd", "gransknin", "utställning",
         # English
@@ -45,7 +45,8 @@ _PREFIXES = {
     AUTHORITY: (
         "päätös", "päätök", "päättä", "päätet", "käsitel", "käsittel", "myönn", "myönt",
         "ilmoitetaan", "tiedotetaan", "julkaistaan", "pyrit", "pyrkii",
-        "valitaan", "valinna", "valinta", "handlägg", "ratkais", "ratkaisu", "avgör", "överlämna",
+        "valitaan", "valinna", "valinta", "handlägg", "ratkais", "ratkaisu", "avgör", "överlämna", "julkais",
+        "publicera",
         "beslut", "besluta", "fatta", "bevilj", "behandla", "meddela", "skickas ut",
         "decision", "decided", "awarded", "granted", "paid", "processed", "notified"),
     # Payment by the authority ("Avustukset maksetaan 15.3.", "Utbetalningen sker senast …"), unless an
@@ -57,7 +58,7 @@ _PREFIXES = {
                "kustannu", "genomför", "stödberättig", "projekttid", "kostnad", "eligible", "costs", "activities"),
     RECURRING: ("vuosittai", "jokavuoti", "årlig", "årsvis", "annual", "yearly"),
     REPORT: ("raport", "redovis", "selvity", "selvitys", "tility", "report"),
-    APPEAL: ("oikaisuvaatimu", "valitu", "muutoksenhak", "överklag", "rättelseyrkand", "appeal"),
+    APPEAL: ("besvär", "oikaisuvaatimu", "valitu", "muutoksenhak", "överklag", "rättelseyrkand", "appeal"),
 }
 # Stems that may sit inside a compound ("avustuspäätös", "valtionavustuspäätökset").
 _HEADS = {
