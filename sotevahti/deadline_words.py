@@ -30,7 +30,7 @@ ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT, COUNT, PAYMENT 
 _PREFIXES = {
     ACT: (
         # Finnish: applying, commenting, answering, registering, submitting, on display
-        "lausun", "haku", "hakea", "hakem", "hakij", "haet", "haem", "avustushak", "kysely", "ilmoittau",
+        "lausun", "haku", "hakea", "hakem", "haet", "haem", "avustushak", "kysely", "ilmoittau",
         "ilmoittaud", "mielipi", "muistutu", "nähtävil", "nähtäville", "kommen", "näkemy", "palaute", "palautt",
         "vastaa", "vastaus", "vastauk", "vastat", "toimit", "jättä", "jätet", "jättö", "lähet", "täydenn",
         "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",

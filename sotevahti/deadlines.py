@@ -275,10 +275,16 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         clause = _clause(low, s_start, s_end, start, m.end)
         veto = _LEFT_VETO(low, max(veto_from, clause[0]), start)
         if veto is not None and cues.PERIOD_NOUN.search(low, veto.end(), start) is None:
-            continue  # a veto word counts unless a deadline noun stands between it and the date
+            if topical is None:
+                found_words.update(words(low, s_start, s_end))
+            if not has(found_words, ACT, veto.end(), start):
+                # a veto word counts unless a deadline noun or an action stands between it and the date:
+                # "Ennakkoäänestyksen aikana kotiäänestykseen on ilmoittauduttava viimeistään 1.4."
+                continue
         duration = after is not None and after[1] in _DURATION_CUES
         if topical is None:
-            found_words.update(words(low, s_start, s_end))
+            if not found_words:
+                found_words.update(words(low, s_start, s_end))
             topical = (has(found_words, ACT) or has(found_words, APPEAL)
                        or _TOPIC(low, s_start, s_end) is not None)
         if not topical:
