@@ -57,7 +57,8 @@ _PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_AB
 # A closing verb: "päättyy 27.2.2026", "går ut den 25 september", "closes on 3 February".
 _VERB_WORDS = (
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
-    "|loppuu|jatkuu|suljetaan|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
+    "|loppuu|jatkuu|suljetaan|avslutas|avslutades|avslutats"
+    "|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
     "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|")
 _VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|aina|varje år|joka vuosi|årligen|\w+sti|" + _CLOCK
               + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")

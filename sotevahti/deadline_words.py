@@ -23,8 +23,9 @@ from functools import lru_cache
 
 import simplemma
 
-ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT, COUNT, PAYMENT = (
-    "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report", "count", "payment")
+ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT, COUNT, PAYMENT, QUESTION = (
+    "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report", "count", "payment", "question")
+ANSWERED = "answered"  # the passive "vastataan"/"besvaras", whose role depends on what is answered
 
 # Matched at the start of the surface form or of a lemma (fi or sv).
 _PREFIXES = {
@@ -35,6 +36,7 @@ _PREFIXES = {
         "vastaa", "vastaus", "vastauk", "vastat", "toimit", "jättä", "jätet", "jättö", "lähet", "täydenn",
         "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",
         "ilmoitettava", "perill", "kirjaamo", "lomake", "lomakk", "blankett", "formulär", "annettav",
+        "raportoi", "rapporter", "redovis",
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
         "synpunkt", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa", "sök",
@@ -52,9 +54,12 @@ _PREFIXES = {
     # Payment by the authority ("Avustukset maksetaan 15.3.", "Utbetalningen sker senast …"), unless an
     # applying verb follows ("Avustuksen maksatusta on haettava …", "Utbetalning … ska sökas senast …").
     PAYMENT: ("maksetaan", "maksetta", "maksa", "maksatu", "utbetal", "betala", "betalas", "paid", "payment"),
+    # Questions answered by the authority's help desk ("kysymyksiin vastataan … asti", "frågor besvaras …")
+    QUESTION: ("kysymy", "frågor", "frågan", "questions"),
     USE: ("käyttä", "käytet", "käytettä", "käyttöai", "käyttöaj", "använd", "användningstid", "spent", "used"),
     GRANT: ("avustu", "tuki", "tuen", "tukea", "raha", "bidrag", "understöd", "stöd", "medel", "grant", "funds"),
-    ELIGIBLE: ("toteutet", "toteutus", "toteuttam", "tukikelpoi", "hankeai", "hankeaj", "rahoituskau",
+    ELIGIBLE: ("toteutet", "toteutus", "toteuttam", "rahoitettav", "rahoitetta", "finansieras",
+                "tukikelpoi", "hankeai", "hankeaj", "rahoituskau",
                "kustannu", "genomför", "stödberättig", "projekttid", "kostnad", "eligible", "costs", "activities"),
     RECURRING: ("vuosittai", "jokavuoti", "årlig", "årsvis", "annual", "yearly"),
     REPORT: ("raport", "redovis", "selvity", "selvitys", "tility", "report"),
@@ -68,7 +73,7 @@ _HEADS = {
 }
 # Prefixes a role must never take: "tilinpäätös" (financial statement) is no decision,
 # "myöntäjä" is the grantor a report goes to, "maksatushakemus" the applicant's payment claim.
-_NOT_PREFIX = {AUTHORITY: ("tilinpäät", "myöntäj"), PAYMENT: ("maksatushak", "maksu", "maksaja")}
+_NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj"), PAYMENT: ("maksatushak", "maksu", "maksaja")}
 # Two-word rules: "joka vuosi", "varje år", "every year", "kunakin vuonna".
 _PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
           ("varje", "år"): RECURRING, ("every", "year"): RECURRING, ("varje", "års"): RECURRING,
@@ -84,6 +89,7 @@ _NOT = {
 }
 #: Whole forms with a role ("tuli" = came: "Hakemuksia tuli … 48", never a prefix of "tulee").
 _EXACT = {form: COUNT for form in ("tuli", "tulivat", "saatiin", "kertyi", "jätettiin", "lämnades", "inkom")}
+_EXACT.update({form: ANSWERED for form in ("vastataan", "besvaras", "answered")})
 _WORD = re.compile(r"\w+")
 _LANGS = ("fi", "sv")
 
@@ -178,5 +184,6 @@ def has(found: dict[str, list[int]], role: str, start: int = 0, end: int = 1 << 
     return False
 
 
-__all__ = ["ACT", "APPEAL", "AUTHORITY", "COUNT", "ELIGIBLE", "GRANT", "PAYMENT", "RECURRING", "REPORT", "USE", "has",
+__all__ = ["ACT", "ANSWERED", "APPEAL", "AUTHORITY", "COUNT", "ELIGIBLE", "GRANT", "PAYMENT", "QUESTION", "RECURRING",
+           "REPORT", "USE", "has",
            "lemmas", "roles", "words"]

@@ -22,21 +22,9 @@ from datetime import date, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from sotevahti import deadline_patterns as cues
+from sotevahti import deadline_words as dw
 from sotevahti.dates import END_OF_DAY, DateMatch, find_dates_folded, fold_case
-from sotevahti.deadline_words import (
-    ACT,
-    APPEAL,
-    AUTHORITY,
-    COUNT,
-    ELIGIBLE,
-    GRANT,
-    PAYMENT,
-    RECURRING,
-    REPORT,
-    USE,
-    has,
-    words,
-)
+from sotevahti.deadline_words import has, words
 from sotevahti.sentences import sentences_of, split_sentences
 
 KINDS = ("consultation", "application", "registration", "other")
@@ -209,29 +197,32 @@ def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: in
     period rather than something the public must do by then (DOMAIN §3.3, issue 11 point 3)."""
     if not found_words.keys() & _VETO_ROLES:
         return False  # the common case: no word of any vetoing role in the sentence
-    if (has(found_words, COUNT, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, c_to) is None
+    if (has(found_words, dw.COUNT, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, c_to) is None
             and cues.PERIOD_WORDS.search(low, c_from, c_to) is None):
         return True  # "Kyselyyn vastasi 24.11.2025 mennessä yli 3 000": a count; "määräaikaan … mennessä" is not
-    act_here = has(found_words, ACT, c_from, c_to)
-    if ((has(found_words, AUTHORITY, c_from, c_to)
+    if has(found_words, dw.QUESTION, c_from, c_to) and has(found_words, dw.ANSWERED, c_from, c_to):
+        return True  # "Hakemuksiin liittyviin kysymyksiin vastataan 1.12. asti": the help desk's hours
+    act_here = has(found_words, dw.ACT, c_from, c_to)
+    if ((has(found_words, dw.AUTHORITY, c_from, c_to)
          # "Besluten skickas per post under vecka 6, senast den 6 februari": the clause names no action
-         or (not act_here and (has(found_words, AUTHORITY, s_start, s_end)
-                               or has(found_words, PAYMENT, s_start, s_end))))
-            and not has(found_words, APPEAL, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, start) is None):
+         or (not act_here and (has(found_words, dw.AUTHORITY, s_start, s_end)
+                               or has(found_words, dw.PAYMENT, s_start, s_end))))
+            and not has(found_words, dw.APPEAL, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, start) is None):
         return True  # "Päätökset pyritään tekemään 15.12. mennessä", "Besluten fattas senast …"
-    if has(found_words, PAYMENT, c_from, c_to) and _last(found_words, PAYMENT, start) > _last(found_words, ACT, start):
+    if (has(found_words, dw.PAYMENT, c_from, c_to)
+            and _last(found_words, dw.PAYMENT, start) > _last(found_words, dw.ACT, start)):
         return True  # "Avustukset maksetaan 15.3.2026 mennessä"; not "Utbetalning … ska sökas senast …"
-    grant = has(found_words, GRANT, s_start, s_end)
-    if has(found_words, USE, c_from, c_to) and grant and not has(found_words, REPORT, s_start, s_end):
+    grant = has(found_words, dw.GRANT, s_start, s_end)
+    if has(found_words, dw.USE, c_from, c_to) and grant and not has(found_words, dw.REPORT, s_start, s_end):
         return True  # "Avustusta voi käyttää 31.12.2026 asti", "Bidraget kan användas t.o.m. …"
-    if not has(found_words, ELIGIBLE, c_from, c_to):
+    if not has(found_words, dw.ELIGIBLE, c_from, c_to):
         return False
     # "Hankkeen toteutusaika on 1.1.2026–31.12.2027"; with a grant, the word nearer the date tells:
     # "Stödet kan sökas för kostnader som uppkommit t.o.m. 30.6." is about the costs
-    return not act_here or (grant and _last(found_words, ELIGIBLE, start) > _last(found_words, ACT, start))
+    return not act_here or (grant and _last(found_words, dw.ELIGIBLE, start) > _last(found_words, dw.ACT, start))
 
 
-_VETO_ROLES = frozenset((AUTHORITY, COUNT, USE, ELIGIBLE, PAYMENT))
+_VETO_ROLES = frozenset((dw.AUTHORITY, dw.COUNT, dw.USE, dw.ELIGIBLE, dw.PAYMENT, dw.QUESTION))
 
 
 def _last(found_words: dict, role: str, before: int) -> int:
@@ -277,7 +268,7 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if veto is not None and cues.PERIOD_NOUN.search(low, veto.end(), start) is None:
             if topical is None:
                 found_words.update(words(low, s_start, s_end))
-            if not has(found_words, ACT, veto.end(), start):
+            if not has(found_words, dw.ACT, veto.end(), start):
                 # a veto word counts unless a deadline noun or an action stands between it and the date:
                 # "Ennakkoäänestyksen aikana kotiäänestykseen on ilmoittauduttava viimeistään 1.4."
                 continue
@@ -285,7 +276,7 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if topical is None:
             if not found_words:
                 found_words.update(words(low, s_start, s_end))
-            topical = (has(found_words, ACT) or has(found_words, APPEAL)
+            topical = (has(found_words, dw.ACT) or has(found_words, dw.APPEAL)
                        or _TOPIC(low, s_start, s_end) is not None)
         if not topical:
             continue
@@ -402,7 +393,7 @@ def extract_deadlines(text: str, lang: str | None = None,
             dated = [f for f in found if f[1].precision == "day" and (f[1].date or f[1].day_month)] or found
             _, m, when, extension, clause = max(dated, key=lambda f: f[0])
             result.append(_make(sentence, s_low, m, when, ref_date, extension, previous,
-                                (clause[0] - s_start, clause[1] - s_start), has(found_words, RECURRING)))
+                                (clause[0] - s_start, clause[1] - s_start), has(found_words, dw.RECURRING)))
             previous = s_low
             continue
         vague = _vague_note(sentence, s_low, None)
