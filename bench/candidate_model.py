@@ -50,7 +50,7 @@ def candidates(case: dict) -> list[tuple[str | None, list[float]]]:
             continue
         after = deadlines._AFTER_DATE(low, m.end, len(low))
         score = deadlines._cue_score(low, m, after, prev_end, 0, len(low))
-        c_from, c_to = deadlines._clause(low, 0, len(low), m.start, m.end)
+        c_from, c_to = deadlines._clause(deadlines._clause_marks(low, 0, len(low)), 0, len(low), m.start, m.end)
         vec = [1.0, *(float(score == k) for k in range(4)),
                float(cues.LATER_CUE.match(low, m.end, len(low)) is not None),
                float(deadlines._LEFT_VETO(low, max(prev_end, m.start - 70, c_from), m.start) is not None),

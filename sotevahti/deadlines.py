@@ -173,21 +173,29 @@ def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int
 _CLAUSE_MARKS = (",", ";", " – ", " — ", " ja ", " and ", " mutta ", " men ", " but ", " och ")
 
 
-def _is_mark(low: str, at: int, mark: str) -> bool:
-    return mark != " och " or not (low.startswith("till", at - 4) or low.startswith(" med", at + 4))
-
-
-def _clause(low: str, s_start: int, s_end: int, start: int, end: int) -> tuple[int, int]:
-    """The clause of the date at ``start``..``end``: between the nearest clause marks on each
-    side, within the sentence."""
-    left, right = s_start, s_end
+def _clause_marks(low: str, s_start: int, s_end: int) -> list[tuple[int, int]]:
+    """(start, end) of every clause mark in the sentence, in order; found once per sentence."""
+    marks = []
     for mark in _CLAUSE_MARKS:
-        at = low.rfind(mark, s_start, start)
-        if at >= 0 and at + len(mark) > left and _is_mark(low, at, mark):
-            left = at + len(mark)
-        at = low.find(mark, end, right)
-        if at >= 0 and _is_mark(low, at, mark):
-            right = at
+        at = low.find(mark, s_start, s_end)
+        while at >= 0:
+            if mark != " och " or not (low.startswith("till", at - 4) or low.startswith(" med", at + 4)):
+                marks.append((at, at + len(mark)))
+            at = low.find(mark, at + 1, s_end)
+    marks.sort()
+    return marks
+
+
+def _clause(marks: list[tuple[int, int]], s_start: int, s_end: int, start: int, end: int) -> tuple[int, int]:
+    """The clause of the date at ``start``..``end``: between the nearest clause marks on each
+    side, within the sentence (``marks`` from :func:`_clause_marks`)."""
+    left, right = s_start, s_end
+    for mark_start, mark_end in marks:
+        if mark_end <= start:
+            left = mark_end
+        elif mark_start >= end:
+            right = mark_start
+            break
     return left, right
 
 
@@ -239,7 +247,7 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
     and is filled (by lemma roles) only once a date has a cue, so most sentences never pay for it.
     """
     found = []
-    topical = None
+    topical = marks = None
     prev_end = prev_veto_end = s_start
     extended = None  # whether the sentence speaks of an extension at all, looked up once
     for m in dates:
@@ -263,7 +271,9 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
             score = 2  # "… 15.10.2025 asti, jolloin hakuaika päättyy"
         if not score:
             continue
-        clause = _clause(low, s_start, s_end, start, m.end)
+        if marks is None:
+            marks = _clause_marks(low, s_start, s_end)
+        clause = _clause(marks, s_start, s_end, start, m.end)
         veto = _LEFT_VETO(low, max(veto_from, clause[0]), start)
         if veto is not None and cues.PERIOD_NOUN.search(low, veto.end(), start) is None:
             if topical is None:
