@@ -248,6 +248,11 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
     """
     found = []
     topical = marks = None
+    if _TOPIC(low, s_start, s_end) is None:  # no action word on the surface: do the lemmas name one?
+        found_words.update(words(low, s_start, s_end))
+        if not (has(found_words, dw.ACT) or has(found_words, dw.APPEAL)):
+            return found
+        topical = True
     prev_end = prev_veto_end = s_start
     extended = None  # whether the sentence speaks of an extension at all, looked up once
     for m in dates:
@@ -278,18 +283,15 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if veto is not None and cues.PERIOD_NOUN.search(low, veto.end(), start) is None:
             if topical is None:
                 found_words.update(words(low, s_start, s_end))
+                topical = True  # the surface topic test passed above
             if not has(found_words, dw.ACT, veto.end(), start):
                 # a veto word counts unless a deadline noun or an action stands between it and the date:
                 # "Ennakkoäänestyksen aikana kotiäänestykseen on ilmoittauduttava viimeistään 1.4."
                 continue
         duration = after is not None and after[1] in _DURATION_CUES
         if topical is None:
-            if not found_words:
-                found_words.update(words(low, s_start, s_end))
-            topical = (has(found_words, dw.ACT) or has(found_words, dw.APPEAL)
-                       or _TOPIC(low, s_start, s_end) is not None)
-        if not topical:
-            continue
+            found_words.update(words(low, s_start, s_end))
+            topical = True
         if (score == 3 and duration
                 and not _topical_clause(low, left_from, s_start, start, after.end(), s_end)):
             continue  # "Hanke kestää 31.12.2026 asti, ja sen rahoitus haetaan …": the topic is another clause's
