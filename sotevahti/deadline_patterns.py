@@ -61,7 +61,9 @@ _VERB_WORDS = (
     "|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
     "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|")
 _VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|aina|varje år|joka vuosi|årligen|\w+sti|" + _CLOCK
-              + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")
+              + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*"
+              # an apposition after a relative phrase: "päättyy viikkoa ennen, 27.10.2025"
+              + r"(?:(?:\s+[\w-]+){1,3}\s*,)?\s*:?\s*" + _WEEKDAY_ABBR + "$")
 # A deadline noun, then "on"/"är"/":" or nothing: "Lausuntojen määräaika 22.1.2024",
 # "Sista dag för ansökan är 31.3.2025", "Hakuaika: 1.8.‒1.9.2025". A weaker cue.
 _NOUN_WORDS = [
@@ -158,7 +160,8 @@ KIND_RULES = (
         "lausun|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
         "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palauttee"
-        "|feedback|respon|synpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning").split("|"),
+        "|feedback|respon|synpunkt|ståndpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning"
+        ).split("|"),
         r"svar(?<!\wsvar)(?:en|et)?\b"]))),
     ("application", compile_fast(stem_regex([*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"

@@ -170,7 +170,9 @@ def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int
 
 # Where a clause ends: a comma, semicolon, spaced dash or a co-ordinating conjunction. Plain
 # str.find/rfind, which beat a regex here; "till och med" ("up to and including") is no break.
-_CLAUSE_MARKS = (",", ";", " – ", " — ", " ja ", " and ", " mutta ", " men ", " but ", " och ")
+_CLAUSE_MARKS = (",", ";", " – ", " — ", " ja ", " and ", " mutta ", " men ", " but ", " och ",
+                 # subordinators: "senast 12.12. så att de hinner behandlas", "… jotta ne ehditään käsitellä"
+                 " så att ", " jotta ", " so that ", " koska ", " eftersom ", " because ", " kun ", " när ")
 
 
 def _clause_marks(low: str, s_start: int, s_end: int) -> list[tuple[int, int]]:
