@@ -39,7 +39,8 @@ _PREFIXES = {
         "raportoi", "rapporter", "redovis",
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
-        "synpunkt", "ståndpunkt", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa", "sök",
+        "synpunkt", "ståndpunkt", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
+        "sök",
         "rekvir", "rekvisition", "samråd", "gransknin", "utställning",
         # English
         "deadline", "appl", "submi", "comment", "regist", "consult", "survey", "feedback", "respon", "opinion",
