@@ -182,7 +182,8 @@ WEEKDAY_WORDS = frozenset(
 #: 28.11.2025"), or "to"/"till"/"until" ("from 19 September to 31 October 2025").
 RANGE_GAP = compile_fast(DASH + "(?:(?:" + WEEKDAY + r")\s+)?|\s+(?:to|till|until)\s+(?:(?:" + WEEKDAY + r")\s+)?")
 #: The same after a start date's own time: "13.10.2025 klo 9.00 – 7.11.2025 klo 16.00".
-TIMED_RANGE_GAP = compile_fast(r"\s*\(?(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?\)?" + DASH)
+TIMED_RANGE_GAP = compile_fast(r"\s*\(?(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?\)?"
+                               r"(?:" + DASH + r"|\s+(?:till|to|until)(?:\s+den)?\s+)")
 #: A weekday right before a date; the caller checks that no letter precedes it.
 WEEKDAY_BEFORE = compile_fast(WEEKDAY + r"\s+(?:den\s+)?$")
 # "klo 12.10." and the end of "klo 8.30–10.12." are times, not 12 October / 10 December.

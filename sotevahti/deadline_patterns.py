@@ -149,7 +149,7 @@ CLAUSE = compile_fast(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|k
 KIND_RULES = (
     ("other", compile_fast(stem_regex([
         *"raport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
-        "kysymyksiä", "frågor om", "questions about",  # asking questions about a call
+        "kysymyksiä", "kysymykset", "frågor om", "questions about",  # asking questions about a call
         r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]))),
     ("registration", compile_fast(stem_regex(
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
