@@ -55,12 +55,14 @@ _PRE_WORDS = [
 BEFORE_CUE = compile_fast(r"(?<!\w)(?:ennen|före(?:\s+den)?|before)\s+" + _WEEKDAY_ABBR + "$")
 _PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_ABBR + "$"
 # A closing verb: "päättyy 27.2.2026", "går ut den 25 september", "closes on 3 February".
-_VERB_WORDS = (
+_VERB_WORDS = [*(
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
     "|loppuu|jatkuu|suljetaan|avslutas|avslutades|avslutats"
-    "|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
-    "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|")
-_VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|aina|varje år|joka vuosi|årligen|\w+sti|" + _CLOCK
+    "|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
+    "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|"),
+    r"går(?:\s+(?:alltid|nu|redan|dock|också))?\s+ut"]  # an adverb may split the particle verb
+_VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|aina|alltid|always|varje år|joka vuosi|årligen"
+              r"|\w+sti|" + _CLOCK
               + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*"
               # an apposition after a relative phrase: "päättyy viikkoa ennen, 27.10.2025"
               + r"(?:(?:\s+[\w-]+){1,3}\s*,)?\s*:?\s*" + _WEEKDAY_ABBR + "$")
@@ -94,7 +96,7 @@ TIME_BEFORE = compile_fast(
     r"|k(?<!\wk)(?:lo|ello|l\.?|lockan)\s*(?P<hklo>\d\d?)(?:[.:](?P<mklo>[0-5]\d))?"
     r"\s+(?:mennessä\s+|den\s+)?" + _WEEKDAY_ABBR + r"$)")
 PERIOD_WORDS = compile_fast(
-    r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|avoinna|auki|käynnissä|nähtävill\w*"
+    r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|söks|avoinna|auki|käynnissä|nähtävill\w*"
     r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*|öppen|öppet|öppna"
     r"|\w*kysely\w*|\w*enkät\w*|open|kerätään|påseende|framlag\w*|framlägg\w*"
     r"|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
@@ -155,7 +157,7 @@ KIND_RULES = (
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
         "|webinar|sign up|ehdokasasettel"
-        "|hemröstning|kandidat"))),
+        "|hemröstning|kandidat|osallistumise|deltagande"))),
     ("consultation", compile_fast(stem_regex([*(
         "lausun|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"

@@ -50,7 +50,7 @@ _PREFIXES = {
         "ilmoitetaan", "tiedotetaan", "julkaistaan", "pyrit", "pyrkii",
         "valitaan", "valinna", "valinta", "handlägg", "ratkais", "ratkaisu", "avgör", "överlämna", "julkais",
         "publicera",
-        "beslut", "besluta", "fatta", "bevilj", "behandla", "meddela", "skickas ut",
+        "beslut", "besluta", "fatta", "bevilj", "behandla", "meddelas", "meddelande", "skickas ut",
         "decision", "decided", "awarded", "granted", "paid", "processed", "notified"),
     # Payment by the authority ("Avustukset maksetaan 15.3.", "Utbetalningen sker senast …"), unless an
     # applying verb follows ("Avustuksen maksatusta on haettava …", "Utbetalning … ska sökas senast …").
