@@ -91,7 +91,9 @@ _NOT = {
 #: Whole forms with a role ("tuli" = came: "Hakemuksia tuli … 48", never a prefix of "tulee").
 _EXACT = {form: COUNT for form in ("tuli", "tulivat", "saatiin", "kertyi", "jätettiin", "lämnades", "inkom")}
 _EXACT.update({form: ANSWERED for form in ("vastataan", "besvaras", "answered")})
-_WORD = re.compile(r"\w+")
+#: A word: what ``words`` splits a sentence into.
+WORD = re.compile(r"\w+")
+_WORD = WORD
 _LANGS = ("fi", "sv")
 
 

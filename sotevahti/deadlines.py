@@ -292,7 +292,10 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
                 continue
         duration = after is not None and after[1] in _DURATION_CUES
         if topical is None:
-            found_words.update(words(low, s_start, s_end))
+            # the lemma roles only matter for vetoes and yearly rules: without a surface hint of one
+            # (a cheap scan), the word-by-word look-up is skipped
+            if cues.ROLE_HINT.search(low, s_start, s_end) is not None:
+                found_words.update(words(low, s_start, s_end))
             topical = True
         if (score == 3 and duration
                 and not _topical_clause(low, left_from, s_start, start, after.end(), s_end)):
