@@ -133,12 +133,13 @@ LEFT_VETO = compile_fast(stem_regex([*(
     "|published|uppdater|ändrad|senast publicerat|publicerad|updated|modified|korjattu|muokattu"
     "|päivitetty|vaalipäiv|vaalit|valdag|ennakkoäänest|äänestysai|förhandsröst|träder i kraft"
     "|trädde i kraft|började|öppnar|öppnade|öppnas|opens|opened|into force|optio|täyttävä|fyllt"
-    "|suljettu|stängd|stängt|mottog"
+    "|suljettu|stängt|mottog"
     # Dates the authority acts on, not the public: decisions, notices, payments.
     "|päätetään|käsitel|ilmoitetaan|tiedotetaan|julkaistaan|maksetaan|myönnetään|myönnettiin"
     "|meddelas|betalas|beviljas|behandlas|granted|awarded|processed"
 ).split("|"),
-    "avataan(?! uudelleen)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
+    # "är stängd" (closed), not "stängdes" (a survey closed: a past deadline)
+    "avataan(?! uudelleen)", r"stängd(?!es)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
     "pidetään(?! nähtävill)", "pidettiin(?! nähtävill)", r"kokous\b", r"inkom\b",
     r"päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)", r"beslut\w*\s+(?:fattas|meddelas)"]))
 #: A cue after the date, in the next clause: "… 15.10.2025 asti, jolloin hakuaika päättyy".
