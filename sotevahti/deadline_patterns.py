@@ -58,7 +58,7 @@ _PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_AB
 _VERB_WORDS = [*(
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
     "|loppuu|jatkuu|suljetaan|avslutas|avslutades|avslutats"
-    "|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|stängdes|closes|closed"
+    "|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|stängde|stängdes|closes|closed"
     "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|"),
     r"går(?:\s+(?:alltid|nu|redan|dock|också))?\s+ut"]  # an adverb may split the particle verb
 _VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|aina|alltid|always|varje år|joka vuosi|årligen"
@@ -121,7 +121,7 @@ EXTENSION = compile_fast(stem_regex([
     r"avataan uudelleen\b", r"avattiin uudelleen\b", "förläng", r"extended\b", r"postponed\b",
     r"reopened\b", r"re-opened\b", r"siirret(?:ty|tiin|ään)\b", r"flytta(?:ts|s|des)\s+till\b"]))
 PAST = compile_fast(stem_regex([rf"{w}(?<!\w{w})\b" for w in (
-    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|gått ut|löpte ut|löpt ut|upphörde|stängdes|closed|ended|expired"
+    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|gått ut|löpte ut|löpt ut|upphörde|stängde|stängdes|closed|ended|expired"
     "|oli|var|was").split("|")]))
 # Vetoes near the date (§3.3): entry into force, starts and openings, receipt
 # and letter dates, elections, meetings, validity periods, page stamps.
@@ -138,8 +138,8 @@ LEFT_VETO = compile_fast(stem_regex([*(
     "|päätetään|käsitel|ilmoitetaan|tiedotetaan|julkaistaan|maksetaan|myönnetään|myönnettiin"
     "|meddelas|betalas|beviljas|behandlas|granted|awarded|processed"
 ).split("|"),
-    # "är stängd" (closed), not "stängdes" (a survey closed: a past deadline)
-    "avataan(?! uudelleen)", r"stängd(?!es)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
+    # "är stängd" (closed), not "stängde"/"stängdes" (a survey closed: a past deadline)
+    "avataan(?! uudelleen)", r"stängd(?!e)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
     "pidetään(?! nähtävill)", "pidettiin(?! nähtävill)", r"kokous\b", r"inkom\b",
     r"päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)", r"beslut\w*\s+(?:fattas|meddelas)"]))
 #: A cue after the date, in the next clause: "… 15.10.2025 asti, jolloin hakuaika päättyy".
