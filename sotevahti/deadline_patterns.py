@@ -121,8 +121,8 @@ EXTENSION = compile_fast(stem_regex([
     r"avataan uudelleen\b", r"avattiin uudelleen\b", "förläng", r"extended\b", r"postponed\b",
     r"reopened\b", r"re-opened\b", r"siirret(?:ty|tiin|ään)\b", r"flytta(?:ts|s|des)\s+till\b"]))
 PAST = compile_fast(stem_regex([rf"{w}(?<!\w{w})\b" for w in (
-    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|gått ut|löpte ut|löpt ut|upphörde|stängde|stängdes|closed|ended|expired"
-    "|oli|var|was").split("|")]))
+    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|gått ut|löpte ut|löpt ut|upphörde|stängde|stängdes"
+    "|closed|ended|expired|oli|var|was").split("|")]))
 # Vetoes near the date (§3.3): entry into force, starts and openings, receipt
 # and letter dates, elections, meetings, validity periods, page stamps.
 LEFT_VETO = compile_fast(stem_regex([*(
