@@ -234,7 +234,8 @@ def named_month_possible(low: str) -> bool:
 
 
 #: Words after which a bare "5.5" (no final dot, no year) is a date: "Anmälan senast 5.5".
-BARE_DATE_CUE = compile_fast(r"(?<!\w)(?:senast|viimeistään|till och med|t\.o\.m\.?|fram till|gick ut|går ut"
+BARE_DATE_CUE = compile_fast(r"(?<!\w)(?:senast|viimeistään|till och med|t\.o\.m\.?|fram till|öppen till|öppet till"
+                             r"|pågår till|gick ut|går ut"
                              r"|löper ut|löpte ut|stänger|stängde|stängdes|upphör|upphörde|closes)(?:\s+den)?\s+$")
 #: A unit after a number, which makes "5.5" a decimal, not a date.
 AMOUNT_AFTER = compile_fast(r"\s*(?:%|\w*pro[sc]ent|milj|mrd|€|euro|e\b|tun|timm|h\b|min|vuo|år|kk|mån|\d)")

@@ -73,7 +73,7 @@ _NOUN_WORDS = [
     *(stem + end for stem in ("lausuntoa", "hakua", "määräa", "vastausa", "ilmoittautumisa", "raportointia",
                               "nähtävilläoloa", "kuulemisa", "kommentointia") for end in ("i", "j")),
     "takaraj", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
-    "anmälningstid", "svarstid", "tidsfrist", "utsatt tid", "besvärstid",
+    "anmälningstid", "svarstid", "tidsfrist", "utsatt tid", "besvärstid", "tiden för att", "jättöai", "jättöaj",
     "samrådstid", "granskningstid", "utställningstid", "ansökningsperiod",
     "päättymispäivä", "closing date", "deadline"]
 # "The deadline for applications is 16:15 on 31 October", "Määräaika on klo 16 15.3.2025" carry a time first.
@@ -170,7 +170,7 @@ KIND_RULES = (
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
         "|webinar|sign up|ehdokasasettel"
-        "|hemröstning|kandidat|osallistumise|deltagande"))),
+        "|hemröstning|kandidat|osallistumise|deltagande|valitsijayhdisty|valmansförening"))),
     ("consultation", compile_fast(stem_regex([*(
         "lausun|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
@@ -180,7 +180,8 @@ KIND_RULES = (
         r"svar(?<!\wsvar)(?:en|et)?\b"]))),
     ("application", compile_fast(stem_regex([*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
-        "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett").split("|"),
+        "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag"
+        ).split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]))),
 )
 _WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")

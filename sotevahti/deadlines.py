@@ -223,7 +223,10 @@ def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: in
             and _last(found_words, dw.PAYMENT, start) > _last(found_words, dw.ACT, start)):
         return True  # "Avustukset maksetaan 15.3.2026 mennessä"; not "Utbetalning … ska sökas senast …"
     grant = has(found_words, dw.GRANT, s_start, s_end)
-    if has(found_words, dw.USE, c_from, c_to) and grant and not has(found_words, dw.REPORT, c_from, c_to):
+    if grant and not has(found_words, dw.REPORT, c_from, c_to) and (
+            has(found_words, dw.USE, c_from, c_to)
+            # "Avustus on käytettävä kuluvan vuoden aikana, viimeistään 31.12.2026"
+            or (not act_here and has(found_words, dw.USE, s_start, s_end))):
         return True  # "Avustusta voi käyttää 31.12.2026 asti", "Bidraget kan användas t.o.m. …"
     if not has(found_words, dw.ELIGIBLE, c_from, c_to):
         return False
