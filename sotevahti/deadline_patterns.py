@@ -170,7 +170,7 @@ KIND_RULES = (
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
         "|webinar|sign up|ehdokasasettel"
-        "|hemröstning|kandidat|osallistumise|deltagande|valitsijayhdisty|valmansförening"))),
+        "|hemröstning|kandidat|osallistumise|sitt deltagande|valitsijayhdisty|valmansförening"))),
     ("consultation", compile_fast(stem_regex([*(
         "lausun|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
