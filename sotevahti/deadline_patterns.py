@@ -145,25 +145,13 @@ LEFT_VETO = compile_fast(stem_regex([*(
 #: A cue after the date, in the next clause: "… 15.10.2025 asti, jolloin hakuaika päättyy".
 LATER_CUE = compile_fast(r"\s*,\s*(?:jolloin|då|when)\s+(?:[\w-]+\s+){0,3}?(?:päätty|umpeutu|sulkeutu|går ut"
                          r"|löper ut|upphör|closes|ends)")
-#: Surface hints of the words whose lemma roles veto a date or make it yearly (``deadline_words``):
-#: short stems, so that inflected forms still hit, but none of the deadline words themselves
-#: ("päättyy", "hakemus"), so that a plain deadline sentence skips the word-by-word look-up.
-ROLE_HINT = compile_fast(stem_regex(
-    "päätö|päätös|päättä|päätet|päätti|käsit|myön|maks|ilmoitet|tiedotet|julkai|pyri|pyrk|valit|valin|ratkai"
-    "|linjaa|beslut|fatt|bevilj|behandl|meddel|handläg|avgör|överläm|publicer|delges|utbetal|betal|käyt"
-    "|använd|toteut|tukikelp|hankeai|hankeaj|rahoit|kustann|finansier|genomför|stödber|projekttid|kostnad"
-    "|vuosi|vuonna|jokavuot|årlig|årsvis|varje|every|annual|yearly|tuli|saatiin|kertyi|jätettiin|lämnades"
-    "|inkom|vastataan|besvaras|kysym|frågor|oikaisu|valitu|muutoksenhak|överklag|rättelse|besvär|decision"
-    "|decided|paid|payment|used|spent|eligib|costs|funds|raport|rapport|redovis|selvity|report|tility|kom in"
-    "|avustuspäätö|antaa|annetaan|ratkaisu|julkist|offentlig|postit|postas|lähetetään|skickas|ilmoittaa"
-    "|valmistu|kestää|pågår|hakij|sökand"))
 # Clause openers: a cue or veto belongs to the dates of its own clause only.
 CLAUSE = compile_fast(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|–(?<=\s–)\s|—(?<=\s—)\s)")
 
 #: The first rule that matches a deadline sentence gives its kind (§3.4); "other" by default.
 KIND_RULES = (
     ("other", compile_fast(stem_regex([
-        *"raport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
+        *"raport|rapport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
         "kysymyksiä", "kysymykset", "frågor om", "questions about",  # asking questions about a call
         r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]))),
     ("registration", compile_fast(stem_regex(

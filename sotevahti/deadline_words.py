@@ -23,6 +23,8 @@ from functools import lru_cache
 
 import simplemma
 
+from sotevahti.date_patterns import stem_regex
+
 ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT, COUNT, PAYMENT, QUESTION = (
     "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report", "count", "payment", "question")
 ANSWERED = "answered"  # the passive "vastataan"/"besvaras", whose role depends on what is answered
@@ -40,7 +42,7 @@ _PREFIXES = {
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
         "synpunkt", "ståndpunkt", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
-        "sök",
+        "sök", "kandidat",
         "rekvir", "rekvisition", "samråd", "gransknin", "utställning",
         # English
         "deadline", "appl", "submi", "comment", "regist", "consult", "survey", "feedback", "respon", "opinion",
@@ -61,9 +63,10 @@ _PREFIXES = {
     GRANT: ("avustu", "tuki", "tuen", "tukea", "raha", "bidrag", "understöd", "stöd", "medel", "grant", "funds"),
     ELIGIBLE: ("toteutet", "toteutus", "toteuttam", "rahoitettav", "rahoitetta", "finansieras",
                 "tukikelpoi", "hankeai", "hankeaj", "rahoituskau",
-               "kustannu", "genomför", "stödberättig", "projekttid", "kostnad", "eligible", "costs", "activities"),
+               "kustannu", "kulu", "syntyv", "syntyn",
+               "genomför", "stödberättig", "projekttid", "kostnad", "eligible", "costs", "activities"),
     RECURRING: ("vuosittai", "jokavuoti", "årlig", "årsvis", "annual", "yearly"),
-    REPORT: ("raport", "redovis", "selvity", "selvitys", "tility", "report"),
+    REPORT: ("raport", "rapport", "redovis", "selvity", "selvitys", "tility", "report"),
     APPEAL: ("besvär", "oikaisuvaatimu", "valitu", "muutoksenhak", "överklag", "rättelseyrkand", "appeal"),
 }
 # Stems that may sit inside a compound ("avustuspäätös", "valtionavustuspäätökset").
@@ -174,6 +177,15 @@ def words(low: str, start: int, end: int) -> dict[str, list[int]]:
 _CACHE: dict[str, frozenset[str]] = {}  # every form met, so the hot loop pays one dict look-up per word
 _CACHE_LIMIT = 200_000  # forms; a long crawl starts the cache afresh rather than grow without end
 _PAIR_FIRST = frozenset(first for first, _ in _PAIRS)
+#: Surface hint of any word whose role can veto a date or make it yearly: every stem of those roles,
+#: the two-word rules, the whole forms, and shorter stems for forms whose lemma (not surface) has the
+#: role ("päätti" → "päättää"). A sentence without a hit skips the word-by-word look-up.
+ROLE_HINT = re.compile(stem_regex(sorted({
+    *(stem for role in (AUTHORITY, PAYMENT, USE, ELIGIBLE, RECURRING, QUESTION, REPORT, APPEAL)
+      for stem in _PREFIXES[role]),
+    *(head for role in (AUTHORITY,) for head in _HEADS[role]), *_EXACT,
+    *(f"{first} {second}" for first, second in _PAIRS),
+    "päät", "käsit", "myön", "maks", "ratkai", "beslut", "betal", "använ", "toteu", "rahoi", "genomf"})))
 
 
 def has(found: dict[str, list[int]], role: str, start: int = 0, end: int = 1 << 30) -> bool:
@@ -187,6 +199,22 @@ def has(found: dict[str, list[int]], role: str, start: int = 0, end: int = 1 << 
     return False
 
 
-__all__ = ["ACT", "ANSWERED", "APPEAL", "AUTHORITY", "COUNT", "ELIGIBLE", "GRANT", "PAYMENT", "QUESTION", "RECURRING",
-           "REPORT", "USE", "has",
-           "lemmas", "roles", "words"]
+__all__ = [
+    "ACT",
+    "ANSWERED",
+    "APPEAL",
+    "AUTHORITY",
+    "COUNT",
+    "ELIGIBLE",
+    "GRANT",
+    "PAYMENT",
+    "QUESTION",
+    "RECURRING",
+    "REPORT",
+    "ROLE_HINT",
+    "USE",
+    "has",
+    "lemmas",
+    "roles",
+    "words",
+]

@@ -297,7 +297,7 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if topical is None:
             # the lemma roles only matter for vetoes and yearly rules: without a surface hint of one
             # (a cheap scan), the word-by-word look-up is skipped
-            if cues.ROLE_HINT.search(low, s_start, s_end) is not None:
+            if dw.ROLE_HINT.search(low, s_start, s_end) is not None:
                 found_words.update(words(low, s_start, s_end))
             topical = True
         if (score == 3 and duration
