@@ -168,7 +168,7 @@ KIND_RULES = (
         r"svar(?<!\wsvar)(?:en|et)?\b"]))),
     ("application", compile_fast(stem_regex([*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
-        "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag"
+        "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag|puuttuv|saknas"
         ).split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]))),
 )
