@@ -160,7 +160,7 @@ KIND_RULES = (
         "|webinar|sign up|ehdokasasettel"
         "|hemröstning|kandidat|osallistumise|sitt deltagande|valitsijayhdisty|valmansförening"))),
     ("consultation", compile_fast(stem_regex([*(
-        "lausun|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
+        "lausun|lausua|lausuu|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
         "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palauttee"
         "|feedback|respon|synpunkt|ståndpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning"

@@ -33,7 +33,7 @@ ANSWERED = "answered"  # the passive "vastataan"/"besvaras", whose role depends 
 _PREFIXES = {
     ACT: (
         # Finnish: applying, commenting, answering, registering, submitting, on display
-        "lausun", "haku", "hakea", "hakem", "haet", "haem", "avustushak", "kysely", "ilmoittau",
+        "lausun", "lausua", "lausuu", "haku", "hakea", "hakem", "haet", "haem", "avustushak", "kysely", "ilmoittau",
         "ilmoittaud", "mielipi", "muistutu", "nähtävil", "nähtäville", "kommen", "näkemy", "palaute", "palautt",
         "vastaa", "vastaus", "vastauk", "vastat", "toimit", "jättä", "jätet", "jättö", "lähet", "täydenn",
         "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",
