@@ -78,6 +78,15 @@ def test_labelled_set_shape() -> None:
         if case["deadline"]:
             date.fromisoformat(case["deadline"])
         assert case["time"] is None or re.fullmatch(r"\d\d:\d\d", case["time"])
+        if case.get("recurring"):  # a yearly rule is a negative with its day and month
+            assert case["deadline"] is None and case["kind"] is None
+            date(2024, case["recurring"]["month"], case["recurring"]["day"])
+        if "batch" in case:  # the fresh batches of issue 11 name the phrasing they follow
+            assert case["pattern_source"]
+    fresh = [c for c in CASES if "batch" in c]
+    assert len(fresh) >= 400 and sum(c["lang"] == "sv" for c in fresh) >= 150
+    whose = {"decision", "decision_target", "mailing_period", "eligible_period", "grant_use_until", "recurring"}
+    assert sum(c.get("family") in whose for c in fresh) >= 150
 
 
 #: Floors for the whole labelled set. Measured when written (677 cases): precision,
