@@ -20,8 +20,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_TIMEOUT = 45
 RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5   # a redirect loop costs five requests, then counts as errors_redirect_loop
 TELNETCONSOLE_ENABLED = False
 
 DEFAULT_REQUEST_HEADERS = {
@@ -36,9 +36,21 @@ HTTPCACHE_DIR = os.environ.get("SOTEVAHTI_HTTPCACHE", "httpcache")
 
 # Count requests and bytes on the wire side of the HTTP cache (default 850 sits before it, so a
 # revalidated page would be counted as a full 200 with its cached body instead of a 304).
+# The guard (middlewares/guard.py) replaces Scrapy's robots.txt middleware: each host's robots.txt
+# is read before its first request, a 5xx answer means "not this run", and requests to other hosts,
+# ports or schemes are refused before any connection.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "middlewares.guard.GuardMiddleware": 100,
+    "middlewares.guard.WireStats": 940,   # wire side of the HTTP cache (900), like DownloaderStats
     "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
 }
+# A page larger than this is refused (counted as errors_too_large), never stored.
+SOTEVAHTI_MAX_PAGE_BYTES = int(os.environ.get("SOTEVAHTI_MAX_PAGE_BYTES", 5_000_000))
+DOWNLOAD_MAXSIZE = SOTEVAHTI_MAX_PAGE_BYTES
+DOWNLOAD_WARNSIZE = 0
+# Tests and the fault suite shorten the timeout so that a hanging server costs seconds, not minutes.
+DOWNLOAD_TIMEOUT = float(os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", 45))
 
 ITEM_PIPELINES = {"pipelines.store.StorePipeline": 300}
 

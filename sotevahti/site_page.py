@@ -28,6 +28,7 @@ from .regions import COUNTIES, NATIONAL, region_name
 from .sources import FeedSettings
 from .store import Store
 from .tracking import CLOSING_SOON_DAYS, days_left, deadline_end
+from .xmlsafe import PublicView
 
 DEADLINE_KINDS = {"consultation": "Lausunto", "application": "Avustushaku",
                   "registration": "Ilmoittautuminen", "other": "Muu määräaika"}
@@ -246,7 +247,7 @@ def render_page(title: str, heading: str, sections: list[tuple[str, str, str]], 
             f"{footer}\n</body>\n</html>\n")
 
 
-def write_site(store: Store, public_dir: Path, settings: FeedSettings, now: datetime) -> list[Path]:
+def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettings, now: datetime) -> list[Path]:
     """Write ``index.html``, ``alue/<region>.html`` for each region with items and ``style.css``.
 
     :param now: the time the page is written for (days left are counted from its Helsinki date).
@@ -254,6 +255,7 @@ def write_site(store: Store, public_dir: Path, settings: FeedSettings, now: date
     """
     public = Path(public_dir)
     (public / "alue").mkdir(parents=True, exist_ok=True)
+    store = PublicView(store)   # the page reads only strings fit for HTML
     files = region_files(store, settings)
     changes = render_changes(store.latest_changes(CHANGE_LIMIT), store.latest_removals(CHANGE_LIMIT))
     index = render_page(settings.title, settings.title, [

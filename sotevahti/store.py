@@ -39,6 +39,8 @@ from .store_deadlines import DeadlineStoreMixin
 from .store_health import HealthStoreMixin
 from .store_history import HistoryStoreMixin
 from .tracking import FoundDeadline, item_deadlines, utc_iso
+from .trust import held_long_enough, judge_update
+from .xmlsafe import storable
 
 _CONTENT_FIELDS = ("title", "lead", "body")
 _FILTER_COLUMNS = frozenset({"region", "organisation", "kind", "language", "source"})
@@ -52,6 +54,8 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    #: ``(source, reason, item id)`` of every item whose new content was held back
+    held: tuple[tuple[str, str, str], ...] = ()
 
 
 def dedup_key(item: Mapping[str, Any]) -> str | None:
@@ -186,46 +190,57 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
         """Store a batch of items in one transaction.
 
         A new id is inserted, unless it is the same release as a stored item from another source
-        (same title, publication day and organisation: a county release copied to sttinfo.fi);
-        then its URL is added to the stored item. A known id whose content hash changed is
+        (same title, publication day and organisation: a county release copied to sttinfo.fi) or
+        has a URL a stored item already has; then its URLs are added to the stored item, and its
+        id joins that item for good, even after the county corrects the title. A known id whose content hash changed is
         updated, and its previous content goes to ``item_versions`` with a diff; ``id``,
-        ``source`` and ``first_seen`` never change. Every URL the item was seen under is recorded,
-        links to related items are kept, the deadlines in a new or changed item's text are
-        tracked, and authoritative ``api_deadlines`` are synced on every call.
+        ``source`` and ``first_seen`` never change. New content that looks damaged (see
+        :func:`sotevahti.trust.judge_update`) is held back instead and reported in ``held``.
+        Reading an item clears a pending 404 and restores a withdrawn item. Every URL the item
+        was seen under is recorded, links to related items are kept, the deadlines in a new or
+        changed item's text are tracked, and authoritative ``api_deadlines`` are synced.
 
         :raises ValueError: if an item fails :func:`~sotevahti.schema.validate_item`.
         """
-        batch = list(items)
+        batch = [storable(dict(item)) for item in items]
         for item in batch:
             problems = validate_item(item)
             if problems:
                 raise ValueError(f"{item.get('url')}: {'; '.join(problems)}")
         seen_at = utc_iso(now)
-        new = updated = unchanged = duplicates = 0
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0}
+        held: list[tuple[str, str, str]] = []
         with self.atomic():
             for item in batch:
                 row = self._row(item, seen_at, run_id)
                 old = self.conn.execute(
-                    "SELECT content_hash, version, title, lead, body, attachments, first_seen, updated_at "
-                    "FROM items WHERE id = ?", (row["id"],)).fetchone()
+                    "SELECT content_hash, version, title, lead, body, attachments, first_seen, updated_at, "
+                    "held_hash, held_since FROM items WHERE id = ?", (row["id"],)).fetchone()
                 twin = self._twin_of(row) if old is None else None
+                outcome = "duplicates" if twin is not None else "new" if old is None else "unchanged"
                 if twin is not None:
                     row["id"] = twin
                     self._link(twin, item["id"], "duplicate", seen_at)
-                    self.conn.execute("UPDATE items SET last_seen=?, last_run=? WHERE id=?", (seen_at, run_id, twin))
-                    duplicates += 1
                 elif old is None:
                     self.db["items"].insert(row)
                     self._track_deadlines(item, now, run_id)
-                    new += 1
                 elif old[0] != row["content_hash"]:
-                    self._new_version(row, old, item, seen_at, run_id)
-                    self._track_deadlines(item, now, run_id)
-                    updated += 1
-                else:
-                    self.conn.execute("UPDATE items SET last_seen=?, last_run=? WHERE id=?",
-                                      (seen_at, run_id, row["id"]))
-                    unchanged += 1
+                    reason = judge_update({"title": old[2], "lead": old[3], "body": old[4]}, row)
+                    held_since = datetime.fromisoformat(old[9]) if old[9] else None
+                    if reason is None or held_long_enough(reason, old[8], held_since, row["content_hash"], now):
+                        row.update(held_hash=None, held_since=None, held_reason=None)
+                        self._new_version(row, old, item, seen_at, run_id)
+                        self._track_deadlines(item, now, run_id)
+                        outcome = "updated"
+                    else:
+                        self._hold(row["id"], row["content_hash"], old[8], reason, seen_at)
+                        held.append((item["source"], reason, row["id"]))
+                if outcome == "unchanged" and old is not None and old[0] == row["content_hash"] and old[8]:
+                    # the stored text came back: a text held back before is no longer pending
+                    self.conn.execute("UPDATE items SET held_hash = NULL, held_since = NULL, held_reason = NULL "
+                                      "WHERE id = ?", (row["id"],))
+                counts[outcome] += 1
+                self._seen(row["id"], seen_at, run_id)
                 for url in {item["url"], *(item.get("urls") or ())}:
                     self.conn.execute("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)",
                                       (url, row["id"], seen_at))
@@ -233,7 +248,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
                     self._link(row["id"], target, "related", seen_at)
                 if item.get("api_deadlines") and twin is None:
                     self.sync_item_deadlines(row["id"], api_deadlines(item), now, run_id, origin="api")
-        return UpsertResult(new=new, updated=updated, unchanged=unchanged, duplicates=duplicates)
+        return UpsertResult(**counts, held=tuple(held))
 
     def record_rejections(self, rejections: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime) -> int:
         """Store rejected items (``source``, ``url``, ``reason``); returns how many."""
@@ -287,11 +302,36 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
     # -- helpers ------------------------------------------------------------------------
 
     def _twin_of(self, row: Mapping[str, Any]) -> str | None:
+        joined = self.conn.execute("SELECT item_id FROM item_links WHERE target_id = ? AND relation = 'duplicate' "
+                                   "ORDER BY first_seen, item_id LIMIT 1", (row["id"],)).fetchone()
+        if joined:
+            return str(joined[0])
+        # A URL is one page: an item under a new id whose URL another item already has is that item
+        # (else the new item would be stored without a URL of its own).
+        owner = self.conn.execute("SELECT item_id FROM item_urls WHERE url = ? AND item_id != ?",
+                                  (row["url"], row["id"])).fetchone()
+        if owner:
+            return str(owner[0])
         if not row.get("dedup_key"):
             return None
         hit = self.conn.execute("SELECT id FROM items WHERE dedup_key = ? AND id != ? ORDER BY first_seen LIMIT 1",
                                 (row["dedup_key"], row["id"])).fetchone()
         return hit[0] if hit else None
+
+    def _hold(self, item_id: str, new_hash: str, held_hash: str | None, reason: str, seen_at: str) -> None:
+        """Remember a suspect text (not stored) so that reading it again a day later can confirm it."""
+        if held_hash == new_hash:
+            return
+        self.conn.execute("UPDATE items SET held_hash = ?, held_since = ?, held_reason = ? WHERE id = ?",
+                          (new_hash, seen_at, reason, item_id))
+
+    def _seen(self, item_id: str, seen_at: str, run_id: int | None) -> None:
+        """The item's page was read: it is not missing, and if it was withdrawn it is back."""
+        self.conn.execute(
+            "UPDATE items SET last_seen = ?, last_run = ?, missing_since = NULL, missing_status = NULL, "
+            "restored_at = CASE WHEN removed_at IS NULL THEN restored_at ELSE ? END, "
+            "removed_at = NULL, removed_status = NULL, removed_run = NULL WHERE id = ?",
+            (seen_at, run_id, seen_at, item_id))
 
     def _link(self, item_id: str, target_id: str, relation: str, seen_at: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
