@@ -54,6 +54,9 @@ class DateMatch:
     range_start: date | None = None
     yearless: bool = False
     precision: str = "day"
+    #: (day, month) of the end day as written, kept even when no year resolves it
+    #: ("vuosittain 31.1. mennessä" is a yearly rule, not one date).
+    day_month: tuple[int, int] | None = None
 
     def as_datetime(self) -> datetime | None:
         """Aware Europe/Helsinki datetime when both day and time are known."""
@@ -64,11 +67,11 @@ class DateMatch:
 
 def _date_match(start: int, end: int, text: str, day: date | None, clock: time | None = None,
                 is_range: bool = False, range_start: date | None = None, yearless: bool = False,
-                precision: str = "day") -> DateMatch:
+                precision: str = "day", day_month: tuple[int, int] | None = None) -> DateMatch:
     """A DateMatch built at half the cost of the frozen dataclass's own __init__ (same fields)."""
     match = object.__new__(DateMatch)
     match.__dict__.update(start=start, end=end, text=text, date=day, time=clock, is_range=is_range,
-                          range_start=range_start, yearless=yearless, precision=precision)
+                          range_start=range_start, yearless=yearless, precision=precision, day_month=day_month)
     return match
 
 
@@ -143,6 +146,9 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
             dt = parse_iso_datetime(m.group(0))
             if dt is not None:
                 found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year, moment=dt))
+    if "/" in low:  # "15/3/2025"; statute and diary numbers ("449/2007", "VN/14113/2023") have no D/M/YYYY
+        for m in pat.SLASH_DMY.finditer(low):
+            found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), int(m[3])))
     for m in pat.NUMERIC.finditer(low):
         day_text, month_text, dot, year_text = m.groups()
         day, month = int(day_text), int(month_text)
@@ -153,8 +159,9 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
         if year is None:
             if pat.TIME_WORD_BEFORE.search(low, max(0, start - 25), start):
                 continue
-            if not dot and _weekday_start(low, start) is None and not _bare_deadline_date(low, start, m.end()):
-                continue  # "11.1" without the final dot only after "tisdag" or "senast"
+            if (not dot and _weekday_start(low, start) is None and not _bare_deadline_date(low, start, m.end())
+                    and not pat.RANGE_START_BEFORE.search(low, max(0, start - 12), start)):
+                continue  # "11.1" without the final dot only after "tisdag", "senast" or a range start "15.3–"
         found.append(_Atom(start, m.end(), day, month, year))
     if "kuu" in low or "k." in low:
         for m in pat.FI_DAY_MONTH.finditer(low):
@@ -211,7 +218,7 @@ def _range_prefix(text: str, atom: _Atom, prev: _Atom | None) -> tuple[re.Match[
         i -= 1
     if not i or not (text[i - 1] in _DASHES or text.endswith(_BETWEEN_WORDS, 0, i)):
         return None  # the common case, settled without slicing
-    tail = text[max(0, atom.start - 24):atom.start]
+    tail = text[max(0, atom.start - 36):atom.start]
     stripped = tail.rstrip()
     prefix = None
     if stripped and stripped[-1] in _DASHES:
@@ -236,7 +243,9 @@ def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
                 and prev.precision == atom.precision == "day"
                 and (pat.RANGE_GAP.fullmatch(text, prev.end, atom.start)
                      or ("kl" in text[prev.end:atom.start]
-                         and pat.TIMED_RANGE_GAP.fullmatch(text, prev.end, atom.start)))):
+                         and pat.TIMED_RANGE_GAP.fullmatch(text, prev.end, atom.start))
+                     or (pat.AND_GAP.fullmatch(text, prev.end, atom.start)  # "mellan 1 mars och 31 augusti"
+                         and pat.BETWEEN_BEFORE.search(text, max(0, prev.start - 16), prev.start)))):
             merged[-1] = atom
             atom.start_atom, atom.start = prev, prev.start
             continue
@@ -247,6 +256,8 @@ def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
                 day = int(prefix[1])
                 ranged = prefix.re is pat.RANGE_PREFIX
                 month = int(prefix[3]) if ranged and prefix[3] else atom.month
+                if not ranged and prefix[2]:  # "mellan 1 mars och 31 augusti 2025"
+                    month = pat.NAMED_MONTHS[prefix[2]]
                 year = int(prefix[4]) if ranged and prefix[4] else None
                 if _valid(day, month, year):
                     start = offset + prefix.start()
@@ -361,7 +372,8 @@ def find_dates_folded(text: str, low: str, ref_date: date | None = None) -> list
             if start is not None and end is not None and start > end:
                 start = start - relativedelta(years=1)  # "30.12.–7.1." crosses the new year
         matches.append(_date_match(atom.start, atom.end, text[atom.start:atom.end], end, atom.time,
-                                   atom.start_atom is not None, start, atom.year is None, atom.precision))
+                                   atom.start_atom is not None, start, atom.year is None, atom.precision,
+                                   (atom.day, atom.month) if atom.day else None))
     return matches
 
 

@@ -10,7 +10,9 @@
 - *closed*: "Lausuntoaika päättyi 25.9.2020: <title>"
 
 The GUID is the event's id (``dl-…/extended/2020-10-02``), never the item's, so an extension
-shows up as news even to a reader who already has the release.
+shows up as news even to a reader who already has the release. A release read for the first time
+that already says both dates ("päättyy 5.3. … on jatkettu 19.3. saakka") gives one *extended*
+entry, 5.3. → 19.3. Yearly rules without a date of their own are not in the feed (see ``ical``).
 """
 
 from __future__ import annotations

@@ -34,9 +34,12 @@ AFTER_DATE = compile_fast(
 # an optional time in between: "viimeistään kello 16.00 perjantaina 28.3.2025",
 # or a time alone: "klo 12.00 mennessä 30.4.2025".
 _PRE_WORDS = [
-    "viimeistään", r"perillä(?:\s+viimeistään)?", r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
+    "viimeistään", r"perillä(?:\s+[\w-]+){0,2}?(?:\s+viimeistään)?",
+    r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
     r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
     r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
+    # a moved deadline: "on siirretty 29.9.2025", "har flyttats till 29.9.2025"
+    r"siirret(?:ty|tiin|ään)(?:\s+päivään)?", r"flytta(?:ts|s|des)\s+till(?:\s+den)?",
     r"extended\s+(?:to|until)", r"postponed\s+(?:to|until)", r"due(?<!\wdue)(?:\s+(?:on|by))?",
     r"by(?<!\wby)(?:\s+\d{1,2}(?:[.:]\d\d)?\s*(?:[ap]\.?m\.?|noon)?\s+on)?",
     r"no later than(?:\s+\d{1,2}(?:[.:]\d\d)?\s*(?:[ap]\.?m\.?|noon)\s+on)?", r"till\s+den",
@@ -52,12 +55,17 @@ _PRE_WORDS = [
 BEFORE_CUE = compile_fast(r"(?<!\w)(?:ennen|före(?:\s+den)?|before)\s+" + _WEEKDAY_ABBR + "$")
 _PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_ABBR + "$"
 # A closing verb: "päättyy 27.2.2026", "går ut den 25 september", "closes on 3 February".
-_VERB_WORDS = (
+_VERB_WORDS = [*(
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
-    "|loppuu|jatkuu|går ut|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|closes|closed"
-    "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|")
-_VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|\w+sti|" + _CLOCK
-              + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*\s*:?\s*" + _WEEKDAY_ABBR + "$")
+    "|loppuu|jatkuu|suljetaan|avslutas|avslutades|avslutats"
+    "|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|stängde|stängdes|closes|closed"
+    "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|"),
+    r"går(?:\s+(?:alltid|nu|redan|dock|också))?\s+ut"]  # an adverb may split the particle verb
+_VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|aina|alltid|always|varje år|joka vuosi|årligen"
+              r"|\w+sti|" + _CLOCK
+              + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*"
+              # an apposition after a relative phrase: "päättyy viikkoa ennen, 27.10.2025"
+              + r"(?:(?:\s+[\w-]+){1,3}\s*,)?\s*:?\s*" + _WEEKDAY_ABBR + "$")
 # A deadline noun, then "on"/"är"/":" or nothing: "Lausuntojen määräaika 22.1.2024",
 # "Sista dag för ansökan är 31.3.2025", "Hakuaika: 1.8.‒1.9.2025". A weaker cue.
 _NOUN_WORDS = [
@@ -65,11 +73,16 @@ _NOUN_WORDS = [
     *(stem + end for stem in ("lausuntoa", "hakua", "määräa", "vastausa", "ilmoittautumisa", "raportointia",
                               "nähtävilläoloa", "kuulemisa", "kommentointia") for end in ("i", "j")),
     "takaraj", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
-    "anmälningstid", "svarstid", "päättymispäivä", "closing date", "deadline"]
+    "anmälningstid", "svarstid", "tidsfrist", "utsatt tid", "besvärstid", "tiden för att", "jättöai", "jättöaj",
+    "samrådstid", "granskningstid", "utställningstid", "ansökningsperiod",
+    "päättymispäivä", "closing date", "deadline"]
 # "The deadline for applications is 16:15 on 31 October", "Määräaika on klo 16 15.3.2025" carry a time first.
-_NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,4}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|(?:\s+[\w-]+){0,3}?\s*:|)"
+_NOUN_TAIL = (r"[\w-]*(?:(?:\s+[\w-]+){0,6}?\s+(?:on|oli|är|var|is|was)(?:\s+den)?\s*:?|(?:\s+[\w-]+){0,3}?\s*:|,|)"
               r"(?:\s*(?:" + _CLOCK + r"|\d{1,2}[.:]\d\d(?:\s*[ap]\.?m\.?)?\s+on)(?=\s))?\s*" + _WEEKDAY_ABBR + "$")
 NOUN_CUE = compile_fast("(?:" + stem_regex(_NOUN_WORDS, prefix_only=False) + ")" + _NOUN_TAIL)
+#: A deadline noun anywhere in a clause ("ansökningstiden gått ut …"): its closing verb outweighs a
+#: processing verb elsewhere in the clause ("Ansökningarna behandlas efter att …").
+PERIOD_NOUN = compile_fast(stem_regex(_NOUN_WORDS, prefix_only=False))
 #: All three in one prefix tree, so one search finds any cue before a date.
 LEFT_CUE = compile_fast(stem_regex(
     [w + _PRE_TAIL for w in _PRE_WORDS] + [w + _VERB_TAIL for w in _VERB_WORDS]
@@ -83,8 +96,8 @@ TIME_BEFORE = compile_fast(
     r"|k(?<!\wk)(?:lo|ello|l\.?|lockan)\s*(?P<hklo>\d\d?)(?:[.:](?P<mklo>[0-5]\d))?"
     r"\s+(?:mennessä\s+|den\s+)?" + _WEEKDAY_ABBR + r"$)")
 PERIOD_WORDS = compile_fast(
-    r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|avoinna|auki|käynnissä|nähtävill\w*"
-    r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*"
+    r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|söks|avoinna|auki|käynnissä|nähtävill\w*"
+    r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*|öppen|öppet|öppna"
     r"|\w*kysely\w*|\w*enkät\w*|open|kerätään|påseende|framlag\w*|framlägg\w*"
     r"|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
     # "… voi antaa 5.–30.6.2025", "kan lämnas …", "the period runs from 1 to 31 October"
@@ -106,10 +119,10 @@ ANY_CUE = compile_fast(stem_regex([*"mennessä|saakka|asti|viimeistään|päätt
 EXTENSION = compile_fast(stem_regex([
     r"jatket(?:aan|tiin|tu|ty)\b", r"on jatkettu\b", r"pidennet(?:ään|tiin|ty)\b", "jatkoai",
     r"avataan uudelleen\b", r"avattiin uudelleen\b", "förläng", r"extended\b", r"postponed\b",
-    r"reopened\b", r"re-opened\b"]))
+    r"reopened\b", r"re-opened\b", r"siirret(?:ty|tiin|ään)\b", r"flytta(?:ts|s|des)\s+till\b"]))
 PAST = compile_fast(stem_regex([rf"{w}(?<!\w{w})\b" for w in (
-    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|gått ut|löpte ut|löpt ut|upphörde|closed|ended|expired"
-    "|oli|var|was").split("|")]))
+    "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|gått ut|löpte ut|löpt ut|upphörde|stängde|stängdes"
+    "|closed|ended|expired|oli|var|was").split("|")]))
 # Vetoes near the date (§3.3): entry into force, starts and openings, receipt
 # and letter dates, elections, meetings, validity periods, page stamps.
 LEFT_VETO = compile_fast(stem_regex([*(
@@ -120,35 +133,43 @@ LEFT_VETO = compile_fast(stem_regex([*(
     "|published|uppdater|ändrad|senast publicerat|publicerad|updated|modified|korjattu|muokattu"
     "|päivitetty|vaalipäiv|vaalit|valdag|ennakkoäänest|äänestysai|förhandsröst|träder i kraft"
     "|trädde i kraft|började|öppnar|öppnade|öppnas|opens|opened|into force|optio|täyttävä|fyllt"
-    "|suljet|stängd|stängt|mottog"
+    "|suljettu|stängt|mottog"
     # Dates the authority acts on, not the public: decisions, notices, payments.
     "|päätetään|käsitel|ilmoitetaan|tiedotetaan|julkaistaan|maksetaan|myönnetään|myönnettiin"
     "|meddelas|betalas|beviljas|behandlas|granted|awarded|processed"
 ).split("|"),
-    "avataan(?! uudelleen)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
+    # "är stängd" (closed), not "stängde"/"stängdes" (a survey closed: a past deadline)
+    "avataan(?! uudelleen)", r"stängd(?!e)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
     "pidetään(?! nähtävill)", "pidettiin(?! nähtävill)", r"kokous\b", r"inkom\b",
     r"päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)", r"beslut\w*\s+(?:fattas|meddelas)"]))
+#: A cue after the date, in the next clause: "… 15.10.2025 asti, jolloin hakuaika päättyy".
+LATER_CUE = compile_fast(r"\s*,\s*(?:jolloin|då|when)\s+(?:[\w-]+\s+){0,3}?(?:päätty|umpeutu|sulkeutu|går ut"
+                         r"|löper ut|upphör|closes|ends)")
 # Clause openers: a cue or veto belongs to the dates of its own clause only.
 CLAUSE = compile_fast(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|–(?<=\s–)\s|—(?<=\s—)\s)")
 
 #: The first rule that matches a deadline sentence gives its kind (§3.4); "other" by default.
 KIND_RULES = (
     ("other", compile_fast(stem_regex([
-        *"raport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
+        *"raport|rapport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
+        "kysymyksiä", "kysymykset", "frågor om", "questions about",  # asking questions about a call
         r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]))),
     ("registration", compile_fast(stem_regex(
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
         "|webinar|sign up|ehdokasasettel"
-        "|hemröstning"))),
+        "|hemröstning|kandidat|osallistumise|sitt deltagande|valitsijayhdisty|valmansförening"))),
     ("consultation", compile_fast(stem_regex([*(
-        "lausun|remiss|utlåtand|yttrand|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
+        "lausun|lausua|lausuu|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
-        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palautt"
-        "|feedback|respon|synpunkt|opinion|kannanot|anmärkning").split("|"), r"svar(?<!\wsvar)(?:en|et)?\b"]))),
+        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palauttee"
+        "|feedback|respon|synpunkt|ståndpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning"
+        ).split("|"),
+        r"svar(?<!\wsvar)(?:en|et)?\b"]))),
     ("application", compile_fast(stem_regex([*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
-        "|apply|application|täydenn|grant|understöd|tarjou|anbud").split("|"),
+        "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag|puuttuv|saknas"
+        ).split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]))),
 )
 _WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")

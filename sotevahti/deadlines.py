@@ -9,7 +9,8 @@ keep an explanatory note.
 >>> extract_deadline("Lakiluonnokset ovat lausuntokierroksella 25.9.2020 saakka.").to_json()
 ... # doctest: +NORMALIZE_WHITESPACE
 {'deadline': '2020-09-25', 'time': None, 'kind': 'consultation',
- 'sentence': 'Lakiluonnokset ovat lausuntokierroksella 25.9.2020 saakka.', 'note': None}
+ 'sentence': 'Lakiluonnokset ovat lausuntokierroksella 25.9.2020 saakka.', 'note': None,
+ 'recurring': None}
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from datetime import date, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from sotevahti import deadline_patterns as cues
-from sotevahti.dates import END_OF_DAY, DateMatch, find_dates, find_dates_folded, fold_case
+from sotevahti import deadline_words as dw
+from sotevahti.dates import END_OF_DAY, DateMatch, find_dates_folded, fold_case
+from sotevahti.deadline_words import has, words
+from sotevahti.sentences import sentences_of, split_sentences
 
 KINDS = ("consultation", "application", "registration", "other")
 _HALF_YEAR = timedelta(days=183)
@@ -43,24 +47,28 @@ class Deadline:
     note: str | None = None
     extension: bool = False
     past: bool = False
+    #: (day, month) of a yearly rule ("vuosittain 31.1. mennessä"); ``deadline`` is then None.
+    recurring: tuple[int, int] | None = None
 
     def to_json(self) -> dict:
-        """The JSON shape of §3.4: ISO date, "HH:MM" time, kind, sentence, note."""
+        """The JSON shape of §3.4: ISO date, "HH:MM" time, kind, sentence, note, and
+        ``recurring`` ({"day", "month"} of a yearly rule, else null)."""
         return {
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "time": format_time(self.time),
             "kind": self.kind,
             "sentence": self.sentence,
             "note": self.note,
+            "recurring": {"day": self.recurring[0], "month": self.recurring[1]} if self.recurring else None,
         }
 
 
 def _deadline(deadline: date | None, clock: time | None, kind: str | None, sentence: str, note: str | None = None,
-              extension: bool = False, past: bool = False) -> Deadline:
+              extension: bool = False, past: bool = False, recurring: tuple[int, int] | None = None) -> Deadline:
     """A Deadline built at half the cost of the frozen dataclass's own __init__ (same fields)."""
     found = object.__new__(Deadline)
     found.__dict__.update(deadline=deadline, time=clock, kind=kind, sentence=sentence, note=note,
-                          extension=extension, past=past)
+                          extension=extension, past=past, recurring=recurring)
     return found
 
 
@@ -77,81 +85,6 @@ _LEFT_CUE = cues.LEFT_CUE.search
 _NOUN_CUE = cues.NOUN_CUE.match
 _LEFT_VETO = cues.LEFT_VETO.search
 _TOPIC = cues.TOPIC.search
-
-# Abbreviations whose dot never ends a sentence ("klo. 16", "p. 0295 …", "esim. Kela").
-_ABBREVIATIONS = frozenset((
-    "klo", "kl", "p", "puh", "esim", "jne", "mm", "ns", "ks", "vrt", "yms", "tms", "ym", "n",
-    "ts", "os", "nro", "t.ex", "bl.a", "dvs", "ca", "resp", "s", "kpl", "milj", "mrd", "sid",
-    "st", "prof", "dos", "tri", "ins", "eng", "etc", "e.g", "i.e", "vs", "no",
-))
-# Starts with a character class, so the engine jumps straight to the candidates.
-_BOUNDARY = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*[\"”»)]?\s+(?=[\"“”«(]?[A-ZÅÄÖ])|(?<=\n)\n*)")
-_LAST_WORD = re.compile(r"(\S+)$")
-_CAPITAL = re.compile(r"[A-ZÅÄÖ]")
-
-
-def split_sentences(text: str, dates: list[DateMatch] | None = None) -> list[tuple[int, int]]:
-    """Split ``text`` into sentence spans (start, end) without breaking dates.
-
-    A dot ends a sentence only before whitespace and a capital, and never inside
-    a date ("TORSTAINA 7. MARRASKUUTA 2013") or after an abbreviation
-    ("klo.", "p.", "esim.", "jne."). Newlines always end a sentence.
-
-    >>> t = "Haku päättyy 5.11. Lisätietoja antaa esim. Kela."
-    >>> [t[a:b] for a, b in split_sentences(t)]
-    ['Haku päättyy 5.11.', 'Lisätietoja antaa esim. Kela.']
-    """
-    if dates is None:
-        dates = find_dates(text)
-    out: list[tuple[int, int]] = []
-    start = 0
-    span_index = 0  # boundaries and dates both come in text order: walk them together
-    for b in _BOUNDARY.finditer(text):
-        dot = b.start()
-        newline = text[dot] == "\n"
-        if newline and text[max(0, dot - 80):dot].rstrip().endswith(":"):
-            continue  # "Hakuaika:\n1.8.‒1.9.2025" is one statement
-        if not newline:
-            while span_index < len(dates) and dates[span_index].end - 1 <= dot:
-                span_index += 1
-            if span_index < len(dates) and dates[span_index].start <= dot:
-                continue
-            word = _LAST_WORD.search(text, max(0, dot - 12), dot)
-            if word is not None and (word[1].lower().lstrip("(") in _ABBREVIATIONS
-                                     or _CAPITAL.fullmatch(word[1])):
-                continue
-        _push(text, start, dot if newline else b.end(), out)
-        start = b.end()
-    _push(text, start, len(text), out)
-    return out
-
-
-def _sentences(text: str, low: str, dates: list[DateMatch]) -> list[tuple[int, int]]:
-    """``split_sentences``, with a shortcut for the commonest input, a single sentence.
-
-    If ``low`` has no whitespace but plain spaces (``isprintable``) and no
-    ".", "!", "?", closing quote or bracket before a space, no sentence boundary
-    can match, and the costlier scan is skipped.
-    """
-    if "\n" in low or not low.isprintable() or _MAYBE_BREAK(low):
-        return split_sentences(text, dates)
-    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
-    return [(start, end)] if end > start else []
-
-
-# A space after a sentence mark; it starts with a literal, which ``re`` finds fastest.
-_MAYBE_BREAK = re.compile(r" (?<=[.!?\"”»)] )").search
-
-
-def _push(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    if (start < end and text[start].isspace()) or (end > start and text[end - 1].isspace()):
-        part = text[start:end]
-        stripped = part.lstrip()
-        start += len(part) - len(stripped)
-        end = start + len(stripped.rstrip())
-    if end > start:
-        out.append((start, end))
-
 
 def classify_kind(sentence: str) -> str:
     """Kind of a deadline sentence: consultation, application, registration or other.
@@ -229,14 +162,102 @@ def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int
         begin = clause.end()
     clause = cues.CLAUSE.search(low, end, s_end)
     stop = clause.start() if clause else s_end
-    # "…, mutta sitä on jatkettu 19.3.2025 saakka": an extension refers back to the topic
-    return _TOPIC(low, begin, stop) is not None or cues.EXTENSION.search(low, begin, stop) is not None
+    # "…, mutta sitä on jatkettu 19.3.2025 saakka": an extension refers back to the topic, and so does
+    # a period word ("…, ja se on avoinna 30. päivään asti")
+    return (_TOPIC(low, begin, stop) is not None or cues.EXTENSION.search(low, begin, stop) is not None
+            or cues.PERIOD_WORDS.search(low, begin, stop) is not None)
 
 
-def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch]
-                        ) -> list[tuple[int, DateMatch, time | None, bool]]:
-    """Candidates of one sentence as (score, date, time, extension); ``low`` is the folded text."""
+# Where a clause ends: a comma, semicolon, spaced dash or a co-ordinating conjunction. Plain
+# str.find/rfind, which beat a regex here; "till och med" ("up to and including") is no break.
+_CLAUSE_MARKS = (",", ";", " – ", " — ", " ja ", " and ", " mutta ", " men ", " but ", " och ",
+                 # subordinators: "senast 12.12. så att de hinner behandlas", "… jotta ne ehditään käsitellä"
+                 " så att ", " jotta ", " so that ", " koska ", " eftersom ", " because ", " kun ", " när ")
+
+
+def _clause_marks(low: str, s_start: int, s_end: int) -> list[tuple[int, int]]:
+    """(start, end) of every clause mark in the sentence, in order; found once per sentence."""
+    marks = []
+    for mark in _CLAUSE_MARKS:
+        at = low.find(mark, s_start, s_end)
+        while at >= 0:
+            if mark != " och " or not (low.startswith("till", at - 4) or low.startswith(" med", at + 4)):
+                marks.append((at, at + len(mark)))
+            at = low.find(mark, at + 1, s_end)
+    marks.sort()
+    return marks
+
+
+def _clause(marks: list[tuple[int, int]], s_start: int, s_end: int, start: int, end: int) -> tuple[int, int]:
+    """The clause of the date at ``start``..``end``: between the nearest clause marks on each
+    side, within the sentence (``marks`` from :func:`_clause_marks`)."""
+    left, right = s_start, s_end
+    for mark_start, mark_end in marks:
+        if mark_end <= start:
+            left = mark_end
+        elif mark_start >= end:
+            right = mark_start
+            break
+    return left, right
+
+
+def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: int, s_end: int,
+                start: int) -> bool:
+    """Whether the date's clause makes it the authority's act, a count, a grant's use or an eligible
+    period rather than something the public must do by then (DOMAIN §3.3, issue 11 point 3)."""
+    if not found_words.keys() & _VETO_ROLES:
+        return False  # the common case: no word of any vetoing role in the sentence
+    if (has(found_words, dw.COUNT, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, c_to) is None
+            and cues.PERIOD_WORDS.search(low, c_from, c_to) is None):
+        return True  # "Kyselyyn vastasi 24.11.2025 mennessä yli 3 000": a count; "määräaikaan … mennessä" is not
+    if has(found_words, dw.QUESTION, c_from, c_to) and has(found_words, dw.ANSWERED, c_from, c_to):
+        return True  # "Hakemuksiin liittyviin kysymyksiin vastataan 1.12. asti": the help desk's hours
+    act_here = has(found_words, dw.ACT, c_from, c_to)
+    if ((has(found_words, dw.AUTHORITY, c_from, c_to)
+         # "Besluten skickas per post under vecka 6, senast den 6 februari": the clause names no action
+         or (not act_here and (has(found_words, dw.AUTHORITY, s_start, s_end)
+                               or has(found_words, dw.PAYMENT, s_start, s_end))))
+            and not has(found_words, dw.APPEAL, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, start) is None):
+        return True  # "Päätökset pyritään tekemään 15.12. mennessä", "Besluten fattas senast …"
+    if (has(found_words, dw.PAYMENT, c_from, c_to)
+            and _last(found_words, dw.PAYMENT, start) > _last(found_words, dw.ACT, start)):
+        return True  # "Avustukset maksetaan 15.3.2026 mennessä"; not "Utbetalning … ska sökas senast …"
+    grant = has(found_words, dw.GRANT, s_start, s_end)
+    if grant and not has(found_words, dw.REPORT, c_from, c_to) and (
+            has(found_words, dw.USE, c_from, c_to)
+            # "Avustus on käytettävä kuluvan vuoden aikana, viimeistään 31.12.2026"
+            or (not act_here and has(found_words, dw.USE, s_start, s_end))):
+        return True  # "Avustusta voi käyttää 31.12.2026 asti", "Bidraget kan användas t.o.m. …"
+    if not has(found_words, dw.ELIGIBLE, c_from, c_to):
+        return False
+    # "Hankkeen toteutusaika on 1.1.2026–31.12.2027"; with a grant, the word nearer the date tells:
+    # "Stödet kan sökas för kostnader som uppkommit t.o.m. 30.6." is about the costs
+    return not act_here or (grant and _last(found_words, dw.ELIGIBLE, start) > _last(found_words, dw.ACT, start))
+
+
+_VETO_ROLES = frozenset((dw.AUTHORITY, dw.COUNT, dw.USE, dw.ELIGIBLE, dw.PAYMENT, dw.QUESTION))
+
+
+def _last(found_words: dict, role: str, before: int) -> int:
+    """Offset of the last word with ``role`` before ``before`` (-1 if none)."""
+    return max((at for at in found_words.get(role, ()) if at < before), default=-1)
+
+
+def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch], found_words: dict
+                        ) -> list[tuple[int, DateMatch, time | None, bool, tuple[int, int]]]:
+    """Candidates of one sentence as (score, date, time, extension, clause); ``low`` is the folded text.
+
+    Every date is a candidate; its cue, the vetoes and the roles of the words in its own clause
+    decide; a sentence with no word about acting at all has none. ``found_words`` starts empty
+    and is filled (by lemma roles) only once a date has a cue, so most sentences never pay for it.
+    """
     found = []
+    topical = marks = None
+    if _TOPIC(low, s_start, s_end) is None:  # no action word on the surface: do the lemmas name one?
+        found_words.update(words(low, s_start, s_end))
+        if not (has(found_words, dw.ACT) or has(found_words, dw.APPEAL)):
+            return found
+        topical = True
     prev_end = prev_veto_end = s_start
     extended = None  # whether the sentence speaks of an extension at all, looked up once
     for m in dates:
@@ -256,11 +277,34 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
             prev_veto_end = after.end()
             continue
         score = _cue_score(low, m, after, left_from, s_start, s_end)
-        if not score or _LEFT_VETO(low, veto_from, start):
+        if not score and cues.LATER_CUE.match(low, m.end, s_end):
+            score = 2  # "… 15.10.2025 asti, jolloin hakuaika päättyy"
+        if not score:
             continue
-        if (score == 3 and after is not None and after[1] in _DURATION_CUES
+        if marks is None:
+            marks = _clause_marks(low, s_start, s_end)
+        clause = _clause(marks, s_start, s_end, start, m.end)
+        veto = _LEFT_VETO(low, max(veto_from, clause[0]), start)
+        if veto is not None and cues.PERIOD_NOUN.search(low, veto.end(), start) is None:
+            if topical is None:
+                found_words.update(words(low, s_start, s_end))
+                topical = True  # the surface topic test passed above
+            if not has(found_words, dw.ACT, veto.end(), start):
+                # a veto word counts unless a deadline noun or an action stands between it and the date:
+                # "Ennakkoäänestyksen aikana kotiäänestykseen on ilmoittauduttava viimeistään 1.4."
+                continue
+        duration = after is not None and after[1] in _DURATION_CUES
+        if topical is None:
+            # the lemma roles only matter for vetoes and yearly rules: without a surface hint of one
+            # (a cheap scan), the word-by-word look-up is skipped
+            if dw.ROLE_HINT.search(low, s_start, s_end) is not None:
+                found_words.update(words(low, s_start, s_end))
+            topical = True
+        if (score == 3 and duration
                 and not _topical_clause(low, left_from, s_start, start, after.end(), s_end)):
             continue  # "Hanke kestää 31.12.2026 asti, ja sen rahoitus haetaan …": the topic is another clause's
+        if _whose_veto(low, found_words, clause[0], clause[1], s_start, s_end, start):
+            continue
         when = m.time
         if when is None and m.date is not None:
             when = _time_near_cue(low, after, left_from, start)
@@ -268,17 +312,27 @@ def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatc
                 m = replace(m, date=m.date - timedelta(days=1))  # "ennen 15.1.2026": by 14.1.
         if extended is None:
             extended = cues.EXTENSION.search(low, s_start, s_end) is not None
-        extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None)
-        found.append((score + 5 * extension, m, when, extension))
+        # the date an extension word stands before: right before it, or the sentence's last date
+        # ("förlängts från den 10 mars till den 24 mars 2025")
+        extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None
+                                  or (m.start == dates[-1].start
+                                      and cues.EXTENSION.search(low, s_start, start) is not None))
+        found.append((score + 5 * extension, m, when, extension, clause))
     return found
 
 
 def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: date | None,
-          extension: bool, context: str = "") -> Deadline:
-    """The Deadline for date ``m`` of ``sentence`` (``low`` is its folded form)."""
+          extension: bool, context: str = "", clause: tuple[int, int] = (0, 0),
+          recurring: bool = False) -> Deadline:
+    """The Deadline for date ``m`` of ``sentence`` (``low`` is its folded form, ``clause`` the
+    date's clause in it)."""
     if m.precision != "day":
         return _deadline(None, None, None, sentence,
                         note=f"vague deadline: month only ({m.text})")
+    if recurring and m.yearless and m.day_month:
+        day, month = m.day_month
+        return _deadline(None, None, None, sentence, note=f"recurring deadline: every year by {day}.{month}.",
+                        recurring=m.day_month)
     if m.date is None:
         return _deadline(None, None, None, sentence,
                         note=f"year-less date {m.text!r} needs a reference date"
@@ -299,8 +353,18 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
             # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
             # rule would say next December, but the verb says it is already over.
             day = day - relativedelta(years=1)
-    return _deadline(day, when, _kind(low, context), sentence,
+    return _deadline(day, when, _clause_kind(low, clause) or _kind(low, context), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
+
+
+def _clause_kind(low: str, clause: tuple[int, int]) -> str | None:
+    """The kind named in the date's own clause, which beats a word in a side clause."""
+    if clause[1] <= clause[0] or (clause[0] == 0 and clause[1] >= len(low)):
+        return None  # the clause is the whole sentence, which the caller reads anyway
+    for kind, rule in cues.KIND_RULES:
+        if rule.search(low, clause[0], clause[1]):
+            return kind
+    return None
 
 
 def _vague_note(sentence: str, low: str, topical: bool | None) -> Deadline | None:
@@ -335,24 +399,24 @@ def extract_deadlines(text: str, lang: str | None = None,
     result: list[Deadline] = []
     next_date = 0
     previous = ""  # the folded sentence before, for the kind of a sentence that does not name it
-    for s_start, s_end in _sentences(text, low, all_dates):
+    for s_start, s_end in sentences_of(text, low, all_dates):
         while next_date < len(all_dates) and all_dates[next_date].start < s_start:
             next_date += 1
         first = next_date
         while next_date < len(all_dates) and all_dates[next_date].start < s_end:
             next_date += 1
-        topical = None
-        if next_date > first:  # only a sentence with dates needs this now
-            topical = _TOPIC(low, s_start, s_end) is not None
-        found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date]) if topical else []
+        found, found_words = [], {}
+        if next_date > first:  # only a sentence with dates has candidates
+            found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date], found_words)
         sentence, s_low = text[s_start:s_end], low[s_start:s_end]
         if found:
-            dated = [f for f in found if f[1].date is not None and f[1].precision == "day"] or found
-            _, m, when, extension = max(dated, key=lambda f: f[0])
-            result.append(_make(sentence, s_low, m, when, ref_date, extension, previous))
+            dated = [f for f in found if f[1].precision == "day" and (f[1].date or f[1].day_month)] or found
+            _, m, when, extension, clause = max(dated, key=lambda f: f[0])
+            result.append(_make(sentence, s_low, m, when, ref_date, extension, previous,
+                                (clause[0] - s_start, clause[1] - s_start), has(found_words, dw.RECURRING)))
             previous = s_low
             continue
-        vague = _vague_note(sentence, s_low, topical)
+        vague = _vague_note(sentence, s_low, None)
         if vague is not None:
             result.append(vague)
         previous = s_low

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from sotevahti.deadlines import Deadline, extract_deadline, format_time
 
-_EMPTY = {"deadline": None, "time": None, "kind": None, "sentence": None, "note": None}
+_EMPTY = {"deadline": None, "time": None, "kind": None, "sentence": None, "note": None, "recurring": None}
 _LANGS = (None, "fi", "sv", "en")
 
 #: The epilogue of ``monitor.py extract-deadlines --help``.
@@ -60,7 +60,7 @@ def run_extract_deadlines(stdin: TextIO, stdout: TextIO) -> int:
 
     Each input line ``{"text": str, "lang": "fi"|"sv"|"en"|null,
     "ref_date": "YYYY-MM-DD"|null}`` gives exactly one output line
-    ``{"deadline", "time", "kind", "sentence", "note"}`` in the same order,
+    ``{"deadline", "time", "kind", "sentence", "note", "recurring"}`` in the same order,
     flushed at once so a reader on a pipe sees answers as they come.
 
     A malformed line (bad JSON, missing text, bad ref_date, even a blank line)

@@ -4,6 +4,11 @@ One VEVENT per deadline: timed (Europe/Helsinki) when the sentence gives a time,
 otherwise. The UID is the deadline's id, which never changes; when a deadline is extended the
 same UID comes back with a higher SEQUENCE, so calendar apps move the event instead of adding
 a second one.
+
+Yearly rules ("Avustusta haetaan vuosittain 31.1. mennessä", ``recurring`` in the extractor's
+answer) are not in the calendar at all, by choice: they have no date of their own, so they never
+reach the ``deadlines`` table, and a rule read once from a release may lapse without any page
+saying so, which a repeating event would hide. The extractor's JSON keeps their day and month.
 """
 
 from __future__ import annotations

@@ -41,6 +41,36 @@ _NOT_SUPERSEDED = (
 _REPEATABLE = frozenset({"extended", "moved_earlier", "withdrawn"})
 
 
+def fold_extensions(found: Sequence[FoundDeadline]
+                    ) -> tuple[list[FoundDeadline], dict[tuple[str, str, str | None], list[FoundDeadline]]]:
+    """Let an extension replace the earlier dates of its kind read from the same text.
+
+    A page that says both "Lausuntoaika päättyy 5.3.2025" and "Lausuntoaikaa on jatkettu 19.3.2025
+    saakka" has one deadline, now on 19.3.; 5.3. belongs in its history, not in a row of its own.
+    Returns the deadlines to track and, per kept extension's key, the dates it superseded (oldest first).
+
+    >>> from datetime import date
+    >>> kept, old = fold_extensions([FoundDeadline("consultation", date(2025, 3, 5), None, "…"),
+    ...                              FoundDeadline("consultation", date(2025, 3, 19), None, "…", True)])
+    >>> [d.deadline.day for d in kept], [d.deadline.day for d in old[kept[0].key]]
+    ([19], [5])
+    """
+    extensions = [f for f in found if f.extension]
+    kept: list[FoundDeadline] = []
+    superseded: dict[tuple[str, str, str | None], list[FoundDeadline]] = {}
+    for f in found:
+        later = None if f.extension else min(
+            (e for e in extensions if e.kind == f.kind and e.deadline > f.deadline),
+            key=lambda e: e.deadline, default=None)
+        if later is None:
+            kept.append(f)
+        else:
+            superseded.setdefault(later.key, []).append(f)
+    for olds in superseded.values():
+        olds.sort(key=lambda o: o.deadline)
+    return kept, superseded
+
+
 def _hhmm(t: time | None) -> str | None:
     return t.strftime("%H:%M") if t else None
 
@@ -72,6 +102,7 @@ class DeadlineStoreMixin:
         rows = self.conn.execute(
             "SELECT id, kind, deadline, time FROM deadlines WHERE item_id = ? AND origin = ?", (item_id, origin))
         stored = [StoredDeadline(r[0], r[1], date.fromisoformat(r[2]), _time(r[3])) for r in rows]
+        found, superseded = fold_extensions(found)
         plan = match_deadlines(stored, found)
         with self.atomic():  # type: ignore[attr-defined]
             for old, f in plan.unchanged:
@@ -99,12 +130,19 @@ class DeadlineStoreMixin:
             for f in plan.new:
                 new_id = deadline_id(item_id, f)
                 status = status_at(f.deadline, f.time, now, extended=f.extension)
+                # "Lausuntoaika päättyy 5.3. Lausuntoaikaa on jatkettu 19.3. saakka." read for the first time:
+                # one deadline at the new date, the original one in its history
+                older = superseded.get(f.key, [])
+                history = [{"deadline": o.deadline.isoformat(), "time": _hhmm(o.time), "until": at} for o in older]
                 self.conn.execute(
                     "INSERT OR IGNORE INTO deadlines (id, item_id, origin, kind, deadline, time, sentence, status, "
-                    "first_seen, last_seen, first_run) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "history, first_seen, last_seen, first_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (new_id, item_id, origin, f.kind, f.deadline.isoformat(), _hhmm(f.time), f.sentence, status,
-                     at, at, run_id))
-                if status != "closed":
+                     json.dumps(history), at, at, run_id))
+                if status != "closed" and older:
+                    self._event(new_id, item_id, "extended", at, f.deadline, f.time, run_id,
+                                older[-1].deadline, older[-1].time)
+                elif status != "closed":
                     self._event(new_id, item_id, "opened", at, f.deadline, f.time, run_id)
         return {"new": len(plan.new), "moved": len(plan.moved), "unchanged": len(plan.unchanged)}
 
