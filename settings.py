@@ -1,8 +1,9 @@
 """Scrapy settings for Sotevahti.
 
 Polite by default (DEVELOPERS.md promise 5): robots.txt is obeyed, AutoThrottle is on, the
-User-Agent names the project, and every request carries ``Cache-Control: max-age=0`` so that
-Scrapy's RFC 2616 cache revalidates with a conditional GET instead of trusting a stale copy.
+User-Agent names the project, and a known item page is fetched with a conditional GET
+(``If-None-Match`` / ``If-Modified-Since`` from the database, see ``middlewares/conditional.py``):
+no page bodies are cached on disk.
 ``monitor.py crawl`` overrides the ``SOTEVAHTI_*`` settings from its command line.
 """
 
@@ -27,18 +28,15 @@ TELNETCONSOLE_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "fi,sv;q=0.8,en;q=0.6",
-    "Cache-Control": "max-age=0",
 }
 
-HTTPCACHE_ENABLED = True
-HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
-HTTPCACHE_DIR = os.environ.get("SOTEVAHTI_HTTPCACHE", "httpcache")
-
-# Count requests and bytes on the wire side of the HTTP cache (default 850 sits before it, so a
-# revalidated page would be counted as a full 200 with its cached body instead of a 304).
+# Conditional GETs from stored validators. At 800 it adds its headers before DownloaderStats
+# (850) counts the request and sees each response after it, so the byte and status counts are
+# those of the wire: a 304 is counted as a 304 with no body.
 DOWNLOADER_MIDDLEWARES = {
-    "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
+    "middlewares.conditional.ConditionalGetMiddleware": 800,
 }
+SOTEVAHTI_CONDITIONAL_ENABLED = True
 
 ITEM_PIPELINES = {"pipelines.store.StorePipeline": 300}
 

@@ -12,7 +12,7 @@ from setuptools import setup
 
 setup(
     py_modules=["settings", "crawler"],
-    packages=["spiders", "pipelines", "sotevahti", "sotevahti.mirror"],
+    packages=["spiders", "pipelines", "middlewares", "sotevahti", "sotevahti.mirror"],
     package_data={"sotevahti.mirror": ["data/*.toml", "data/watched/*.txt"]},
     include_package_data=False,
     entry_points={"scrapy": ["settings = settings"]},

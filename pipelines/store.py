@@ -7,6 +7,7 @@ closes a run itself and rebuilds the feeds in ``SOTEVAHTI_PUBLIC_DIR``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from scrapy.exceptions import DropItem
@@ -14,6 +15,7 @@ from scrapy.exceptions import DropItem
 from crawler import crawl_now, finish_crawl, run_stats
 from sotevahti.schema import FieldValidity, validate_item
 from sotevahti.store import Store
+from sotevahti.store_http import Validator
 
 
 class StorePipeline:
@@ -27,6 +29,8 @@ class StorePipeline:
         self.run_id: int | None = settings.getint("SOTEVAHTI_RUN_ID") or None
         self.owns_run = self.run_id is None
         self.buffer: list[dict[str, Any]] = []
+        self.validators: list[Validator] = []
+        self.unchanged: list[str] = []
         self.rejected: list[dict[str, Any]] = []
         self.validity = FieldValidity()
         self.store: Store | None = None
@@ -42,6 +46,14 @@ class StorePipeline:
             self.run_id = self.store.start_run([s.id for s in spider.sources], crawl_now(self.crawler.settings))
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if item.get("_unchanged"):
+            # The page answered 304 (or the bytes we stored): seen again, no parsing, no upsert.
+            self.unchanged.append(item["id"])
+            self.crawler.stats.inc_value(f"sotevahti/{item['source']}/unchanged")
+            if len(self.unchanged) >= self.batch_size * 10:
+                self.flush()
+            return item
+        validator = item.pop("_validator", None)
         if item.get("_removed"):
             # A known item's page answered 404/410: withdrawn, never deleted.
             assert self.store is not None
@@ -56,17 +68,26 @@ class StorePipeline:
             self.crawler.stats.inc_value(f"sotevahti/{item.get('source')}/rejected")
             raise DropItem(f"rejected {item.get('url')}: {reason}")
         self.buffer.append(item)
+        if validator is not None:
+            self.validators.append(replace(validator, item_id=item["id"]))
         self.crawler.stats.inc_value(f"sotevahti/{item['source']}/items")
         if len(self.buffer) >= self.batch_size:
             self.flush()
         return item
 
     def flush(self) -> None:
-        if not self.buffer or self.store is None:
+        if self.store is None:
             return
         now = crawl_now(self.crawler.settings)
-        result = self.store.upsert_items(self.buffer, self.run_id, now)
+        if self.unchanged:
+            touched = self.store.touch_items(self.unchanged, self.run_id, now)
+            self.unchanged.clear()
+            self.crawler.stats.inc_value("sotevahti/items_unchanged", touched)
+        if not self.buffer:
+            return
+        result = self.store.upsert_items(self.buffer, self.run_id, now, self.validators)
         self.buffer.clear()
+        self.validators.clear()
         for key in ("new", "updated", "unchanged"):
             self.crawler.stats.inc_value(f"sotevahti/items_{key}", getattr(result, key))
 

@@ -23,7 +23,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -33,11 +33,13 @@ from typing import Any
 import sqlite_utils
 
 from .dates import HELSINKI
+from .deadline_gate import may_hold_deadline
 from .migrations import migrate
 from .schema import validate_item
 from .store_deadlines import DeadlineStoreMixin
 from .store_health import HealthStoreMixin
 from .store_history import HistoryStoreMixin
+from .store_http import HttpStoreMixin, Validator, says_on_consultation
 from .tracking import FoundDeadline, item_deadlines, utc_iso
 
 _CONTENT_FIELDS = ("title", "lead", "body")
@@ -86,7 +88,7 @@ def default_db_path() -> Path:
     return Path(os.environ.get("SOTEVAHTI_DB", "sotevahti.db"))
 
 
-class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
+class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin):
     """The Sotevahti database.
 
     :param path: database file; created with its schema when missing.
@@ -182,7 +184,8 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
 
     # -- items --------------------------------------------------------------------------
 
-    def upsert_items(self, items: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime) -> UpsertResult:
+    def upsert_items(self, items: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime,
+                     validators: Sequence[Validator] = ()) -> UpsertResult:
         """Store a batch of items in one transaction.
 
         A new id is inserted, unless it is the same release as a stored item from another source
@@ -191,8 +194,11 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
         updated, and its previous content goes to ``item_versions`` with a diff; ``id``,
         ``source`` and ``first_seen`` never change. Every URL the item was seen under is recorded,
         links to related items are kept, the deadlines in a new or changed item's text are
-        tracked, and authoritative ``api_deadlines`` are synced on every call.
+        tracked, and authoritative ``api_deadlines`` are synced on every call. New rows, URLs,
+        links and touches of unchanged items go in with ``executemany``.
 
+        :param validators: the HTTP validators of the pages these items came from; written in
+            the same transaction, so they never describe content that was not stored.
         :raises ValueError: if an item fails :func:`~sotevahti.schema.validate_item`.
         """
         batch = list(items)
@@ -201,39 +207,74 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
             if problems:
                 raise ValueError(f"{item.get('url')}: {'; '.join(problems)}")
         seen_at = utc_iso(now)
-        new = updated = unchanged = duplicates = 0
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0}
+        stored_as: dict[str, str] = {}
         with self.atomic():
-            for item in batch:
-                row = self._row(item, seen_at, run_id)
-                old = self.conn.execute(
-                    "SELECT content_hash, version, title, lead, body, attachments, first_seen, updated_at "
-                    "FROM items WHERE id = ?", (row["id"],)).fetchone()
-                twin = self._twin_of(row) if old is None else None
-                if twin is not None:
-                    row["id"] = twin
-                    self._link(twin, item["id"], "duplicate", seen_at)
-                    self.conn.execute("UPDATE items SET last_seen=?, last_run=? WHERE id=?", (seen_at, run_id, twin))
-                    duplicates += 1
-                elif old is None:
-                    self.db["items"].insert(row)
-                    self._track_deadlines(item, now, run_id)
-                    new += 1
-                elif old[0] != row["content_hash"]:
-                    self._new_version(row, old, item, seen_at, run_id)
-                    self._track_deadlines(item, now, run_id)
-                    updated += 1
-                else:
-                    self.conn.execute("UPDATE items SET last_seen=?, last_run=? WHERE id=?",
-                                      (seen_at, run_id, row["id"]))
-                    unchanged += 1
-                for url in {item["url"], *(item.get("urls") or ())}:
-                    self.conn.execute("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)",
-                                      (url, row["id"], seen_at))
-                for target in item.get("related") or ():
-                    self._link(row["id"], target, "related", seen_at)
-                if item.get("api_deadlines") and twin is None:
-                    self.sync_item_deadlines(row["id"], api_deadlines(item), now, run_id, origin="api")
-        return UpsertResult(new=new, updated=updated, unchanged=unchanged, duplicates=duplicates)
+            for chunk in _unique_id_runs(batch):
+                self._upsert_chunk(chunk, run_id, now, seen_at, counts, stored_as)
+            self._write_validators(validators, stored_as, seen_at)
+        return UpsertResult(**counts)
+
+    def _upsert_chunk(self, chunk: list[Mapping[str, Any]], run_id: int | None, now: datetime, seen_at: str,
+                      counts: dict[str, int], stored_as: dict[str, str]) -> None:
+        rows = [self._row(item, seen_at, run_id) for item in chunk]
+        old = self._old_rows([r["id"] for r in rows])
+        new_rows: list[dict[str, Any]] = []
+        new_items: list[Mapping[str, Any]] = []
+        new_keys: dict[str, str] = {}
+        touched: list[tuple[Any, ...]] = []
+        urls: list[tuple[str, str, str]] = []
+        links: list[tuple[str, str, str, str]] = []
+        for item, row in zip(chunk, rows, strict=True):
+            prev = old.get(row["id"])
+            twin = None
+            if prev is None and row["dedup_key"]:
+                twin = self._twin_of(row) or new_keys.get(row["dedup_key"])
+            if twin is not None:
+                links.append((twin, item["id"], "duplicate", seen_at))
+                row["id"] = twin
+                touched.append((seen_at, run_id, twin))
+                counts["duplicates"] += 1
+            elif prev is None:
+                new_rows.append(row)
+                new_items.append(item)
+                if row["dedup_key"]:
+                    new_keys[row["dedup_key"]] = row["id"]
+                counts["new"] += 1
+            elif prev[0] != row["content_hash"]:
+                self._new_version(row, prev, item, seen_at, run_id)
+                self._track_deadlines(item, now, run_id)
+                counts["updated"] += 1
+            else:
+                touched.append((seen_at, run_id, row["id"]))
+                counts["unchanged"] += 1
+            stored_as[item["id"]] = row["id"]
+            urls += [(url, row["id"], seen_at) for url in {item["url"], *(item.get("urls") or ())}]
+            links += [(row["id"], target, "related", seen_at) for target in item.get("related") or ()]
+        if new_rows:
+            columns = list(new_rows[0])
+            self.conn.executemany(
+                f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [tuple(r[c] for c in columns) for r in new_rows])
+        for item in new_items:
+            self._track_deadlines(item, now, run_id)
+        self.conn.executemany("UPDATE items SET last_seen=?, last_run=? WHERE id=?", touched)
+        self.conn.executemany("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)", urls)
+        self.conn.executemany("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
+                              "VALUES (?,?,?,?)", links)
+        for item in chunk:
+            if item.get("api_deadlines") and stored_as[item["id"]] == item["id"]:
+                self.sync_item_deadlines(item["id"], api_deadlines(item), now, run_id, origin="api")
+
+    def _old_rows(self, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+        out: dict[str, tuple[Any, ...]] = {}
+        for first in range(0, len(ids), 500):
+            part = ids[first:first + 500]
+            for row in self.conn.execute(
+                    "SELECT id, content_hash, version, title, lead, body, attachments, first_seen, updated_at "
+                    f"FROM items WHERE id IN ({','.join('?' * len(part))})", part):
+                out[row[0]] = row[1:]
+        return out
 
     def record_rejections(self, rejections: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime) -> int:
         """Store rejected items (``source``, ``url``, ``reason``); returns how many."""
@@ -298,6 +339,8 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
                           "VALUES (?,?,?,?)", (item_id, target_id, relation, seen_at))
 
     def _track_deadlines(self, item: Mapping[str, Any], now: datetime, run_id: int | None) -> None:
+        if not may_hold_deadline("\n".join((item["title"], item.get("lead") or "", item.get("body") or ""))):
+            return  # no date form anywhere: no deadline to find, and stored ones are never deleted
         # Read with the item's own publication day as the reference for year-less dates.
         found = item_deadlines(item["title"], item.get("lead") or "", item.get("body") or "",
                                item["published"], item.get("language"))
@@ -316,6 +359,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
             "first_seen": seen_at, "last_seen": seen_at, "first_run": run_id, "last_run": run_id,
             "kind": item.get("kind") or "announcement", "external_id": item.get("external_id"),
             "register_number": item.get("register_number"), "dedup_key": dedup_key(item),
+            "on_consultation": int(says_on_consultation(item["title"], item.get("lead"), item.get("body"))),
         }
 
     def _items(self, tail: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -337,3 +381,17 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
 
     def _scalar(self, sql: str, *params: Any) -> int:
         return int(self.conn.execute(sql, params).fetchone()[0])
+
+
+def _unique_id_runs(batch: list[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:
+    """Consecutive runs of a batch in which no item id repeats (a repeat starts the next run)."""
+    run: list[Mapping[str, Any]] = []
+    ids: set[str] = set()
+    for item in batch:
+        if item["id"] in ids:
+            yield run
+            run, ids = [], set()
+        run.append(item)
+        ids.add(item["id"])
+    if run:
+        yield run

@@ -44,7 +44,7 @@ class LausuntopalveluSpider(SourceSpider):
             self.count(source, "links")
             yield self.proposal_item(source, proposal)
         page = response.meta["page"]
-        if next_url and page < source.max_pages:
+        if next_url and page < (source.max_pages if source.id in self.backfilled else source.backfill_pages):
             yield self.api_request(self.urls.to_real(next_url), source, page + 1)
 
     def proposal_item(self, source: Source, p: lp.Proposal) -> dict[str, Any]:

@@ -43,7 +43,7 @@ class LiferaySpider(SourceSpider):
         for link in links:
             yield from self.follow(link, source)
         page = response.meta["page"]
-        if next_page and page < source.max_pages:
+        if next_page and self.next_listing_page(source, page, links):
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
 
     def follow(self, url: str, source: Source, discovered: bool = True) -> Iterator[Request]:
@@ -57,7 +57,7 @@ class LiferaySpider(SourceSpider):
             return
         self.aliases[key] = {url}
         if self.should_fetch(url, source):
-            yield self.request(url, self.parse_article, source, key=key)
+            yield self.page_request(url, self.parse_article, source, key=key)
 
     def owner_of(self, canonical_url: str, discovered_by: Source) -> Source:
         """The source whose own site the article lives on, else the one that found it.

@@ -53,7 +53,7 @@ class ListingSpider(SourceSpider):
         for link in links:
             yield from self.follow(link, source)
         page = response.meta["page"]
-        if next_page and page < source.max_pages:
+        if next_page and self.next_listing_page(source, page, links):
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
@@ -79,7 +79,7 @@ class ListingSpider(SourceSpider):
             return
         self.requested.add(url)
         if self.should_fetch(url, source):
-            yield self.request(url, self.parse_item, source, hint=hint)
+            yield self.page_request(url, self.parse_item, source, hint=hint)
 
     def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
         source = self.source_of(response)
