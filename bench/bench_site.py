@@ -35,7 +35,8 @@ _WORDS = ("hyvinvointialueiden rahoitus palvelut asiakasmaksut työryhmä selvit
           "asukkaat perusterveydenhuolto erikoissairaanhoito ikääntyneet lapsiperheet mielenterveys päivystys "
           "hoitotakuu saatavuus rekrytointi koulutus tutkimus vaikuttavuus tietopohja seuranta").split()
 _TOPICS = ("Hyvinvointialueiden rahoitus", "Sote-uudistuksen toimeenpano", "Asiakasmaksulain muutokset",
-           "Pelastustoimen palvelutaso", "Hoitotakuun seuranta", "Työryhmän väliraportti", "Lasten ja perheiden palvelut")
+           "Pelastustoimen palvelutaso", "Hoitotakuun seuranta", "Työryhmän väliraportti",
+           "Lasten ja perheiden palvelut")
 
 
 def sources_toml(backfill_pages: int, max_pages: int = 5) -> str:

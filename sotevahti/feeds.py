@@ -24,6 +24,7 @@ from .diff import Diff
 from .display import format_datetime
 from .feed_sets import feed_specs, main_specs, render_opml
 from .ical import build_calendar
+from .public_files import write_if_changed
 from .regions import NATIONAL, region_name
 from .site_page import write_site
 from .sources import FeedSettings
@@ -157,7 +158,9 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
     (newest deadline events), ``deadlines.ics`` (deadlines from a year back onwards), one feed per
     region, organisation, kind and language under ``feeds/``, ``feeds.opml`` listing them all,
     ``health.xml`` (source alarms) and the static web page ``index.html`` with a page per region.
-    Each file is written to a temporary name and renamed, so a reader never sees half a feed.
+    Each file is written to a temporary name and renamed, so a reader never sees half a feed,
+    and only when its content changed (:func:`~sotevahti.public_files.write_if_changed`). The
+    dimension values and their specs are read once per rebuild, from indexed queries.
     """
     public = Path(public_dir)
     public.mkdir(parents=True, exist_ok=True)
@@ -166,29 +169,29 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
     paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml", deadlines=public / "deadlines.xml",
                       deadlines_atom=public / "deadlines-atom.xml", ics=public / "deadlines.ics",
                       opml=public / "feeds.opml", health=public / "health.xml", html=public / "index.html")
-    _atomic_write(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
-    _atomic_write(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
+    write_if_changed(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
+    write_if_changed(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
     events = [event_entry(ev) for ev in store.deadline_events(EVENT_LIMIT, relevant_only=True)]
     title = f"{settings.title}: määräajat"
     rss = build_feed(events, settings, f"{base}/deadlines.xml", now, title, DEADLINE_DESCRIPTION)
     atom = build_feed(events, settings, f"{base}/deadlines-atom.xml", now, title, DEADLINE_DESCRIPTION)
-    _atomic_write(paths.deadlines, rss.rss_str(pretty=True))
-    _atomic_write(paths.deadlines_atom, atom.atom_str(pretty=True))
+    write_if_changed(paths.deadlines, rss.rss_str(pretty=True))
+    write_if_changed(paths.deadlines_atom, atom.atom_str(pretty=True))
     since = (now.astimezone(HELSINKI) - timedelta(days=365)).date()
-    _atomic_write(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
+    write_if_changed(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
     specs = feed_specs(store, settings)
     for spec in specs:
         target = public / spec.path
         target.parent.mkdir(parents=True, exist_ok=True)
         entries = feed_entries(store, limit, filters={spec.dimension: spec.value})
         feed = build_feed(entries, settings, f"{base}/{spec.path}", now, spec.title)
-        _atomic_write(target, feed.rss_str(pretty=True))
-    _atomic_write(paths.opml, render_opml([*main_specs(settings), *specs], settings, now))
+        write_if_changed(target, feed.rss_str(pretty=True))
+    write_if_changed(paths.opml, render_opml([*main_specs(settings), *specs], settings, now))
     health = store.health_entries(base_url=f"{base}/status")
     feed = build_feed(health, settings, f"{base}/health.xml", now, f"{settings.title}: lähteiden tila",
                       "Hälytykset lähteistä, jotka lakkasivat tuottamasta tiedotteita tai muuttivat rakennettaan.")
-    _atomic_write(paths.health, feed.rss_str(pretty=True))
-    write_site(store, public, settings, now)
+    write_if_changed(paths.health, feed.rss_str(pretty=True))
+    write_site(store, public, settings, now, specs)
     return paths
 
 
@@ -196,8 +199,3 @@ def _summary(item: Mapping[str, Any]) -> str:
     text = item.get("lead") or (item.get("body") or "").split("\n\n")[0] or item["title"]
     return text if len(text) <= _DESCRIPTION_LIMIT else text[: _DESCRIPTION_LIMIT - 1].rsplit(" ", 1)[0] + "…"
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)

@@ -102,7 +102,8 @@ CREATE INDEX IF NOT EXISTS deadlines_open ON deadlines(status) WHERE status != '
 CREATE INDEX IF NOT EXISTS item_versions_item ON item_versions(item_id, superseded_at);
 DROP TRIGGER IF EXISTS items_au;
 CREATE TRIGGER items_au AFTER UPDATE OF title, lead, body ON items BEGIN
-  INSERT INTO items_fts (items_fts, rowid, title, lead, body) VALUES('delete', old.rowid, old.title, old.lead, old.body);
+  INSERT INTO items_fts (items_fts, rowid, title, lead, body)
+    VALUES('delete', old.rowid, old.title, old.lead, old.body);
   INSERT INTO items_fts (rowid, title, lead, body) VALUES (new.rowid, new.title, new.lead, new.body);
 END
 """

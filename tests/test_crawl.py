@@ -55,7 +55,8 @@ def test_recrawl_is_conditional_and_idempotent(mirror, tmp_path):
     assert first["items_new"] > 0 and first["requests_304"] == 0
     assert second["items_new"] == 0 and second["items_updated"] == 0
     # Every known article answers 304; listings and feeds are read in full (they find new items).
-    articles = [status for _e, path, status in mirror.requests[before:] if "/-/" in path and "asset_publisher" not in path]
+    articles = [status for _e, path, status in mirror.requests[before:]
+                if "/-/" in path and "asset_publisher" not in path]
     assert articles and set(articles) == {304}
     assert second["requests_304"] == len(articles)
     assert second["response_bytes"] < first["response_bytes"] / 3
