@@ -23,6 +23,9 @@ DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_TIMEOUT = 45
 RETRY_TIMES = 2
+# A page yields at most a few items and requests; Scrapy's default of 100 parallel item workers
+# per response costs more in task switching than it saves.
+CONCURRENT_ITEMS = 16
 TELNETCONSOLE_ENABLED = False
 
 DEFAULT_REQUEST_HEADERS = {

@@ -44,8 +44,10 @@ from sotevahti.mirror.server import Mirror  # noqa: E402
 TODAY = date(2026, 11, 24)
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
 
+# Bare Scrapy gets the same network settings as Sotevahti against the mirror (robots.txt,
+# AutoThrottle, concurrency, no delay), so the ratio is what the pipeline costs, not a setting.
 BARE_SPIDER = """
-import sys, scrapy
+import json, sys, scrapy
 from scrapy.crawler import CrawlerProcess
 
 urls = [line.strip() for line in open(sys.argv[1]) if line.strip()]
@@ -58,7 +60,8 @@ class Bare(scrapy.Spider):
     def parse(self, response):
         pass
 
-process = CrawlerProcess({"LOG_LEVEL": "ERROR", "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "TELNETCONSOLE_ENABLED": False})
+network = json.loads(sys.argv[2])
+process = CrawlerProcess({"LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False, **network})
 process.crawl(Bare)
 process.start()
 """
@@ -200,7 +203,11 @@ def bare_scrapy(urls: list[str], mirror: CountingMirror, tmp: Path) -> Measured:
     script = tmp / "bare.py"
     script.write_text(BARE_SPIDER, encoding="utf-8")
     mirror.epoch = 1
-    return run([sys.executable, str(script), str(url_file)], mirror)
+    import settings as ours
+
+    network = {"ROBOTSTXT_OBEY": ours.ROBOTSTXT_OBEY, "AUTOTHROTTLE_ENABLED": ours.AUTOTHROTTLE_ENABLED,
+               "RETRY_TIMES": ours.RETRY_TIMES, **ours.MIRROR_OVERRIDES}
+    return run([sys.executable, str(script), str(url_file), json.dumps(network)], mirror)
 
 
 def big_store(n: int, mirror: CountingMirror, sources: Path, seeded: Path, tmp: Path) -> dict[str, dict[str, float]]:
