@@ -109,8 +109,8 @@ class HistoryStoreMixin:
         """Items that were withdrawn, newest first."""
         where, params = self._filters(filters, relevant_only, prefix="")  # type: ignore[attr-defined]
         where = (where + " AND " if where else "WHERE ") + "removed_at IS NOT NULL"
-        return list(self.db.query(f"SELECT * FROM items INDEXED BY items_removed {where} ORDER BY removed_at DESC LIMIT ?",
-                                 [*params, limit]))
+        sql = f"SELECT * FROM items INDEXED BY items_removed {where} ORDER BY removed_at DESC LIMIT ?"
+        return list(self.db.query(sql, [*params, limit]))
 
     def prune_versions(self, older_than_days: int, now: datetime) -> int:
         """Delete superseded versions older than ``older_than_days``; the current version (in
