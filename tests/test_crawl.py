@@ -120,7 +120,7 @@ def test_plain_scrapy_commands_work(mirror, tmp_path):
     listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True)
     assert {"liferay", "page"} <= set(listed.stdout.split()), listed.stderr[-1000:]
     env = {**os.environ, "SOTEVAHTI_DB": str(tmp_path / "s.db"), "SOTEVAHTI_PUBLIC_DIR": str(tmp_path / "pub"),
-           "SOTEVAHTI_HTTPCACHE": str(tmp_path / "cache"), "SOTEVAHTI_MIRROR": mirror.url}
+           "SOTEVAHTI_MIRROR": mirror.url}
     proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "liferay", "-a", "sources=vm", "-L", "WARNING"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
