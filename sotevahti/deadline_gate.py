@@ -15,7 +15,6 @@ import re
 
 _FI_MONTHS = "tammi|helmi|maalis|huhti|touko|kesä|heinä|elo|syys|loka|marras|joulu"
 _SHORT_MONTHS = "jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec"
-_DIGITS = re.compile(r"\d+")
 _AFTER = re.compile(rf"\s?[.\-–]\s?\d|\s?\.?\s?(?:{_FI_MONTHS}|{_SHORT_MONTHS})", re.IGNORECASE)
 _STEMS = tuple(f"{_FI_MONTHS}|{_SHORT_MONTHS}".split("|"))
 
@@ -30,11 +29,28 @@ def may_hold_deadline(text: str) -> bool:
     >>> may_hold_deadline("Hyvinvointialueiden rahoitus tarkentuu (12)")
     False
     """
-    for m in _DIGITS.finditer(text):
-        start, end = m.span()
+    for start, end in _digit_runs(text):
         if end - start >= 6 or _AFTER.match(text, end, end + 16):
             return True
         before = text[max(0, start - 16):start]
         if before[-1:].isspace() and before.split()[-1:] and before.split()[-1].casefold().startswith(_STEMS):
             return True
     return False
+
+
+def _digit_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of the runs of ASCII digits, found with ``str.find`` (far faster than a regex scan)."""
+    where = []
+    for digit in "0123456789":
+        i = text.find(digit)
+        while i != -1:
+            where.append(i)
+            i = text.find(digit, i + 1)
+    where.sort()
+    runs: list[tuple[int, int]] = []
+    for i in where:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs

@@ -99,7 +99,6 @@ CREATE INDEX IF NOT EXISTS items_kind_published ON items(kind, published) WHERE 
 CREATE INDEX IF NOT EXISTS items_language_published ON items(language, published) WHERE relevant = 1;
 CREATE INDEX IF NOT EXISTS items_consultation ON items(source) WHERE on_consultation = 1;
 CREATE INDEX IF NOT EXISTS deadlines_open ON deadlines(status) WHERE status != 'closed';
-CREATE INDEX IF NOT EXISTS item_versions_item ON item_versions(item_id, superseded_at);
 DROP TRIGGER IF EXISTS items_au;
 CREATE TRIGGER items_au AFTER UPDATE OF title, lead, body ON items BEGIN
   INSERT INTO items_fts (items_fts, rowid, title, lead, body)

@@ -219,6 +219,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
                       counts: dict[str, int], stored_as: dict[str, str]) -> None:
         rows = [self._row(item, seen_at, run_id) for item in chunk]
         old = self._old_rows([r["id"] for r in rows])
+        twins = self._twins([r for r in rows if r["id"] not in old and r["dedup_key"]])
         new_rows: list[dict[str, Any]] = []
         new_items: list[Mapping[str, Any]] = []
         new_keys: dict[str, str] = {}
@@ -229,7 +230,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
             prev = old.get(row["id"])
             twin = None
             if prev is None and row["dedup_key"]:
-                twin = self._twin_of(row) or new_keys.get(row["dedup_key"])
+                twin = twins.get(row["dedup_key"]) or new_keys.get(row["dedup_key"])
             if twin is not None:
                 links.append((twin, item["id"], "duplicate", seen_at))
                 row["id"] = twin
@@ -265,6 +266,18 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         for item in chunk:
             if item.get("api_deadlines") and stored_as[item["id"]] == item["id"]:
                 self.sync_item_deadlines(item["id"], api_deadlines(item), now, run_id, origin="api")
+
+    def _twins(self, rows: list[dict[str, Any]]) -> dict[str, str]:
+        """``{dedup_key: id of the first stored item with it}`` for new rows of a chunk, in one query per 500."""
+        keys = list({r["dedup_key"] for r in rows})
+        out: dict[str, str] = {}
+        for first in range(0, len(keys), 500):
+            part = keys[first:first + 500]
+            for key, item_id in self.conn.execute(
+                    "SELECT dedup_key, id FROM items WHERE dedup_key IN (" + ",".join("?" * len(part)) + ") "
+                    "ORDER BY first_seen DESC", part):
+                out[key] = item_id   # the last one written wins: the earliest stored
+        return out
 
     def _old_rows(self, ids: list[str]) -> dict[str, tuple[Any, ...]]:
         out: dict[str, tuple[Any, ...]] = {}
@@ -327,13 +340,6 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _twin_of(self, row: Mapping[str, Any]) -> str | None:
-        if not row.get("dedup_key"):
-            return None
-        hit = self.conn.execute("SELECT id FROM items WHERE dedup_key = ? AND id != ? ORDER BY first_seen LIMIT 1",
-                                (row["dedup_key"], row["id"])).fetchone()
-        return hit[0] if hit else None
-
     def _link(self, item_id: str, target_id: str, relation: str, seen_at: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
                           "VALUES (?,?,?,?)", (item_id, target_id, relation, seen_at))
@@ -352,10 +358,10 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
             "organisation": item["organisation"], "region": item["region"], "type": item.get("type") or None,
             "language": item.get("language"), "title": item["title"], "published": utc_iso(item["published"]),
             "lead": item.get("lead") or "", "body": item.get("body") or "",
-            "tags": json.dumps(list(item.get("tags") or []), ensure_ascii=False),
-            "attachments": json.dumps([dict(a) for a in item.get("attachments") or []], ensure_ascii=False),
+            "tags": _json_list(item.get("tags")),
+            "attachments": _json_list([dict(a) for a in item.get("attachments") or []]),
             "content_hash": content_hash(item), "relevant": int(bool(item["relevant"])),
-            "topic_terms": json.dumps(list(item.get("topic_terms") or []), ensure_ascii=False),
+            "topic_terms": _json_list(item.get("topic_terms")),
             "first_seen": seen_at, "last_seen": seen_at, "first_run": run_id, "last_run": run_id,
             "kind": item.get("kind") or "announcement", "external_id": item.get("external_id"),
             "register_number": item.get("register_number"), "dedup_key": dedup_key(item),
@@ -395,3 +401,9 @@ def _unique_id_runs(batch: list[Mapping[str, Any]]) -> Iterator[list[Mapping[str
         ids.add(item["id"])
     if run:
         yield run
+
+
+def _json_list(values: Iterable[Any] | None) -> str:
+    """A list as JSON text (``[]`` without calling the encoder, the common case)."""
+    items = list(values or ())
+    return json.dumps(items, ensure_ascii=False) if items else "[]"

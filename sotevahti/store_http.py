@@ -32,8 +32,8 @@ def says_on_consultation(*texts: str | None) -> bool:
     >>> says_on_consultation("Luonnos hallituksen esitykseksi on lausunnolla 12.1.2027 asti.")
     True
     """
-    folded = [t.casefold() for t in texts if t]
-    return any(word in t for t in folded for word in _ON_CONSULTATION)
+    text = "\n".join(t for t in texts if t).casefold()
+    return any(word in text for word in _ON_CONSULTATION)
 
 
 @dataclass(frozen=True)
