@@ -197,17 +197,22 @@ def sotevahti_sequence(mirror: CountingMirror, site: BenchSite, sources: Path, o
     return {"first": first, "unchanged": unchanged, "change": change}
 
 
-def bare_scrapy(urls: list[str], mirror: CountingMirror, tmp: Path) -> Measured:
+def bare_command(urls: list[str], tmp: Path) -> list[str]:
+    """The command that fetches ``urls`` with bare Scrapy and Sotevahti's network settings."""
+    import settings as ours
+
     url_file = tmp / "urls.txt"
     url_file.write_text("\n".join(urls), encoding="utf-8")
     script = tmp / "bare.py"
     script.write_text(BARE_SPIDER, encoding="utf-8")
-    mirror.epoch = 1
-    import settings as ours
-
     network = {"ROBOTSTXT_OBEY": ours.ROBOTSTXT_OBEY, "AUTOTHROTTLE_ENABLED": ours.AUTOTHROTTLE_ENABLED,
                "RETRY_TIMES": ours.RETRY_TIMES, **ours.MIRROR_OVERRIDES}
-    return run([sys.executable, str(script), str(url_file), json.dumps(network)], mirror)
+    return [sys.executable, str(script), str(url_file), json.dumps(network)]
+
+
+def bare_scrapy(urls: list[str], mirror: CountingMirror, tmp: Path) -> Measured:
+    mirror.epoch = 1
+    return run(bare_command(urls, tmp), mirror)
 
 
 def big_store(n: int, mirror: CountingMirror, sources: Path, seeded: Path, tmp: Path) -> dict[str, dict[str, float]]:
