@@ -294,7 +294,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Run the whole pipeline offline on the bundled mirror."""
     from sotevahti.demo import format_summary, run_demo
 
-    result = run_demo(Path(args.out or "demo-output"), Path(args.sources) if args.sources else None)
+    result = run_demo(Path(args.out or "demo-output"), Path(args.sources) if args.sources else None,
+                      faults=args.faults)
     print_json(result) if args.json else print(format_summary(result))
     return 0
 
@@ -367,6 +368,8 @@ def build_parser() -> Parser:
                          help="with --text: the publication date that year-less dates are read against")
     demo = command("demo", cmd_demo, db=False, listing=True)
     demo.add_argument("--out", metavar="DIR", help="where to put the demo database and feeds (default: demo-output)")
+    demo.add_argument("--faults", metavar="SEED", type=int,
+                      help="inject the fault suite's faults into epochs 2-3, each on a page chosen by SEED")
     return parser
 
 

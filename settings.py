@@ -21,11 +21,11 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_TIMEOUT = 45
 RETRY_TIMES = 2
 # A page yields at most a few items and requests; Scrapy's default of 100 parallel item workers
 # per response costs more in task switching than it saves.
 CONCURRENT_ITEMS = 16
+REDIRECT_MAX_TIMES = 5   # a redirect loop costs five requests, then counts as errors_redirect_loop
 TELNETCONSOLE_ENABLED = False
 
 DEFAULT_REQUEST_HEADERS = {
@@ -33,13 +33,26 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Language": "fi,sv;q=0.8,en;q=0.6",
 }
 
-# Conditional GETs from stored validators. At 800 it adds its headers before DownloaderStats
-# (850) counts the request and sees each response after it, so the byte and status counts are
-# those of the wire: a 304 is counted as a 304 with no body.
+# Conditional GETs from stored validators (middlewares/conditional.py), no body cache. At 800 it
+# adds its headers before WireStats and DownloaderStats count the request, and sees each response
+# after them, so byte and status counts are those of the wire: a 304 is a 304 with no body.
+# The guard (middlewares/guard.py) replaces Scrapy's robots.txt middleware: each host's robots.txt
+# is read before its first request, a 5xx answer means "not this run", and requests to other hosts,
+# ports or schemes are refused before any connection.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "middlewares.guard.GuardMiddleware": 100,
     "middlewares.conditional.ConditionalGetMiddleware": 800,
+    "middlewares.guard.WireStats": 940,   # the wire side, like DownloaderStats
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
 }
 SOTEVAHTI_CONDITIONAL_ENABLED = True
+# A page larger than this is refused (counted as errors_too_large), never stored.
+SOTEVAHTI_MAX_PAGE_BYTES = int(os.environ.get("SOTEVAHTI_MAX_PAGE_BYTES", 5_000_000))
+DOWNLOAD_MAXSIZE = SOTEVAHTI_MAX_PAGE_BYTES
+DOWNLOAD_WARNSIZE = 0
+# Tests and the fault suite shorten the timeout so that a hanging server costs seconds, not minutes.
+DOWNLOAD_TIMEOUT = float(os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", 45))
 
 ITEM_PIPELINES = {"pipelines.store.StorePipeline": 300}
 

@@ -7,6 +7,7 @@ closes a run itself and rebuilds the feeds in ``SOTEVAHTI_PUBLIC_DIR``).
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from typing import Any
 
@@ -29,7 +30,11 @@ class StorePipeline:
         self.run_id: int | None = settings.getint("SOTEVAHTI_RUN_ID") or None
         self.owns_run = self.run_id is None
         self.buffer: list[dict[str, Any]] = []
-        self.validators: list[Validator] = []
+        # Items of sources that republish another source's releases (sttinfo.fi) are stored after
+        # every other item of the crawl, so a copy always finds its original, whatever the timing.
+        self.copies: list[dict[str, Any]] = []
+        # item id -> the validators of the page it came from (stored with it, in its transaction)
+        self.validators: dict[str, Validator] = {}
         self.unchanged: list[str] = []
         self.rejected: list[dict[str, Any]] = []
         self.validity = FieldValidity()
@@ -55,10 +60,12 @@ class StorePipeline:
             return item
         validator = item.pop("_validator", None)
         if item.get("_removed"):
-            # A known item's page answered 404/410: withdrawn, never deleted.
+            # A known item's page answered 404/410: removed (never deleted) once a second check
+            # a day later still finds it missing; the first answer only notes it.
             assert self.store is not None
-            if self.store.mark_removed(item["id"], item["status"], crawl_now(self.crawler.settings), self.run_id):
-                self.crawler.stats.inc_value(f"sotevahti/{item['source']}/removed")
+            outcome = self.store.record_missing(item["id"], item["status"], crawl_now(self.crawler.settings),
+                                                self.run_id)
+            self.crawler.stats.inc_value(f"sotevahti/{item['source']}/{outcome}")
             return item
         self.validity.add(item)
         problems = validate_item(item)
@@ -67,15 +74,26 @@ class StorePipeline:
             self.rejected.append({"source": item.get("source"), "url": item.get("url"), "reason": reason})
             self.crawler.stats.inc_value(f"sotevahti/{item.get('source')}/rejected")
             raise DropItem(f"rejected {item.get('url')}: {reason}")
-        self.buffer.append(item)
         if validator is not None:
-            self.validators.append(replace(validator, item_id=item["id"]))
+            self.validators[item["id"]] = replace(validator, item_id=item["id"])
         self.crawler.stats.inc_value(f"sotevahti/{item['source']}/items")
+        if item["source"] in self.republishers:
+            self.copies.append(item)
+            return item
+        self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             self.flush()
         return item
 
-    def flush(self) -> None:
+    @property
+    def republishers(self) -> set[str]:
+        """Ids of the crawl's sources that republish another source's releases."""
+        return {s.id for s in getattr(self.crawler.spider, "sources", ()) if s.republishes}
+
+    def flush(self, items: list[dict[str, Any]] | None = None) -> None:
+        """Store the buffered items as one batch; if the batch fails, store them one by one so
+        that one bad value loses only its own item (counted as ``errors_store``)."""
+        batch = self.buffer if items is None else items
         if self.store is None:
             return
         now = crawl_now(self.crawler.settings)
@@ -83,17 +101,34 @@ class StorePipeline:
             touched = self.store.touch_items(self.unchanged, self.run_id, now)
             self.unchanged.clear()
             self.crawler.stats.inc_value("sotevahti/items_unchanged", touched)
-        if not self.buffer:
+        if not batch:
             return
-        result = self.store.upsert_items(self.buffer, self.run_id, now, self.validators)
-        self.buffer.clear()
-        self.validators.clear()
-        for key in ("new", "updated", "unchanged"):
-            self.crawler.stats.inc_value(f"sotevahti/items_{key}", getattr(result, key))
+        try:
+            results = [self.store.upsert_items(batch, self.run_id, now, self._validators_of(batch))]
+        except (ValueError, TypeError, sqlite3.Error):
+            results = []
+            for item in batch:
+                try:
+                    results.append(self.store.upsert_items([item], self.run_id, now, self._validators_of([item])))
+                except (ValueError, TypeError, sqlite3.Error) as err:
+                    self.crawler.stats.inc_value(f"sotevahti/{item['source']}/errors_store")
+                    self.rejected.append({"source": item["source"], "url": item.get("url"), "reason": str(err)[:300]})
+        for item in batch:
+            self.validators.pop(item["id"], None)
+        batch.clear()
+        for result in results:
+            for key in ("new", "updated", "unchanged"):
+                self.crawler.stats.inc_value(f"sotevahti/items_{key}", getattr(result, key))
+            for source, reason, _item_id in result.held:
+                self.crawler.stats.inc_value(f"sotevahti/{source}/errors_{reason}")
+
+    def _validators_of(self, batch: list[dict[str, Any]]) -> list[Validator]:
+        return [self.validators[i["id"]] for i in batch if i["id"] in self.validators]
 
     def close_spider(self) -> None:
         assert self.store is not None
         self.flush()
+        self.flush(self.copies)
         if self.rejected:
             self.store.record_rejections(self.rejected, self.run_id, crawl_now(self.crawler.settings))
         self.crawler.stats.set_value("sotevahti/field_validity", self.validity.shares())

@@ -4,6 +4,8 @@
 
 - *opened*: "Lausuntoaika päättyy 25.9.2020: <title>"
 - *extended*: "Lausuntoaikaa jatkettu 25.9.2020 → 2.10.2020: <title>"
+- *moved earlier*: "Lausuntoaika päättyy 25.9.2020 (aikaistettu, ennen 2.10.2020): <title>"
+- *withdrawn*: "Lausuntoaika päättyy 25.9.2020: ei enää tekstissä: <title>"
 - *closing soon*: "Lausuntoaika päättyy 29.11.2026, 5 päivää jäljellä: <title>"
 - *closed*: "Lausuntoaika päättyi 25.9.2020: <title>"
 
@@ -24,7 +26,10 @@ from .tracking import days_left
 
 EVENT_LIMIT = 100
 EVENT_LABELS = {"opened": "Uusi määräaika", "extended": "Määräaikaa jatkettu",
+                "moved_earlier": "Määräaikaa aikaistettu", "withdrawn": "Määräaika poistui tekstistä",
                 "closing_soon": "Päättyy pian", "closed": "Päättynyt"}
+_EARLIER = {"fi": "aikaistettu", "sv": "tidigarelagd", "en": "moved earlier"}
+_WITHDRAWN = {"fi": "ei enää tekstissä", "sv": "inte längre i texten", "en": "no longer in the text"}
 
 
 def _day(value: str | None) -> date | None:
@@ -51,6 +56,13 @@ def event_title(event: Mapping[str, Any]) -> str:
         head = f"{extended} {old} → {day}"
     elif kind == "extended":
         head = f"{extended} {day}"
+    elif kind == "moved_earlier":
+        was = {"fi": "ennen", "sv": "tidigare", "en": "was"}.get(lang, "ennen")
+        old = format_date(_day(event["old_deadline"]), _time(event.get("old_time")), lang) \
+            if event.get("old_deadline") else ""
+        head = f"{closes} {day} ({_EARLIER.get(lang, _EARLIER['fi'])}" + (f", {was} {old})" if old else ")")
+    elif kind == "withdrawn":
+        head = f"{closes} {day}: {_WITHDRAWN.get(lang, _WITHDRAWN['fi'])}"
     elif kind == "closing_soon":
         left = days_left(_day(event["deadline"]), datetime.fromisoformat(event["at"]))
         head = f"{closes} {day}, {days_left_text(left, lang)}"

@@ -9,6 +9,7 @@ the real ``monitor.py crawl`` in a subprocess (Scrapy's reactor cannot be restar
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from .mirror.county_sites import CountySites
+from .mirror.faults import FaultySites, listings_of, plan_faults
 from .mirror.lausuntopalvelu_site import LausuntopalveluSite
 from .mirror.liferay_site import LiferaySite
-from .mirror.server import Mirror, Site
+from .mirror.server import ROBOTS_TXT, Mirror, Page, Site
 from .mirror.watched_site import WatchedSite
 from .sources import Config, load_config
 from .store import Store
@@ -33,11 +35,14 @@ class DemoError(RuntimeError):
     """A crawl inside the demo failed."""
 
 
-def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
+def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = None) -> dict[str, Any]:
     """Run the demo into ``out`` (``out/sotevahti.db``, ``out/public/``) and return its summary.
 
     Earlier demo output in ``out`` is removed first, so every demo starts from an empty database.
 
+    :param faults: a seed: inject every fault of :mod:`sotevahti.mirror.faults` into epochs 2 and 3
+        (the ``once`` faults heal in epoch 3), each on a page the seed picks; the result then has
+        ``"faults": {fault name: real URL}``.
     :return: ``{"db", "feeds": {"rss", "atom", "deadlines", "deadlines_atom", "ics"}, "items_by_source",
         "epochs": [...]}`` with absolute paths.
     """
@@ -51,12 +56,15 @@ def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
             target.unlink()
     config = load_config(sources_file)
     epochs = []
-    with Mirror(mirror_sites(config)) as mirror:
+    faulty = FaultySites(mirror_sites(config)) if faults is not None else None
+    with Mirror([faulty] if faulty else mirror_sites(config)) as mirror:
         # Only the sources the mirror has pages for: the other counties would be 404s here.
         mirrored = [s.id for s in config.sources if s.enabled and all(mirror.serves(u) for u in s.urls())]
         start = datetime.now(UTC)
         for epoch in EPOCHS:
             mirror.epoch = epoch
+            if faulty is not None and faults is not None:
+                inject_faults(faulty, mirror, out / "sotevahti.db", config, faults, phase=epoch - 1)
             # Epochs are a day apart, so that the daily re-check of fresh articles comes due.
             run = _crawl(out, mirror.url, sources_file, mirrored, start + timedelta(days=epoch - 1))
             epochs.append({
@@ -73,6 +81,7 @@ def run_demo(out: Path, sources_file: Path | None = None) -> dict[str, Any]:
     relevant = {s.id: 0 for s in config.sources} | store.counts_by_source(relevant_only=True)
     store.close()
     return {
+        **({"faults": faulty.targets, "fault_seed": faults} if faulty else {}),
         "db": str(out / "sotevahti.db"),
         "feeds": feeds,
         "items_by_source": counts,
@@ -89,13 +98,26 @@ def mirror_sites(config: Config, today: date | None = None) -> list[Site]:
     return sites
 
 
+def inject_faults(faulty: FaultySites, mirror: Mirror, db: Path, config: Config, seed: int, phase: int) -> None:
+    """Before epoch 2, give each fault a target among the stored announcements; then move the phase on."""
+    if phase == 1:
+        store = Store(db)
+        urls = [r[0] for r in store.conn.execute("SELECT url FROM items WHERE kind = 'announcement' AND relevant = 1")]
+        store.close()
+        faulty.set_targets(plan_faults(urls, seed), listings_of(config.sources))
+        mirror.robots = Page(faulty.robots_txt(ROBOTS_TXT), "text/plain; charset=utf-8")
+    faulty.phase = phase
+
+
 def _crawl(out: Path, mirror_url: str, sources_file: Path | None, source_ids: list[str],
            now: datetime) -> dict[str, Any]:
     cmd = [sys.executable, str(MONITOR), "crawl", *source_ids, "--out", str(out), "--mirror", mirror_url, "--json",
            "--now", now.isoformat()]
     if sources_file:
         cmd += ["--sources", str(sources_file)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    # a hanging page must cost seconds, not minutes (only the fault demo has one)
+    env = {**os.environ, "SOTEVAHTI_DOWNLOAD_TIMEOUT": os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", "5")}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise DemoError(f"crawl failed (exit {proc.returncode}): {last}")
@@ -112,6 +134,11 @@ def format_summary(result: dict[str, Any]) -> str:
             f"{e['deadlines_found']:2d} deadlines found, events: "
             + (", ".join(f"{n} {k}" for k, n in sorted(e["deadline_events"].items())) or "none"))
     lines.append("")
+    if "faults" in result:
+        lines.append(f"Faults (seed {result['fault_seed']}): {len(result['faults'])} injected into epochs 2-3, "
+                     "one page each; see `status --json` for how each source took them. Alarms:")
+        lines += [f"  epoch {e['epoch']}: {a}" for e in result["epochs"] for a in e["alarms"]] or ["  none"]
+        lines.append("")
     skipped = set(result["sources_not_mirrored"])
     shown = [f"{k} {v}" for k, v in result["items_by_source"].items() if k not in skipped]
     lines += textwrap.wrap("Items by source: " + ", ".join(shown), 100, subsequent_indent="  ")

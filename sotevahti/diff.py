@@ -11,6 +11,7 @@ import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from html import escape
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,32 @@ class Diff:
         return cls(**{k: tuple(v) for k, v in raw.items()})
 
     def summary(self, lang: str = "fi", limit: int = 5) -> str:
-        """Plain text for a feed entry, e.g. ``Lisätty: …`` / ``Uusi linkki: Pöytäkirja 12.2.2019 (PDF)``."""
+        """Plain text for a feed entry, e.g. ``Lisätty: …`` / ``Uusi linkki: Pöytäkirja 12.2.2019 (PDF) (https://…)``."""
+        return "\n".join(f"{label}: {text}" + (f" ({url})" if url else "") for label, text, url in
+                         self._lines(lang, limit))
+
+    def summary_html(self, lang: str = "fi", limit: int = 5) -> str:
+        """The same as HTML, for an RSS description or an Atom summary: links are ``<a href>``.
+
+        >>> Diff(links_added=({"title": "Pöytäkirja", "url": "https://a.fi/p.pdf?x=1&y=2"},)).summary_html()
+        '<p>Uusi linkki: <a href="https://a.fi/p.pdf?x=1&amp;y=2">Pöytäkirja</a></p>'
+        """
+        parts = []
+        for label, text, url in self._lines(lang, limit):
+            shown = f'<a href="{escape(url)}">{escape(text)}</a>' if url else escape(text)
+            parts.append(f"<p>{escape(label)}: {shown}</p>")
+        return "".join(parts)
+
+    def _lines(self, lang: str, limit: int) -> list[tuple[str, str, str | None]]:
         words = {"fi": ("Lisätty", "Poistettu", "Uusi linkki", "Poistettu linkki"),
                  "sv": ("Tillagt", "Borttaget", "Ny länk", "Borttagen länk"),
                  "en": ("Added", "Removed", "New link", "Removed link")}.get(lang, ())
         added, removed, new_link, old_link = words or ("Lisätty", "Poistettu", "Uusi linkki", "Poistettu linkki")
-        out = [f"{new_link}: {a['title']} <{a['url']}>" for a in self.links_added[:limit]]
-        out += [f"{added}: {line}" for line in self.added[:limit]]
-        out += [f"{removed}: {line}" for line in self.removed[:limit]]
-        out += [f"{old_link}: {a['title']} <{a['url']}>" for a in self.links_removed[:limit]]
-        return "\n".join(out)
+        out: list[tuple[str, str, str | None]] = [(new_link, a["title"], a["url"]) for a in self.links_added[:limit]]
+        out += [(added, line, None) for line in self.added[:limit]]
+        out += [(removed, line, None) for line in self.removed[:limit]]
+        out += [(old_link, a["title"], a["url"]) for a in self.links_removed[:limit]]
+        return out
 
 
 def _lines(text: str | None) -> list[str]:

@@ -29,6 +29,7 @@ from .regions import NATIONAL, region_name
 from .site_page import write_site
 from .sources import FeedSettings
 from .store import Store
+from .xmlsafe import PublicView
 
 FEED_LIMIT = 50
 _UPDATED = {"fi": "Päivitetty", "sv": "Uppdaterad", "en": "Updated"}
@@ -85,10 +86,14 @@ def change_entry(change: Mapping[str, Any]) -> dict[str, Any]:
     lang = change.get("language") or "fi"
     label = (_PAGE_CHANGED if change.get("kind") == "page" else _UPDATED).get(lang, "Päivitetty")
     at = datetime.fromisoformat(change["changed_at"]).astimezone(HELSINKI)
-    summary = Diff.from_json(change.get("diff")).summary(lang) or _summary(change)
-    return {"guid": f"{change['id']}/v{change['new_version']}", "title": f"{label}: {change['title']}",
-            "url": change["url"], "published": at, "updated": at, "description": summary,
-            "categories": [label, *item_categories(change)], "language": change.get("language")}
+    diff = Diff.from_json(change.get("diff"))
+    entry = {"guid": f"{change['id']}/v{change['new_version']}", "title": f"{label}: {change['title']}",
+             "url": change["url"], "published": at, "updated": at,
+             "description": diff.summary(lang) or _summary(change),
+             "categories": [label, *item_categories(change)], "language": change.get("language")}
+    if diff:
+        entry["html"] = diff.summary_html(lang)   # links as <a href>, which HTML-rendering readers keep
+    return entry
 
 
 def removal_entry(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,7 +103,10 @@ def removal_entry(item: Mapping[str, Any]) -> dict[str, Any]:
     at = datetime.fromisoformat(item["removed_at"]).astimezone(HELSINKI)
     note = {"fi": "Sivu ei ole enää saatavilla", "sv": "Sidan finns inte längre",
             "en": "The page is no longer available"}.get(lang, "Sivu ei ole enää saatavilla")
-    return {"guid": f"{item['id']}/removed", "title": f"{label}: {item['title']}", "url": item["url"],
+    # A release withdrawn again after it came back is news again: its second removal has a GUID of its own.
+    again = int(item.get("removals") or 1)
+    guid = f"{item['id']}/removed" + (f"/{again}" if again > 1 else "")
+    return {"guid": guid, "title": f"{label}: {item['title']}", "url": item["url"],
             "published": at, "updated": at,
             "description": f"{note} ({item.get('removed_status')}), {format_datetime(at, lang)}.",
             "categories": [label, *item_categories(item)], "language": item.get("language")}
@@ -131,8 +139,12 @@ def build_feed(entries: Iterable[Mapping[str, Any]], settings: FeedSettings, sel
         entry.link(href=e["url"], rel="alternate")
         entry.published(e["published"])
         entry.updated(e["updated"])
-        entry.description(e["description"])
-        entry.summary(e["description"])
+        if e.get("html"):
+            entry.description(e["html"])
+            entry.summary(e["html"], type="html")
+        else:
+            entry.description(e["description"])
+            entry.summary(e["description"])
         for cat in e["categories"]:
             entry.category(term=cat)
         if e.get("language"):
@@ -140,7 +152,7 @@ def build_feed(entries: Iterable[Mapping[str, Any]], settings: FeedSettings, sel
     return fg
 
 
-def feed_entries(store: Store, limit: int = FEED_LIMIT,
+def feed_entries(store: Store | PublicView, limit: int = FEED_LIMIT,
                  filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """The newest items and edits, merged by time: what the announcement feeds show."""
     entries = [item_entry(i) for i in store.latest_items(limit, filters=filters)]
@@ -150,7 +162,7 @@ def feed_entries(store: Store, limit: int = FEED_LIMIT,
     return entries[:limit]
 
 
-def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, now: datetime,
+def write_feeds(store: Store | PublicView, public_dir: str | Path, settings: FeedSettings, now: datetime,
                 limit: int = FEED_LIMIT) -> FeedPaths:
     """Write every public file under ``public_dir`` from the database.
 
@@ -164,6 +176,7 @@ def write_feeds(store: Store, public_dir: str | Path, settings: FeedSettings, no
     """
     public = Path(public_dir)
     public.mkdir(parents=True, exist_ok=True)
+    store = PublicView(store)   # every string read from here on is fit for XML, iCalendar and HTML
     entries = feed_entries(store, limit)
     base = settings.public_url.rstrip("/")
     paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml", deadlines=public / "deadlines.xml",

@@ -31,6 +31,7 @@ from parsel import Selector
 from .dates import HELSINKI, parse_iso_datetime, parse_publication_stamp
 from .generic_feeds import (
     FeedEntry,
+    charset_lies,
     decode_html,
     dynasty_title,
     feed_entries,
@@ -65,9 +66,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _META_DATES = ("article:published_time", "og:article:published_time", "date", "dc.date", "dc.date.issued",
                "dcterms.created", "datepublished")
 
-__all__ = ["ATTACHMENT", "FeedEntry", "GenericPage", "Listing", "decode_html", "dynasty_title", "extract_page",
-           "feed_entries", "listing_links", "listing_page", "sitemap_children", "sitemap_links", "sttinfo_header",
-           "text_stamp"]
+__all__ = ["ATTACHMENT", "FeedEntry", "GenericPage", "Listing", "charset_lies", "decode_html", "dynasty_title",
+           "extract_page", "feed_entries", "listing_links", "listing_page", "sitemap_children", "sitemap_links",
+           "sttinfo_header", "text_stamp"]
 
 
 # -- article pages ------------------------------------------------------------------------------
@@ -348,6 +349,8 @@ def listing_page(html: str, page_url: str, selectors: Mapping[str, str] | None,
         for node in sel.css(selectors["item"]):
             href = node.attrib.get("href") if node.root.tag == "a" else node.css("a[href]::attr(href)").get()
             real = urls.join(page_url, href.strip()) if href and not href.startswith(("#", "mailto:", "tel:")) else ""
+            if real and urlsplit(real).scheme not in ("http", "https"):
+                real = ""   # javascript:, ftp:, data: …
             if real and real not in links:
                 links.append(real)
     if not links:

@@ -24,6 +24,7 @@ from parsel import Selector
 from .dates import HELSINKI, parse_iso_datetime, parse_publication_stamp
 from .htmltext import block_text, clean_text
 from .urls import UrlMap
+from .xmlsafe import parseable
 
 _ZONES = {"EEST": timezone(timedelta(hours=3)), "EET": timezone(timedelta(hours=2)),
           "UTC": UTC, "GMT": UTC, "Z": UTC}
@@ -48,6 +49,15 @@ _MOJIBAKE_RUN = re.compile("(?:[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u
 def decode_html(body: bytes, header_charset: str | None, forced: str | None = None) -> str:
     """Decode a page whatever its ``Content-Type`` charset claims; never raises.
 
+    Characters no parser can hold (C0 controls, lone surrogates) are dropped, so one such
+    character cannot lose the page (see :func:`sotevahti.xmlsafe.parseable`).
+    """
+    return parseable(_decode_html(body, header_charset, forced))
+
+
+def _decode_html(body: bytes, header_charset: str | None, forced: str | None = None) -> str:
+    """:func:`decode_html` before dropping unparseable characters.
+
     ``forced`` (a source's configured encoding) wins. Otherwise bytes that are valid UTF-8 are
     UTF-8, even under a ``charset=ISO-8859-1`` header (a common server misconfiguration).
     Bytes that are not UTF-8 are decoded by the header's charset, else the ``<meta charset>``
@@ -70,6 +80,24 @@ def decode_html(body: bytes, header_charset: str | None, forced: str | None = No
         if name and name not in ("utf-8", "utf-16", "utf-32"):
             return _decode_as(body, name)
     return _decode_as(body, "cp1252")
+
+
+def charset_lies(body: bytes, header_charset: str) -> bool:
+    """Whether a ``Content-Type`` charset contradicts the bytes: UTF-8 bytes labelled Latin-1,
+    or bytes that are no UTF-8 labelled UTF-8.
+
+    >>> charset_lies("Yhteistyö".encode(), "iso-8859-1"), charset_lies("Yhteistyö".encode("cp1252"), "utf-8")
+    (True, True)
+    """
+    name = _codec(header_charset)
+    if name is None or body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+        valid_utf8 = True
+    except UnicodeDecodeError:
+        valid_utf8 = False
+    return valid_utf8 != (name == "utf-8")
 
 
 def _codec(label: str | bytes | None) -> str | None:

@@ -44,6 +44,12 @@ DEFAULT_MAX_ERROR_SHARE = 0.25
 #: and is tracked as a removed item.
 NOT_FAILURES = frozenset({"http_404", "http_410"})
 
+#: Counters that are no failure but that a reader of ``status`` should see: a lying charset header,
+#: links skipped as no web URL, requests refused as offsite / on another port / by robots.txt, a
+#: page missing once (a second 404 a day later removes it), text that every output must clean.
+WARNINGS = ("charset_mismatch", "skipped_links", "offsite", "port", "scheme", "robots_forbidden", "missing",
+            "long_titles", "unsafe_text")
+
 _EPSILON = 1e-9
 _SELECTOR_ORDER = ("item", "title", "date", "body")
 _PAGES_READ = (("listing_pages", "listing page"), ("feeds", "feed"), ("api_pages", "API page"),
@@ -128,6 +134,10 @@ def summarise(counts: Mapping[str, int], items_new: int = 0) -> dict[str, Any]:
         "items_new": int(items_new),
         "parse_failures": _n(counts, "rejected"),
         "selector_misses": selector_misses(counts),
+        "warnings": {k: _int(counts[k]) for k in WARNINGS if _int(counts.get(k, 0)) > 0},
+        # what the servers did, counted before the HTTP cache (which may answer with its stored copy)
+        "wire_errors": {k.removeprefix("wire_"): _int(v) for k, v in sorted(counts.items())
+                        if k.startswith("wire_") and _int(v) > 0},
     }
 
 

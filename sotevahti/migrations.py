@@ -83,6 +83,17 @@ ALTER TABLE item_versions ADD COLUMN body_z BLOB;
 CREATE INDEX IF NOT EXISTS item_versions_superseded ON item_versions(superseded_at);
 """
 
+_V6_TRUST = """
+ALTER TABLE items ADD COLUMN missing_since TEXT;
+ALTER TABLE items ADD COLUMN missing_status INTEGER;
+ALTER TABLE items ADD COLUMN held_hash TEXT;
+ALTER TABLE items ADD COLUMN held_since TEXT;
+ALTER TABLE items ADD COLUMN held_reason TEXT;
+ALTER TABLE items ADD COLUMN restored_at TEXT;
+ALTER TABLE items ADD COLUMN removals INTEGER NOT NULL DEFAULT 0;
+UPDATE items SET removals = 1 WHERE removed_at IS NOT NULL
+"""
+
 _V8_TRAFFIC = """
 CREATE TABLE IF NOT EXISTS http_validators (
     url TEXT PRIMARY KEY, item_id TEXT NOT NULL, etag TEXT, last_modified TEXT, body_hash TEXT NOT NULL,
@@ -114,6 +125,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (3, _V3_SOURCES),     # item kinds, source ids, cross-source duplicates, links, diffs
     (4, _V4_HISTORY),     # removed items, compressed version bodies
     (5, HEALTH_SCHEMA),   # source health per run, and alarms
+    (6, _V6_TRUST),       # a missing page's first 404, suspect texts held back, restored items
     (8, _V8_TRAFFIC),     # HTTP validators, backfill state, feed indexes, FTS re-indexed only on text edits
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

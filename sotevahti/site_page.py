@@ -29,6 +29,7 @@ from .regions import COUNTIES, NATIONAL, region_name
 from .sources import FeedSettings
 from .store import Store
 from .tracking import CLOSING_SOON_DAYS, days_left, deadline_end
+from .xmlsafe import PublicView
 
 DEADLINE_KINDS = {"consultation": "Lausunto", "application": "Avustushaku",
                   "registration": "Ilmoittautuminen", "other": "Muu määräaika"}
@@ -251,7 +252,7 @@ def render_page(title: str, heading: str, sections: list[tuple[str, str, str]], 
             f"{footer}\n</body>\n</html>\n")
 
 
-def write_site(store: Store, public_dir: Path, settings: FeedSettings, now: datetime,
+def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettings, now: datetime,
                specs: list[FeedSpec] | None = None) -> list[Path]:
     """Write ``index.html``, ``alue/<region>.html`` for each region with items and ``style.css``.
 
@@ -264,6 +265,7 @@ def write_site(store: Store, public_dir: Path, settings: FeedSettings, now: date
     """
     public = Path(public_dir)
     (public / "alue").mkdir(parents=True, exist_ok=True)
+    store = PublicView(store)   # the page reads only strings fit for HTML
     specs = feed_specs(store, settings) if specs is None else specs
     files = region_files(store, settings, specs)
     upcoming = upcoming_deadlines(store, now)

@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cssselect import SelectorError
+from parsel.csstranslator import HTMLTranslator
+
 from .regions import is_known_region
 from .schema import ITEM_KINDS
 from .topic import DEFAULT_IGNORE, DEFAULT_STEMS, TopicFilter
@@ -48,11 +51,14 @@ _SOURCE_KEYS = {
     "hosts": list, "max_pages": int, "backfill_pages": int, "legacy": bool, "enabled": bool, "notes": str,
     "selectors": dict, "sitemap_urls": list, "organisations": list, "encoding": str, "format": str,
     "item_kind": str, "ignore": list, "expected_cadence_days": int, "max_error_share": float,
+    "republishes": str,
 }
 _REQUIRED = ("id", "name", "platform", "organisation", "region", "languages")
 _FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str}
 _TOPIC_KEYS = {"stems": list, "ignore": list, "match_all": bool}
 _TOP_KEYS = {"feed", "topics", "source"}
+#: A source id names health counters (``sotevahti/<id>/…``), feed paths and log lines.
+_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class ConfigError(ValueError):
@@ -86,6 +92,8 @@ class Source:
     ignore: tuple[re.Pattern[str], ...] = ()
     expected_cadence_days: int | None = None
     max_error_share: float = 0.25
+    #: the id of the source whose releases this one copies (sttinfo.fi republishing a county's)
+    republishes: str | None = None
 
     def urls(self) -> tuple[str, ...]:
         """Every configured URL: start pages, feeds and sitemaps."""
@@ -169,6 +177,11 @@ def parse_config(raw: dict[str, Any], where: str = "sources.toml") -> Config:
             raise ConfigError(f"{where}: duplicate source id {src.id!r}")
         seen.add(src.id)
         sources.append(src)
+    ids = {s.id for s in sources}
+    for src in sources:
+        if src.republishes and (src.republishes not in ids or src.republishes == src.id):
+            raise ConfigError(f"{where}: source {src.id!r}: 'republishes' names no other source "
+                              f"({src.republishes!r})")
     return Config(sources=tuple(sources), feed=feed)
 
 
@@ -181,6 +194,8 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
     for key in _REQUIRED:
         if not e.get(key):
             raise ConfigError(f"{where}: missing required key {key!r}")
+    if not _SOURCE_ID.match(e["id"]):
+        raise ConfigError(f"{where}: id {e['id']!r} may only hold lower-case letters, digits, '-' and '_'")
     if e["platform"] not in PLATFORMS:
         raise ConfigError(f"{where}: unknown platform {e['platform']!r} (known: {', '.join(sorted(PLATFORMS))})")
     if not is_known_region(e["region"]):
@@ -195,6 +210,11 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
     _no_unknown(selectors, SELECTOR_KEYS, f"{where}: selectors")
     if not all(isinstance(v, str) and v.strip() for v in selectors.values()):
         raise ConfigError(f"{where}: every selector must be a non-empty CSS string")
+    for key, css in selectors.items():
+        try:
+            HTMLTranslator().css_to_xpath(css)
+        except SelectorError as err:
+            raise ConfigError(f"{where}: selector {key!r} is not valid CSS: {css!r} ({err})") from None
     ignore = []
     for pattern in e.get("ignore", []):
         try:
@@ -240,6 +260,7 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
         encoding=e.get("encoding") or None, format=e.get("format", "atom"),
         item_kind=e.get("item_kind", "announcement"), ignore=tuple(ignore),
         expected_cadence_days=e.get("expected_cadence_days"), max_error_share=float(e.get("max_error_share", 0.25)),
+        republishes=e.get("republishes") or None,
     )
 
 

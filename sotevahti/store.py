@@ -41,6 +41,8 @@ from .store_health import HealthStoreMixin
 from .store_history import HistoryStoreMixin
 from .store_http import HttpStoreMixin, Validator, says_on_consultation
 from .tracking import FoundDeadline, item_deadlines, utc_iso
+from .trust import held_long_enough, judge_update
+from .xmlsafe import storable
 
 _CONTENT_FIELDS = ("title", "lead", "body")
 _FILTER_COLUMNS = frozenset({"region", "organisation", "kind", "language", "source"})
@@ -54,6 +56,8 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    #: ``(source, reason, item id)`` of every item whose new content was held back
+    held: tuple[tuple[str, str, str], ...] = ()
 
 
 def dedup_key(item: Mapping[str, Any]) -> str | None:
@@ -189,105 +193,76 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         """Store a batch of items in one transaction.
 
         A new id is inserted, unless it is the same release as a stored item from another source
-        (same title, publication day and organisation: a county release copied to sttinfo.fi);
-        then its URL is added to the stored item. A known id whose content hash changed is
+        (same title, publication day and organisation: a county release copied to sttinfo.fi) or
+        has a URL a stored item already has; then its URLs are added to the stored item, and its
+        id joins that item for good, even after the county corrects the title. A known id whose content hash changed is
         updated, and its previous content goes to ``item_versions`` with a diff; ``id``,
-        ``source`` and ``first_seen`` never change. Every URL the item was seen under is recorded,
-        links to related items are kept, the deadlines in a new or changed item's text are
-        tracked, and authoritative ``api_deadlines`` are synced on every call. New rows, URLs,
-        links and touches of unchanged items go in with ``executemany``.
+        ``source`` and ``first_seen`` never change. New content that looks damaged (see
+        :func:`sotevahti.trust.judge_update`) is held back instead and reported in ``held``.
+        Reading an item clears a pending 404 and restores a withdrawn item. Every URL the item
+        was seen under is recorded, links to related items are kept, the deadlines in a new or
+        changed item's text are tracked, and authoritative ``api_deadlines`` are synced.
 
         :param validators: the HTTP validators of the pages these items came from; written in
-            the same transaction, so they never describe content that was not stored.
+            the same transaction (none for an item held back), so they never describe content
+            that was not stored.
         :raises ValueError: if an item fails :func:`~sotevahti.schema.validate_item`.
         """
-        batch = list(items)
+        batch = [storable(dict(item)) for item in items]
         for item in batch:
             problems = validate_item(item)
             if problems:
                 raise ValueError(f"{item.get('url')}: {'; '.join(problems)}")
         seen_at = utc_iso(now)
         counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0}
+        held: list[tuple[str, str, str]] = []
         stored_as: dict[str, str] = {}
         with self.atomic():
-            for chunk in _unique_id_runs(batch):
-                self._upsert_chunk(chunk, run_id, now, seen_at, counts, stored_as)
-            self._write_validators(validators, stored_as, seen_at)
-        return UpsertResult(**counts)
-
-    def _upsert_chunk(self, chunk: list[Mapping[str, Any]], run_id: int | None, now: datetime, seen_at: str,
-                      counts: dict[str, int], stored_as: dict[str, str]) -> None:
-        rows = [self._row(item, seen_at, run_id) for item in chunk]
-        old = self._old_rows([r["id"] for r in rows])
-        twins = self._twins([r for r in rows if r["id"] not in old and r["dedup_key"]])
-        new_rows: list[dict[str, Any]] = []
-        new_items: list[Mapping[str, Any]] = []
-        new_keys: dict[str, str] = {}
-        touched: list[tuple[Any, ...]] = []
-        urls: list[tuple[str, str, str]] = []
-        links: list[tuple[str, str, str, str]] = []
-        for item, row in zip(chunk, rows, strict=True):
-            prev = old.get(row["id"])
-            twin = None
-            if prev is None and row["dedup_key"]:
-                twin = twins.get(row["dedup_key"]) or new_keys.get(row["dedup_key"])
-            if twin is not None:
-                links.append((twin, item["id"], "duplicate", seen_at))
-                row["id"] = twin
-                touched.append((seen_at, run_id, twin))
-                counts["duplicates"] += 1
-            elif prev is None:
-                new_rows.append(row)
-                new_items.append(item)
-                if row["dedup_key"]:
-                    new_keys[row["dedup_key"]] = row["id"]
-                counts["new"] += 1
-            elif prev[0] != row["content_hash"]:
-                self._new_version(row, prev, item, seen_at, run_id)
-                self._track_deadlines(item, now, run_id)
-                counts["updated"] += 1
-            else:
-                touched.append((seen_at, run_id, row["id"]))
-                counts["unchanged"] += 1
-            stored_as[item["id"]] = row["id"]
-            urls += [(url, row["id"], seen_at) for url in {item["url"], *(item.get("urls") or ())}]
-            links += [(row["id"], target, "related", seen_at) for target in item.get("related") or ()]
-        if new_rows:
-            columns = list(new_rows[0])
-            self.conn.executemany(
-                f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [tuple(r[c] for c in columns) for r in new_rows])
-        for item in new_items:
-            self._track_deadlines(item, now, run_id)
-        self.conn.executemany("UPDATE items SET last_seen=?, last_run=? WHERE id=?", touched)
-        self.conn.executemany("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)", urls)
-        self.conn.executemany("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
-                              "VALUES (?,?,?,?)", links)
-        for item in chunk:
-            if item.get("api_deadlines") and stored_as[item["id"]] == item["id"]:
-                self.sync_item_deadlines(item["id"], api_deadlines(item), now, run_id, origin="api")
-
-    def _twins(self, rows: list[dict[str, Any]]) -> dict[str, str]:
-        """``{dedup_key: id of the first stored item with it}`` for new rows of a chunk, in one query per 500."""
-        keys = list({r["dedup_key"] for r in rows})
-        out: dict[str, str] = {}
-        for first in range(0, len(keys), 500):
-            part = keys[first:first + 500]
-            for key, item_id in self.conn.execute(
-                    "SELECT dedup_key, id FROM items WHERE dedup_key IN (" + ",".join("?" * len(part)) + ") "
-                    "ORDER BY first_seen DESC", part):
-                out[key] = item_id   # the last one written wins: the earliest stored
-        return out
-
-    def _old_rows(self, ids: list[str]) -> dict[str, tuple[Any, ...]]:
-        out: dict[str, tuple[Any, ...]] = {}
-        for first in range(0, len(ids), 500):
-            part = ids[first:first + 500]
-            for row in self.conn.execute(
-                    "SELECT id, content_hash, version, title, lead, body, attachments, first_seen, updated_at "
-                    f"FROM items WHERE id IN ({','.join('?' * len(part))})", part):
-                out[row[0]] = row[1:]
-        return out
+            for item in batch:
+                row = self._row(item, seen_at, run_id)
+                old = self.conn.execute(
+                    "SELECT content_hash, version, title, lead, body, attachments, first_seen, updated_at, "
+                    "held_hash, held_since FROM items WHERE id = ?", (row["id"],)).fetchone()
+                twin = self._twin_of(row) if old is None else None
+                outcome = "duplicates" if twin is not None else "new" if old is None else "unchanged"
+                if twin is not None:
+                    row["id"] = twin
+                    self._link(twin, item["id"], "duplicate", seen_at)
+                elif old is None:
+                    self.conn.execute(f"INSERT INTO items ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                                      tuple(row.values()))
+                    self._track_deadlines(item, now, run_id)
+                elif old[0] != row["content_hash"]:
+                    reason = judge_update({"title": old[2], "lead": old[3], "body": old[4]}, row)
+                    held_since = datetime.fromisoformat(old[9]) if old[9] else None
+                    if reason is None or held_long_enough(reason, old[8], held_since, row["content_hash"], now):
+                        row.update(held_hash=None, held_since=None, held_reason=None)
+                        self._new_version(row, old, item, seen_at, run_id)
+                        self._track_deadlines(item, now, run_id)
+                        outcome = "updated"
+                    else:
+                        self._hold(row["id"], row["content_hash"], old[8], reason, seen_at)
+                        held.append((item["source"], reason, row["id"]))
+                        outcome = "held"
+                if outcome == "unchanged" and old is not None and old[0] == row["content_hash"] and old[8]:
+                    # the stored text came back: a text held back before is no longer pending
+                    self.conn.execute("UPDATE items SET held_hash = NULL, held_since = NULL, held_reason = NULL "
+                                      "WHERE id = ?", (row["id"],))
+                if outcome == "held":
+                    outcome = "unchanged"
+                else:
+                    stored_as[item["id"]] = row["id"]
+                counts[outcome] += 1
+                self._seen(row["id"], seen_at, run_id)
+                for url in {item["url"], *(item.get("urls") or ())}:
+                    self.conn.execute("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)",
+                                      (url, row["id"], seen_at))
+                for target in item.get("related") or ():
+                    self._link(row["id"], target, "related", seen_at)
+                if item.get("api_deadlines") and twin is None:
+                    self.sync_item_deadlines(row["id"], api_deadlines(item), now, run_id, origin="api")
+            self._write_validators([v for v in validators if v.item_id in stored_as], stored_as, seen_at)
+        return UpsertResult(**counts, held=tuple(held))
 
     def record_rejections(self, rejections: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime) -> int:
         """Store rejected items (``source``, ``url``, ``reason``); returns how many."""
@@ -340,16 +315,49 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
 
     # -- helpers ------------------------------------------------------------------------
 
+    def _twin_of(self, row: Mapping[str, Any]) -> str | None:
+        joined = self.conn.execute("SELECT item_id FROM item_links WHERE target_id = ? AND relation = 'duplicate' "
+                                   "ORDER BY first_seen, item_id LIMIT 1", (row["id"],)).fetchone()
+        if joined:
+            return str(joined[0])
+        # A URL is one page: an item under a new id whose URL another item already has is that item
+        # (else the new item would be stored without a URL of its own).
+        owner = self.conn.execute("SELECT item_id FROM item_urls WHERE url = ? AND item_id != ?",
+                                  (row["url"], row["id"])).fetchone()
+        if owner:
+            return str(owner[0])
+        if not row.get("dedup_key"):
+            return None
+        hit = self.conn.execute("SELECT id FROM items WHERE dedup_key = ? AND id != ? ORDER BY first_seen LIMIT 1",
+                                (row["dedup_key"], row["id"])).fetchone()
+        return hit[0] if hit else None
+
+    def _hold(self, item_id: str, new_hash: str, held_hash: str | None, reason: str, seen_at: str) -> None:
+        """Remember a suspect text (not stored) so that reading it again a day later can confirm it."""
+        if held_hash == new_hash:
+            return
+        self.conn.execute("UPDATE items SET held_hash = ?, held_since = ?, held_reason = ? WHERE id = ?",
+                          (new_hash, seen_at, reason, item_id))
+
+    def _seen(self, item_id: str, seen_at: str, run_id: int | None) -> None:
+        """The item's page was read: it is not missing, and if it was withdrawn it is back."""
+        self.conn.execute(
+            "UPDATE items SET last_seen = ?, last_run = ?, missing_since = NULL, missing_status = NULL, "
+            "restored_at = CASE WHEN removed_at IS NULL THEN restored_at ELSE ? END, "
+            "removed_at = NULL, removed_status = NULL, removed_run = NULL WHERE id = ?",
+            (seen_at, run_id, seen_at, item_id))
+
     def _link(self, item_id: str, target_id: str, relation: str, seen_at: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
                           "VALUES (?,?,?,?)", (item_id, target_id, relation, seen_at))
 
     def _track_deadlines(self, item: Mapping[str, Any], now: datetime, run_id: int | None) -> None:
-        if not may_hold_deadline("\n".join((item["title"], item.get("lead") or "", item.get("body") or ""))):
-            return  # no date form anywhere: no deadline to find, and stored ones are never deleted
-        # Read with the item's own publication day as the reference for year-less dates.
+        # Read with the item's own publication day as the reference for year-less dates; a text
+        # with no date form anywhere has no deadline, and the extractor is skipped for it (its
+        # stored deadlines, if any, are still matched against "none": a deleted one is withdrawn).
+        text = "\n".join((item["title"], item.get("lead") or "", item.get("body") or ""))
         found = item_deadlines(item["title"], item.get("lead") or "", item.get("body") or "",
-                               item["published"], item.get("language"))
+                               item["published"], item.get("language")) if may_hold_deadline(text) else []
         self.sync_item_deadlines(item["id"], found, now, run_id)
 
     def _row(self, item: Mapping[str, Any], seen_at: str, run_id: int | None) -> dict[str, Any]:
@@ -387,20 +395,6 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
 
     def _scalar(self, sql: str, *params: Any) -> int:
         return int(self.conn.execute(sql, params).fetchone()[0])
-
-
-def _unique_id_runs(batch: list[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:
-    """Consecutive runs of a batch in which no item id repeats (a repeat starts the next run)."""
-    run: list[Mapping[str, Any]] = []
-    ids: set[str] = set()
-    for item in batch:
-        if item["id"] in ids:
-            yield run
-            run, ids = [], set()
-        run.append(item)
-        ids.add(item["id"])
-    if run:
-        yield run
 
 
 def _json_list(values: Iterable[Any] | None) -> str:

@@ -17,11 +17,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from .tracking import (
+    RUNNING,
     FoundDeadline,
     StoredDeadline,
     deadline_id,
     is_closing_soon,
     match_deadlines,
+    move_event,
     status_at,
     utc_iso,
 )
@@ -33,6 +35,10 @@ _NOT_SUPERSEDED = (
     "SELECT 1 FROM item_links l JOIN deadlines a ON a.item_id = l.target_id AND a.origin = 'api' "
     "WHERE l.item_id = d.item_id AND l.relation = 'related'))"
 )
+
+
+#: Events that can happen again to the same deadline and date; a later one gets ``/2``, ``/3``…
+_REPEATABLE = frozenset({"extended", "moved_earlier", "withdrawn"})
 
 
 def _hhmm(t: time | None) -> str | None:
@@ -53,7 +59,9 @@ class DeadlineStoreMixin:
         """Bring an item's stored deadlines in line with what its text now says.
 
         A moved date keeps the row (and its id and calendar UID), appends the old date to
-        ``history``, raises ``sequence`` and makes the status ``extended``. A deadline already
+        ``history`` and raises ``sequence``; moved later it is ``extended``, moved earlier it is
+        an ``moved_earlier`` event and stays ``open``. A deadline the text no longer gives is
+        ``withdrawn`` (an event, never a deletion) and comes back if the text does. A deadline already
         past when first seen is stored as ``closed`` without any event: an archive crawl should
         not flood the feed with news of 2016.
 
@@ -67,10 +75,18 @@ class DeadlineStoreMixin:
         plan = match_deadlines(stored, found)
         with self.atomic():  # type: ignore[attr-defined]
             for old, f in plan.unchanged:
-                self.conn.execute("UPDATE deadlines SET last_seen = ?, sentence = ? WHERE id = ?",
-                                  (at, f.sentence, old.id))
+                back = status_at(f.deadline, f.time, now, extended=f.extension)
+                self.conn.execute("UPDATE deadlines SET last_seen = ?, sentence = ?, "
+                                  "status = CASE WHEN status = 'withdrawn' THEN ? ELSE status END WHERE id = ?",
+                                  (at, f.sentence, back, old.id))
+            for old in plan.gone:
+                cur = self.conn.execute("UPDATE deadlines SET status = 'withdrawn', updated_at = ? "
+                                        "WHERE id = ? AND status IN ('open', 'extended')", (at, old.id))
+                if cur.rowcount:
+                    self._event(old.id, item_id, "withdrawn", at, old.deadline, old.time, run_id)
             for old, f in plan.moved:
-                status = status_at(f.deadline, f.time, now, extended=True)
+                event = move_event(old, f)
+                status = status_at(f.deadline, f.time, now, extended=event == "extended")
                 history = json.loads(self.conn.execute(
                     "SELECT history FROM deadlines WHERE id = ?", (old.id,)).fetchone()[0])
                 history.append({"deadline": old.deadline.isoformat(), "time": _hhmm(old.time), "until": at})
@@ -79,7 +95,7 @@ class DeadlineStoreMixin:
                     "history=?, last_seen=?, updated_at=? WHERE id=?",
                     (f.deadline.isoformat(), _hhmm(f.time), f.sentence, status, json.dumps(history),
                      at, at, old.id))
-                self._event(old.id, item_id, "extended", at, f.deadline, f.time, run_id, old.deadline, old.time)
+                self._event(old.id, item_id, event, at, f.deadline, f.time, run_id, old.deadline, old.time)
             for f in plan.new:
                 new_id = deadline_id(item_id, f)
                 status = status_at(f.deadline, f.time, now, extended=f.extension)
@@ -101,7 +117,7 @@ class DeadlineStoreMixin:
         at = utc_iso(now)
         counts = {"closed": 0, "closing_soon": 0}
         rows = self.conn.execute(
-            "SELECT id, item_id, deadline, time FROM deadlines WHERE status != 'closed'").fetchall()
+            f"SELECT id, item_id, deadline, time FROM deadlines WHERE status IN {RUNNING}").fetchall()
         with self.atomic():  # type: ignore[attr-defined]
             for dl_id, item_id, day_s, time_s in rows:
                 day, at_time = date.fromisoformat(day_s), _time(time_s)
@@ -116,14 +132,14 @@ class DeadlineStoreMixin:
                       limit: int | None = None, relevant_only: bool = False) -> list[dict[str, Any]]:
         """Deadlines joined with their item's title, URL, language and organisation, soonest first.
 
-        :param status: only ``open``, ``extended`` or ``closed`` ones.
+        :param status: only ``open``, ``extended``, ``closed`` or ``withdrawn`` ones; by default
+            every one but ``withdrawn`` (a deadline the text no longer gives).
         :param since: only deadlines on or after this date.
         :param relevant_only: only deadlines of items the topic filter kept.
         """
         where, params = [_NOT_SUPERSEDED, *(["i.relevant = 1"] if relevant_only else [])], []
-        if status:
-            where.append("d.status = ?")
-            params.append(status)
+        where.append("d.status = ?" if status else "d.status != 'withdrawn'")
+        params += [status] if status else []
         if since:
             where.append("d.deadline >= ?")
             params.append(since.isoformat())
@@ -150,6 +166,11 @@ class DeadlineStoreMixin:
     def _event(self, dl_id: str, item_id: str, event: str, at: str, day: date, at_time: time | None,
                run_id: int | None, old_day: date | None = None, old_time: time | None = None) -> int:
         guid = f"{dl_id}/{event.replace('_', '-')}" + ("" if event == "opened" else f"/{day.isoformat()}")
+        if event in _REPEATABLE:
+            # moved to the same date a second time (extended, moved back, extended again): news again
+            earlier = self.conn.execute("SELECT count(*) FROM deadline_events WHERE id = ? OR id LIKE ?",
+                                        (guid, guid + "/%")).fetchone()[0]
+            guid += f"/{earlier + 1}" if earlier else ""
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO deadline_events (id, deadline_id, item_id, event, at, deadline, time, "
             "old_deadline, old_time, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from .diff import diff_versions
 from .tracking import utc_iso
+from .trust import removal_confirmed
 
 COMPRESS_ABOVE = 2048
 
@@ -32,6 +33,14 @@ def pack_body(body: str | None) -> tuple[str | None, bytes | None]:
 def unpack_body(body: str | None, body_z: bytes | None) -> str | None:
     """Inverse of :func:`pack_body`."""
     return zlib.decompress(body_z).decode() if body_z is not None else body
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """An items row with its JSON list columns (``tags``, ``attachments``, ``topic_terms``) decoded."""
+    for key in ("tags", "attachments", "topic_terms"):
+        if isinstance(row.get(key), str):
+            row[key] = json.loads(row[key] or "[]")
+    return row
 
 
 class HistoryStoreMixin:
@@ -58,7 +67,7 @@ class HistoryStoreMixin:
             "SELECT i.*, v.version + 1 AS new_version, v.superseded_at AS changed_at, v.diff, v.title AS old_title "
             f"FROM item_versions v JOIN items i ON i.id = v.item_id {where} "
             "ORDER BY v.superseded_at DESC, i.id LIMIT ?", [*params, limit])
-        return list(rows)
+        return [_decoded(r) for r in rows]
 
     def _new_version(self, row: dict[str, Any], old: tuple[Any, ...], item: Mapping[str, Any], seen_at: str,
                      run_id: int | None) -> None:
@@ -93,6 +102,30 @@ class HistoryStoreMixin:
                       "last_seen": datetime.fromisoformat(seen), "removed_at": removed, "kind": kind}
                 for url, iid, src, canon, pub, seen, removed, kind in rows}
 
+    def record_missing(self, item_id: str, status: int, now: datetime, run_id: int | None = None) -> str:
+        """A known item's page answered 404 or 410 at ``now``.
+
+        The first such answer only notes when the page went missing; a second one at least a
+        day later (:func:`sotevahti.trust.removal_confirmed`) marks the item removed, so one
+        transient 404 publishes nothing. Reading the page again in between clears the note.
+
+        :return: ``"missing"`` (first answer, or a second one too soon), ``"removed"`` (newly
+            removed) or ``"already_removed"``.
+        """
+        row = self.conn.execute("SELECT missing_since, removed_at FROM items WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            return "missing"
+        if row[1] is not None:
+            return "already_removed"
+        since = datetime.fromisoformat(row[0]) if row[0] else None
+        if removal_confirmed(since, now):
+            return "removed" if self.mark_removed(item_id, status, now, run_id) else "already_removed"
+        if since is None:
+            with self.atomic():  # type: ignore[attr-defined]
+                self.conn.execute("UPDATE items SET missing_since = ?, missing_status = ? WHERE id = ?",
+                                  (utc_iso(now), status, item_id))
+        return "missing"
+
     def mark_removed(self, item_id: str, status: int, now: datetime, run_id: int | None = None) -> bool:
         """Mark an item withdrawn (its page answers 404 or 410). It is never deleted.
 
@@ -100,7 +133,7 @@ class HistoryStoreMixin:
         """
         with self.atomic():  # type: ignore[attr-defined]
             cur = self.conn.execute(
-                "UPDATE items SET removed_at = ?, removed_status = ?, removed_run = ? "
+                "UPDATE items SET removed_at = ?, removed_status = ?, removed_run = ?, removals = removals + 1 "
                 "WHERE id = ? AND removed_at IS NULL", (utc_iso(now), status, run_id, item_id))
             return cur.rowcount == 1
 
@@ -110,7 +143,7 @@ class HistoryStoreMixin:
         where, params = self._filters(filters, relevant_only, prefix="")  # type: ignore[attr-defined]
         where = (where + " AND " if where else "WHERE ") + "removed_at IS NOT NULL"
         sql = f"SELECT * FROM items INDEXED BY items_removed {where} ORDER BY removed_at DESC LIMIT ?"
-        return list(self.db.query(sql, [*params, limit]))
+        return [_decoded(r) for r in self.db.query(sql, [*params, limit])]
 
     def prune_versions(self, older_than_days: int, now: datetime) -> int:
         """Delete superseded versions older than ``older_than_days``; the current version (in

@@ -69,15 +69,17 @@ class HttpStoreMixin:
             "VALUES (?,?,?,?,?,?)", rows)
 
     def touch_items(self, item_ids: Iterable[str], run_id: int | None, now: datetime) -> int:
-        """Items whose page answered 304 (or the same bytes): seen now, nothing else changes.
+        """Items whose page answered 304 (or the same bytes): seen now, as when read in full (a
+        pending 404 is cleared, a withdrawn item is back), and nothing else changes.
 
         :return: how many items were touched.
         """
         at = utc_iso(now)
-        rows = [(at, run_id, i) for i in dict.fromkeys(item_ids)]
+        ids = list(dict.fromkeys(item_ids))
         with self.atomic():  # type: ignore[attr-defined]
-            self.conn.executemany("UPDATE items SET last_seen = ?, last_run = ? WHERE id = ?", rows)
-        return len(rows)
+            for item_id in ids:
+                self._seen(item_id, at, run_id)  # type: ignore[attr-defined]
+        return len(ids)
 
     def watched_until(self, sources: Iterable[str], now: datetime) -> dict[str, datetime]:
         """Items re-checked on every crawl whatever their age, and until when.

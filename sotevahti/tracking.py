@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from .dates import HELSINKI
@@ -57,6 +57,8 @@ class Plan:
     unchanged: list[tuple[StoredDeadline, FoundDeadline]]
     moved: list[tuple[StoredDeadline, FoundDeadline]]
     new: list[FoundDeadline]
+    #: stored deadlines the text no longer gives at all
+    gone: list[StoredDeadline] = field(default_factory=list)
 
 
 def item_deadlines(title: str, lead: str, body: str, published: datetime,
@@ -87,8 +89,8 @@ def match_deadlines(stored: Sequence[StoredDeadline], found: Sequence[FoundDeadl
 
     Exact matches (kind, date, time) first; then, per kind, the stored deadlines that vanished
     from the text are paired in date order with the new dates of that kind: those moved.
-    Whatever is left over is new. Stored deadlines missing from the text are left alone:
-    nothing is ever deleted.
+    Whatever is left over is new; stored deadlines left over are ``gone`` (the caller keeps
+    them, marked withdrawn, and never deletes them).
     """
     by_key = {s.key: s for s in stored}
     unchanged, rest = [], []
@@ -106,7 +108,18 @@ def match_deadlines(stored: Sequence[StoredDeadline], found: Sequence[FoundDeadl
         else:
             leftovers.remove(partner)
             moved.append((partner, f))
-    return Plan(unchanged=unchanged, moved=moved, new=new)
+    return Plan(unchanged=unchanged, moved=moved, new=new, gone=leftovers)
+
+
+def move_event(old: StoredDeadline, new: FoundDeadline) -> str:
+    """``extended`` when a deadline moved later, ``moved_earlier`` when it moved earlier.
+
+    >>> old = StoredDeadline("dl-1", "consultation", date(2020, 10, 2), None)
+    >>> move_event(old, FoundDeadline("consultation", date(2020, 9, 25), None, "…"))
+    'moved_earlier'
+    """
+    return "moved_earlier" if deadline_end(new.deadline, new.time) < deadline_end(old.deadline, old.time) \
+        else "extended"
 
 
 def deadline_id(item_id: str, found: FoundDeadline) -> str:
@@ -132,8 +145,15 @@ def days_left(day: date, now: datetime) -> int:
     return (day - now.astimezone(HELSINKI).date()).days
 
 
+#: Deadline statuses still running: judged by ``advance_deadlines`` and listed as upcoming.
+RUNNING = ("open", "extended")
+
+
 def status_at(day: date, at: time | None, now: datetime, extended: bool) -> str:
-    """``closed`` once the deadline has passed, else ``extended`` or ``open``."""
+    """``closed`` once the deadline has passed, else ``extended`` or ``open``.
+
+    (A deadline the text no longer gives is ``withdrawn``; that is decided by the store.)
+    """
     if now > deadline_end(day, at):
         return "closed"
     return "extended" if extended else "open"

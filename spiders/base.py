@@ -7,7 +7,7 @@ this class turns what it parsed into a stored item filed under its source.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,21 +17,25 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from crawler import crawl_now
 from middlewares.conditional import UNCHANGED
+from middlewares.guard import Refused, error_kind
+from sotevahti.generic import charset_lies, decode_html
+from sotevahti.pagecheck import is_web_url, page_problem
 from sotevahti.schedule import is_due
 from sotevahti.sources import Source, load_config
 from sotevahti.store import Store
 from sotevahti.urls import UrlMap
 from sotevahti.volatile import strip_volatile
+from sotevahti.xmlsafe import has_control_bytes, public_text
 
 # Item fields a platform may add when it knows them (see sotevahti.schema.ITEM_SCHEMA).
 _OPTIONAL = ("kind", "external_id", "register_number", "related", "api_deadlines")
 REMOVED_STATUSES = (404, 410)
+#: A longer title is cut (and counted): no real release has one, a hostile page might.
+MAX_TITLE_CHARS = 1000
 
 
 class SourceSpider(scrapy.Spider):
@@ -48,6 +52,7 @@ class SourceSpider(scrapy.Spider):
     watched: dict[str, datetime]   # item id -> re-checked on every crawl until then (open deadlines)
     backfilled: set[str]           # sources whose first, deep crawl is done
     now: datetime
+    configured_hosts: set[str]
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -58,6 +63,7 @@ class SourceSpider(scrapy.Spider):
         spider.sources = config.select(wanted, platform=cls.platform)
         spider.urls = UrlMap(settings.get("SOTEVAHTI_MIRROR") or None)
         hosts = set().union(*(s.allowed_hosts() for s in spider.sources)) if spider.sources else set()
+        spider.configured_hosts = set(hosts)
         if spider.urls.mirror:
             hosts.add("127.0.0.1")
         spider.allowed_domains = sorted(hosts)
@@ -95,10 +101,16 @@ class SourceSpider(scrapy.Spider):
         """Requests for an article link (the platform's hook); ``discovered`` is false for re-checks."""
         raise NotImplementedError
 
-    def request(self, real_url: str, callback: Callable[..., Any], source: Source, **meta: Any) -> Request:
-        """A request for a real URL (fetched through the mirror when one is set)."""
+    def request(self, real_url: str, callback: Callable[..., Any], source: Source, *, item_page: bool = False,
+                **meta: Any) -> Request:
+        """A request for a real URL (fetched through the mirror when one is set).
+
+        ``item_page``: an article (the spider has already made sure it asks once). Its request
+        skips Scrapy's duplicate filter, so that a redirect to a page already read in this crawl
+        (a soft 404 to the listing) or a redirect loop is seen and counted, not silently dropped.
+        """
         return Request(self.urls.to_fetch(real_url), callback=callback, errback=self.on_error,
-                       meta={"source": source.id, "real_url": real_url, **meta})
+                       meta={"source": source.id, "real_url": real_url, **meta}, dont_filter=item_page)
 
     def page_request(self, real_url: str, callback: Callable[..., Any], source: Source, **meta: Any) -> Request:
         """A request for a page that becomes an item: conditional when we stored it before.
@@ -163,22 +175,77 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"sotevahti/{source_id}/status_{response.status}")
 
     def on_error(self, failure: Failure) -> Iterator[dict[str, Any]]:
-        """Count errors by type per source; a known item answering 404/410 is marked removed."""
+        """Count errors by type per source; a known item answering 404/410 is reported missing."""
         request = failure.request
         source_id = request.meta.get("source", "?")
+        if failure.check(Refused):
+            # offsite, port, scheme and robots_forbidden are politeness; an unreadable robots.txt is a fault
+            reason = failure.value.reason
+            polite = reason in ("offsite", "port", "scheme", "robots_forbidden")
+            self.crawler.stats.inc_value(f"sotevahti/{source_id}/" + (reason if polite else f"errors_{reason}"))
+            return
+        if failure.check(IgnoreRequest) and "redirect" in str(failure.value).lower():
+            self.crawler.stats.inc_value(f"sotevahti/{source_id}/errors_redirect_loop")
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt said no (or the link left the allowed hosts): politeness, not an error
             self.crawler.stats.inc_value(f"sotevahti/{source_id}/ignored")
             return
-        kind = _error_kind(failure)
+        kind = error_kind(failure)
         self.crawler.stats.inc_value(f"sotevahti/{source_id}/errors_{kind}")
-        if failure.check(HttpError) and failure.value.response.status in REMOVED_STATUSES:
+        if failure.check(HttpError) and failure.value.response.status in REMOVED_STATUSES \
+                and request.meta.get("redirect_urls"):
+            # the article redirected to a page that is missing: the article itself did not answer 404
+            self.crawler.stats.inc_value(f"sotevahti/{source_id}/errors_soft_404")
+        elif failure.check(HttpError) and failure.value.response.status in REMOVED_STATUSES:
             known = self.known.get(request.meta.get("real_url", ""))
             if known is not None:
                 yield {"_removed": True, "id": known["id"], "source": source_id,
                        "url": request.meta["real_url"], "status": failure.value.response.status}
         elif not failure.check(HttpError):
             self.logger.warning("%s: %s (%s)", source_id, request.url, failure.getErrorMessage())
+
+    def text_of(self, response: Response, source: Source) -> str:
+        """The page as text, decoded from its bytes and every charset it declares (never by the
+        header alone: a UTF-8 Liferay page served as ISO-8859-1 stays UTF-8)."""
+        declared = response.headers.get("Content-Type", b"").decode("latin-1")
+        charset = declared.partition("charset=")[2].split(";")[0].strip() or None
+        if charset and not source.encoding and charset_lies(response.body, charset):
+            self.count(source, "charset_mismatch")
+        if has_control_bytes(response.body):
+            self.count(source, "unsafe_text")   # dropped while decoding: no parser can hold them
+        return decode_html(response.body, charset, source.encoding)
+
+    def damaged(self, response: Response, source: Source) -> bool:
+        """Whether a page must not be read: cut off, or a known article redirected elsewhere.
+
+        Counted as ``errors_truncated`` or ``errors_soft_404``; the stored item stays as it was.
+        """
+        problem = page_problem(response.body, response.headers.get("Content-Type", b"").decode("latin-1"),
+                               "partial" in response.flags or b"Content-Length" not in response.headers,
+                               response.meta.get("real_url", ""), self.real_url(response),
+                               response.meta.get("real_url", "") in self.known, source.start_urls)
+        if problem:
+            self.count(source, f"errors_{problem}")
+        return problem is not None
+
+    def follow_all(self, links: Iterable[str], source: Source, **kwargs: Any) -> Iterator[Request]:
+        """:meth:`follow` for each link of a page; a link that is no http(s) URL, or that fails,
+        is skipped and counted (``skipped_links``, ``errors_bad_link``), never the rest of the page."""
+        for link in links:
+            yield from self.follow_safely(link, source, **kwargs)
+
+    def follow_safely(self, link: str, source: Source, **kwargs: Any) -> list[Request]:
+        """:meth:`follow` for one link, or nothing (counted) when the link is bad."""
+        if not isinstance(link, str) or not is_web_url(link):
+            self.count(source, "skipped_links")
+            return []
+        try:
+            return list(self.follow(link, source, **kwargs))
+        except Exception:  # one bad link must not lose the page
+            self.logger.debug("bad link %r on a %s page", link, source.id, exc_info=True)
+            self.count(source, "errors_bad_link")
+            return []
 
     def source_of(self, response: Response) -> Source:
         """The source that led to this response."""
@@ -201,8 +268,13 @@ class SourceSpider(scrapy.Spider):
         why something was (or was not) counted as reform news.
         """
         fields = dict(text_fields)
+        if len(title) > MAX_TITLE_CHARS:
+            self.count(source, "long_titles")
+            title = title[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
         lead = strip_volatile(fields.get("lead") or "", source.ignore)
         body = strip_volatile(fields.get("body") or "", source.ignore)
+        if any(public_text(t) != t for t in (title, lead, body)):
+            self.count(source, "unsafe_text")   # stored as read; every output cleans it (sotevahti.xmlsafe)
         decision = source.topic.decide(title, lead, body)
         return {
             "id": item_id, "url": url, "source": source.id, "organisation": source.organisation,
@@ -213,18 +285,3 @@ class SourceSpider(scrapy.Spider):
             "urls": sorted(set(urls)), "relevant": decision.relevant, "topic_terms": list(decision.terms),
             **{k: fields[k] for k in _OPTIONAL if fields.get(k)},
         }
-
-
-def _error_kind(failure: Failure) -> str:
-    if failure.check(HttpError):
-        status = failure.value.response.status
-        return f"http_{status}" if status in REMOVED_STATUSES else f"http_{status // 100}xx"
-    name = failure.type.__name__.lower() if failure.type else ""
-    # Scrapy ≥ 2.14 wraps Twisted's errors in its own Download*Error classes; go by name too.
-    if failure.check(DNSLookupError) or "dns" in name or "resolve" in name:
-        return "dns"
-    if failure.check(TwistedTimeoutError, TCPTimedOutError) or "timeout" in name or "timedout" in name:
-        return "timeout"
-    if failure.check(ConnectError) or "connect" in name or "refused" in name:
-        return "connection"
-    return name or "other"

@@ -42,7 +42,10 @@ class LausuntopalveluSpider(SourceSpider):
         proposals, next_url = lp.parse_proposals(response.body, content_type, base_url=self.real_url(response))
         for proposal in proposals:
             self.count(source, "links")
-            yield self.proposal_item(source, proposal)
+            try:
+                yield self.proposal_item(source, proposal)
+            except (TypeError, ValueError, KeyError, AttributeError):   # one bad proposal, not the page
+                self.count(source, "errors_bad_value")
         page = response.meta["page"]
         if next_url and page < (source.max_pages if source.id in self.backfilled else source.backfill_pages):
             yield self.api_request(self.urls.to_real(next_url), source, page + 1)

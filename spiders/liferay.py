@@ -33,15 +33,13 @@ class LiferaySpider(SourceSpider):
     def parse_feed(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
         self.count(source, "feeds")
-        for link in liferay.feed_links(response.text, self.urls):
-            yield from self.follow(link, source)
+        yield from self.follow_all(liferay.feed_links(self.text_of(response, source), self.urls), source)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
         self.count(source, "listing_pages")
-        links, next_page = liferay.listing_links(response.text, self.real_url(response), self.urls)
-        for link in links:
-            yield from self.follow(link, source)
+        links, next_page = liferay.listing_links(self.text_of(response, source), self.real_url(response), self.urls)
+        yield from self.follow_all(links, source)
         page = response.meta["page"]
         if next_page and self.next_listing_page(source, page, links):
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
@@ -57,7 +55,7 @@ class LiferaySpider(SourceSpider):
             return
         self.aliases[key] = {url}
         if self.should_fetch(url, source):
-            yield self.page_request(url, self.parse_article, source, key=key)
+            yield self.page_request(url, self.parse_article, source, item_page=True, key=key)
 
     def owner_of(self, canonical_url: str, discovered_by: Source) -> Source:
         """The source whose own site the article lives on, else the one that found it.
@@ -74,10 +72,13 @@ class LiferaySpider(SourceSpider):
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         source = self.source_of(response)
         self.count(source, "articles")
+        if self.damaged(response, source):
+            return
         real = self.real_url(response)
-        article = liferay.parse_article(response.text, real, self.urls)
+        article = liferay.parse_article(self.text_of(response, source), real, self.urls)
         if article is None:
-            self.logger.warning("not an article page: %s", real)
+            # a known article that now answers with some other page is a soft 404, not news
+            self.count(source, "errors_not_article" if response.meta["real_url"] in self.known else "not_articles")
             return
         yield self.make_item(
             self.owner_of(article.url, source), item_id=article.ref.item_id(), url=article.url, title=article.title,

@@ -17,6 +17,7 @@ from scrapy.http import Request, Response
 from w3lib.url import canonicalize_url
 
 from sotevahti import generic
+from sotevahti.pagecheck import is_web_url
 from sotevahti.sources import Source
 
 from .base import SourceSpider
@@ -37,12 +38,6 @@ class ListingSpider(SourceSpider):
         super().__init__(*args, **kwargs)
         self.requested: set[str] = set()
 
-    def text_of(self, response: Response, source: Source) -> str:
-        """The page as text, whatever its ``charset`` header claims."""
-        declared = response.headers.get("Content-Type", b"").decode("latin-1")
-        charset = declared.partition("charset=")[2].split(";")[0].strip() or None
-        return generic.decode_html(response.body, charset, source.encoding)
-
     def parse_listing(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
         self.count(source, "listing_pages")
@@ -50,8 +45,7 @@ class ListingSpider(SourceSpider):
         links, next_page = generic.listing_links(html, self.real_url(response), source.selectors, self.urls)
         if source.selectors.get("item") and not links:
             self.count(source, "selector_miss_item")
-        for link in links:
-            yield from self.follow(link, source)
+        yield from self.follow_all(links, source)
         page = response.meta["page"]
         if next_page and self.next_listing_page(source, page, links):
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
@@ -60,18 +54,19 @@ class ListingSpider(SourceSpider):
         source = self.source_of(response)
         self.count(source, "feeds")
         for entry in generic.feed_entries(response.body):
-            yield from self.follow(self.urls.to_real(entry.link), source, hint=entry)
+            yield from self.follow_safely(self.urls.to_real(entry.link), source, hint=entry)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
         self.count(source, "sitemaps")
         for child in generic.sitemap_children(response.body):
-            yield self.request(self.urls.to_real(child), self.parse_sitemap, source)
+            if is_web_url(child):
+                yield self.request(self.urls.to_real(child), self.parse_sitemap, source)
         # Newest first, and only as many as a listing would show: a county sitemap lists every page.
         entries = sorted(generic.sitemap_links(response.body), key=lambda e: e[1].isoformat() if e[1] else "",
                          reverse=True)
-        for url, _lastmod in entries[: source.max_pages * 20]:
-            yield from self.follow(self.urls.to_real(url), source)
+        yield from self.follow_all((self.urls.to_real(url) for url, _lastmod in entries[: source.max_pages * 20]),
+                                   source)
 
     def follow(self, url: str, source: Source, hint: Any = None, discovered: bool = True) -> Iterator[Request]:
         self.count(source, "links" if discovered else "rechecked")
@@ -79,11 +74,13 @@ class ListingSpider(SourceSpider):
             return
         self.requested.add(url)
         if self.should_fetch(url, source):
-            yield self.page_request(url, self.parse_item, source, hint=hint)
+            yield self.page_request(url, self.parse_item, source, item_page=True, hint=hint)
 
     def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
         source = self.source_of(response)
         self.count(source, "articles")
+        if self.damaged(response, source):
+            return
         real = self.real_url(response)
         page = generic.extract_page(self.text_of(response, source), real, source.selectors, self.urls)
         for miss in page.misses:

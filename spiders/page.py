@@ -32,7 +32,9 @@ class PageSpider(SourceSpider):
     def parse_page(self, response: Response) -> Iterator[dict[str, Any]]:
         source = self.source_of(response)
         self.count(source, "links")
-        page = read_watched_page(response.text, self.real_url(response), self.urls)
+        if self.damaged(response, source):
+            return
+        page = read_watched_page(self.text_of(response, source), self.real_url(response), self.urls)
         published = page.published or _last_modified(response) or crawl_now(self.crawler.settings)
         configured = response.meta["page_url"]
         yield self.make_item(

@@ -44,7 +44,10 @@ def test_demo_json(tmp_path):
     # the watched Lapland page gained a meeting document in epoch 2, and the feed says so
     feed = feedparser.parse(open(result["feeds"]["rss"], "rb").read())
     (change,) = [e for e in feed.entries if e.title.startswith("Sivu muuttui: ")]
-    assert change.id.endswith("/v2") and "Uusi linkki: Sote jory 20170524" in change.summary
+    assert change.id.endswith("/v2") and "Uusi linkki: " in change.summary
+    # a real link an HTML-rendering reader keeps, not "<https://…>" text it drops
+    assert '<a href="https://www.lapinliitto.fi/documents/sote-jory-20170524.pdf">Sote jory 20170524</a>' \
+        in change.summary and "&lt;https://" not in change.summary
     opml = ET.parse(result["feeds"]["opml"]).getroot()
     urls = [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")]
     assert any(u.endswith("/feeds/region/21-lappi.xml") for u in urls)

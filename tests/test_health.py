@@ -202,10 +202,12 @@ def test_summarise():
               "links": 9, "articles": 8, "items": 7, "rejected": 1, "selector_miss_date": 1, "listing_pages": 1}
     assert summarise(counts, items_new=3) == {
         "requests": 12, "responses_304": 2, "errors": {"http_5xx": 1, "timeout": 1}, "links": 9,
-        "items_found": 8, "items_new": 3, "parse_failures": 1, "selector_misses": {"date": 1}}
+        "items_found": 8, "items_new": 3, "parse_failures": 1, "selector_misses": {"date": 1},
+        "warnings": {}, "wire_errors": {}}
     assert summarise({"items": 5})["items_found"] == 5      # an API source: no item pages
     assert summarise({}) == {"requests": 0, "responses_304": 0, "errors": {}, "links": 0, "items_found": 0,
-                             "items_new": 0, "parse_failures": 0, "selector_misses": {}}
+                             "items_new": 0, "parse_failures": 0, "selector_misses": {},
+                             "warnings": {}, "wire_errors": {}}
 
 
 # -- storage ------------------------------------------------------------------------------

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import socket
+import struct
+import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +34,13 @@ class Page:
     status: int = 200
     last_modified: datetime | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: Faults a test may inject (see :mod:`sotevahti.mirror.faults`): wait this long before answering,
+    #: send only this share of the body, leave out ``Content-Length`` (the connection's end ends
+    #: the body), or reset the connection instead of answering.
+    delay: float = 0.0
+    truncate: float | None = None
+    send_length: bool = True
+    reset: bool = False
 
 
 class Site(Protocol):
@@ -64,11 +75,20 @@ class Mirror:
         # Which sites negotiate content (take the Accept header), decided once, not per request.
         self._negotiates = {id(s) for s in sites if "accept" in inspect.signature(s.render).parameters}
         self.epoch = epoch
+        #: what ``/robots.txt`` answers; a fault test may make it forbid more, or fail
+        self.robots = Page(ROBOTS_TXT, "text/plain; charset=utf-8")
         self.requests: list[tuple[int, str, int]] = []  # (epoch, path, status)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
+        self._server.handle_error = self._handle_error  # type: ignore[method-assign]
         self._thread: threading.Thread | None = None
+
+    def _handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up (a fault test's reset, a refused 30 MB page) is no mirror error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        ThreadingHTTPServer.handle_error(self._server, request, client_address)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:
@@ -104,7 +124,7 @@ class Mirror:
         """Resolve a request path such as ``/stm.fi/-/1271139/x?languageId=fi_FI``."""
         parts = urlsplit(raw_path)
         if parts.path == "/robots.txt":
-            return Page(ROBOTS_TXT, "text/plain; charset=utf-8")
+            return self.robots
         host, _, rest = parts.path.lstrip("/").partition("/")
         for site in self.sites:
             if host in site.hosts:
@@ -122,10 +142,29 @@ def _handler_for(mirror: Mirror) -> Callable[..., BaseHTTPRequestHandler]:
         server_version = "SotevahtiMirror/1"
 
         def do_GET(self) -> None:
+            try:
+                self._answer()
+            except (BrokenPipeError, ConnectionResetError):   # the client gave up (a size limit, a timeout)
+                self.close_connection = True
+
+        def _answer(self) -> None:
             page = mirror.page(self.path, self.headers.get("Accept", ""))
             if page is None:
                 page = Page(b"<html><body><h1>404</h1></body></html>", status=404)
-            etag = '"' + hashlib.sha1(page.body).hexdigest()[:20] + '"'
+            if page.delay:
+                mirror.log(self.path, -1)   # logged on arrival: the client will have given up
+                time.sleep(page.delay)
+            if page.reset:
+                mirror.log(self.path, 0)
+                # SO_LINGER 0: close() sends RST, which the client sees as "connection reset"
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
+                return
+            # The type and a fault's framing are part of the representation: a new charset header or
+            # a cut body must not be answered with 304 from the client's copy of the whole page.
+            framing = f"{page.content_type}|{page.truncate}|{page.send_length}".encode()
+            etag = '"' + hashlib.sha1(page.body + framing).hexdigest()[:20] + '"'
             status = page.status
             if status == 200 and self.headers.get("If-None-Match") == etag:
                 status = 304
@@ -141,9 +180,19 @@ def _handler_for(mirror: Mirror) -> Callable[..., BaseHTTPRequestHandler]:
                 self.end_headers()
                 return
             self.send_header("Content-Type", page.content_type)
-            self.send_header("Content-Length", str(len(page.body)))
+            if page.send_length:
+                self.send_header("Content-Length", str(len(page.body)))
             self.end_headers()
-            self.wfile.write(page.body)
+            sent = page.body if page.truncate is None else page.body[: int(len(page.body) * page.truncate)]
+            self.wfile.write(sent)
+            self.close_connection = True if page.truncate is not None or not page.send_length else \
+                self.close_connection
+
+        def finish(self) -> None:
+            try:
+                super().finish()
+            except OSError:   # a reset or abandoned connection
+                pass
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass  # the request log above is the record; stderr stays quiet
