@@ -231,7 +231,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
                 elif old is None:
                     self.conn.execute(f"INSERT INTO items ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                       tuple(row.values()))
-                    self._track_deadlines(item, now, run_id)
+                    self._track_deadlines(item, now, run_id, new=True)
                 elif old[0] != row["content_hash"]:
                     reason = judge_update({"title": old[2], "lead": old[3], "body": old[4]}, row)
                     held_since = datetime.fromisoformat(old[9]) if old[9] else None
@@ -253,7 +253,8 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
                 else:
                     stored_as[item["id"]] = row["id"]
                 counts[outcome] += 1
-                self._seen(row["id"], seen_at, run_id)
+                if outcome != "new":   # a new row was inserted seen, present and not withdrawn
+                    self._seen(row["id"], seen_at, run_id)
                 for url in {item["url"], *(item.get("urls") or ())}:
                     self.conn.execute("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)",
                                       (url, row["id"], seen_at))
@@ -351,11 +352,14 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         self.conn.execute("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
                           "VALUES (?,?,?,?)", (item_id, target_id, relation, seen_at))
 
-    def _track_deadlines(self, item: Mapping[str, Any], now: datetime, run_id: int | None) -> None:
+    def _track_deadlines(self, item: Mapping[str, Any], now: datetime, run_id: int | None,
+                         new: bool = False) -> None:
         # Read with the item's own publication day as the reference for year-less dates; a text
         # with no date form anywhere has no deadline, and the extractor is skipped for it (its
         # stored deadlines, if any, are still matched against "none": a deleted one is withdrawn).
         text = "\n".join((item["title"], item.get("lead") or "", item.get("body") or ""))
+        if new and not may_hold_deadline(text):
+            return   # a new item has nothing stored to withdraw either
         found = item_deadlines(item["title"], item.get("lead") or "", item.get("body") or "",
                                item["published"], item.get("language")) if may_hold_deadline(text) else []
         self.sync_item_deadlines(item["id"], found, now, run_id)
