@@ -48,7 +48,6 @@ def crawl_settings(db: Path, sources_file: Path | None, public_dir: Path, *, mir
     s.set("SOTEVAHTI_SOURCES", str(sources_file) if sources_file else "", priority="cmdline")
     s.set("SOTEVAHTI_PUBLIC_DIR", str(public_dir), priority="cmdline")
     s.set("SOTEVAHTI_RUN_ID", run_id, priority="cmdline")
-    s.set("HTTPCACHE_DIR", str(db.resolve().with_suffix(".httpcache")), priority="cmdline")
     s.set("LOG_LEVEL", "INFO" if log_file and not verbose else log_level, priority="cmdline")
     s.set("LOG_ENABLED", bool(verbose or log_file), priority="cmdline")
     if log_file:
@@ -264,6 +263,7 @@ def finish_crawl(store: Store, run_id: int, stats: dict[str, Any], sources: Sequ
     pipeline under a plain ``scrapy crawl``, so both end a crawl the same way.
     """
     new_alarms = store.record_health(run_id, now, stats["sources"], stats["field_validity"], sources, failed)
+    store.mark_backfilled([s.id for s in sources if s.id not in (failed or {}) and not _had_errors(stats, s.id)], now)
     ran = {s.id for s in sources}
     health = store.source_status()
     stats["alarms"] = [a["message"] for row in health if row["source"] in ran for a in row["alarms"]]
@@ -275,3 +275,9 @@ def finish_crawl(store: Store, run_id: int, stats: dict[str, Any], sources: Sequ
     for alarm in new_alarms:
         print(f"alarm: {alarm.message}", file=sys.stderr)
     return run
+
+
+def _had_errors(stats: Mapping[str, Any], source_id: str) -> bool:
+    """Whether any request of the source failed in this run (its backfill is then not complete)."""
+    counts = stats["sources"].get(source_id, {})
+    return any(k.startswith("errors_") and v for k, v in counts.items())

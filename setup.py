@@ -3,8 +3,8 @@
 The egg holds what a crawl imports: the top-level ``settings`` and ``crawler`` modules, the
 ``spiders``, ``pipelines`` and ``middlewares`` packages and the ``sotevahti`` domain package (with the mirror's
 data files). It does not hold ``sources.toml``: schedule jobs with the Scrapy setting
-``SOTEVAHTI_SOURCES=/abs/path/to/sources.toml`` (and ``SOTEVAHTI_DB``, ``SOTEVAHTI_PUBLIC_DIR``,
-``HTTPCACHE_DIR`` as absolute paths, since a Scrapyd job runs in Scrapyd's directory).
+``SOTEVAHTI_SOURCES=/abs/path/to/sources.toml`` (and ``SOTEVAHTI_DB`` and ``SOTEVAHTI_PUBLIC_DIR``
+as absolute paths, since a Scrapyd job runs in Scrapyd's directory).
 Name and version come from ``pyproject.toml``.
 """
 

@@ -22,28 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from side_by_side import bare_command  # noqa: E402
+
 from sotevahti.demo import mirror_sites  # noqa: E402
 from sotevahti.mirror.server import Mirror  # noqa: E402
 from sotevahti.sources import load_config  # noqa: E402
-
-BARE_SPIDER = """
-import sys, scrapy
-from scrapy.crawler import CrawlerProcess
-
-urls = [line.strip() for line in open(sys.argv[1]) if line.strip()]
-
-class Bare(scrapy.Spider):
-    name = "bare"
-    async def start(self):
-        for url in urls:
-            yield scrapy.Request(url, dont_filter=True)
-    def parse(self, response):
-        pass
-
-process = CrawlerProcess({"LOG_LEVEL": "ERROR", "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "TELNETCONSOLE_ENABLED": False})
-process.crawl(Bare)
-process.start()
-"""
 
 
 def timed(cmd: list[str]) -> tuple[float, int]:
@@ -67,11 +52,7 @@ def main() -> None:
             ours.append(timed([sys.executable, str(ROOT / "monitor.py"), "crawl", *ids, "--out", str(out),
                                "--mirror", mirror.url, "--json"]))
             fetched = [path for _e, path, _s in mirror.requests[before:] if path != "/robots.txt"]
-            url_file = Path(tmp) / "urls.txt"
-            url_file.write_text("\n".join(mirror.url + p for p in fetched))
-            script = Path(tmp) / "bare.py"
-            script.write_text(BARE_SPIDER)
-            bare.append(timed([sys.executable, str(script), str(url_file)]))
+            bare.append(timed(bare_command([mirror.url + p for p in fetched], Path(tmp))))
         pages = len(fetched)
         items = json.loads(subprocess.run([sys.executable, str(ROOT / "monitor.py"), "export", "--format", "json",
                                            "--db", str(out / "sotevahti.db")], capture_output=True,

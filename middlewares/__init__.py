@@ -1,0 +1,1 @@
+"""Sotevahti's Scrapy downloader middlewares."""

@@ -10,6 +10,7 @@ started while another runs, closes at once with the reason ``locked`` and stores
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from typing import Any
 
 from scrapy.exceptions import DropItem
@@ -19,6 +20,7 @@ from crawler import crawl_now, finish_crawl, run_stats
 from sotevahti.lock import CrawlLock, LockedError
 from sotevahti.schema import FieldValidity, validate_item
 from sotevahti.store import Store
+from sotevahti.store_http import Validator
 
 
 class StorePipeline:
@@ -35,6 +37,9 @@ class StorePipeline:
         # Items of sources that republish another source's releases (sttinfo.fi) are stored after
         # every other item of the crawl, so a copy always finds its original, whatever the timing.
         self.copies: list[dict[str, Any]] = []
+        # item id -> the validators of the page it came from (stored with it, in its transaction)
+        self.validators: dict[str, Validator] = {}
+        self.unchanged: list[str] = []
         self.rejected: list[dict[str, Any]] = []
         self.validity = FieldValidity()
         self.store: Store | None = None
@@ -67,6 +72,14 @@ class StorePipeline:
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         if self.store is None:
             raise DropItem("not stored: another crawl holds the database's lock")
+        if item.get("_unchanged"):
+            # The page answered 304 (or the bytes we stored): seen again, no parsing, no upsert.
+            self.unchanged.append(item["id"])
+            self.crawler.stats.inc_value(f"sotevahti/{item['source']}/unchanged")
+            if len(self.unchanged) >= self.batch_size * 10:
+                self.flush()
+            return item
+        validator = item.pop("_validator", None)
         if item.get("_removed"):
             # A known item's page answered 404/410: removed (never deleted) once a second check
             # a day later still finds it missing; the first answer only notes it.
@@ -82,6 +95,8 @@ class StorePipeline:
             self.rejected.append({"source": item.get("source"), "url": item.get("url"), "reason": reason})
             self.crawler.stats.inc_value(f"sotevahti/{item.get('source')}/rejected")
             raise DropItem(f"rejected {item.get('url')}: {reason}")
+        if validator is not None:
+            self.validators[item["id"]] = replace(validator, item_id=item["id"])
         self.crawler.stats.inc_value(f"sotevahti/{item['source']}/items")
         if item["source"] in self.republishers:
             self.copies.append(item)
@@ -100,25 +115,36 @@ class StorePipeline:
         """Store the buffered items as one batch; if the batch fails, store them one by one so
         that one bad value loses only its own item (counted as ``errors_store``)."""
         batch = self.buffer if items is None else items
-        if not batch or self.store is None:
+        if self.store is None:
             return
         now = crawl_now(self.crawler.settings)
+        if self.unchanged:
+            touched = self.store.touch_items(self.unchanged, self.run_id, now)
+            self.unchanged.clear()
+            self.crawler.stats.inc_value("sotevahti/items_unchanged", touched)
+        if not batch:
+            return
         try:
-            results = [self.store.upsert_items(batch, self.run_id, now)]
+            results = [self.store.upsert_items(batch, self.run_id, now, self._validators_of(batch))]
         except (ValueError, TypeError, sqlite3.Error):
             results = []
             for item in batch:
                 try:
-                    results.append(self.store.upsert_items([item], self.run_id, now))
+                    results.append(self.store.upsert_items([item], self.run_id, now, self._validators_of([item])))
                 except (ValueError, TypeError, sqlite3.Error) as err:
                     self.crawler.stats.inc_value(f"sotevahti/{item['source']}/errors_store")
                     self.rejected.append({"source": item["source"], "url": item.get("url"), "reason": str(err)[:300]})
+        for item in batch:
+            self.validators.pop(item["id"], None)
         batch.clear()
         for result in results:
             for key in ("new", "updated", "unchanged"):
                 self.crawler.stats.inc_value(f"sotevahti/items_{key}", getattr(result, key))
             for source, reason, _item_id in result.held:
                 self.crawler.stats.inc_value(f"sotevahti/{source}/errors_{reason}")
+
+    def _validators_of(self, batch: list[dict[str, Any]]) -> list[Validator]:
+        return [self.validators[i["id"]] for i in batch if i["id"] in self.validators]
 
     def close_spider(self) -> None:
         if self.store is None:   # locked out: nothing was opened

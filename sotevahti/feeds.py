@@ -17,7 +17,7 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
-from .atomic_files import remove_stale_temporaries, write_atomic
+from .atomic_files import remove_stale_temporaries
 from .dates import HELSINKI
 from .deadline_feeds import DESCRIPTION as DEADLINE_DESCRIPTION
 from .deadline_feeds import EVENT_LIMIT, event_entry
@@ -25,6 +25,7 @@ from .diff import Diff
 from .display import format_datetime
 from .feed_sets import feed_specs, main_specs, render_opml
 from .ical import build_calendar
+from .public_files import write_if_changed
 from .regions import NATIONAL, region_name
 from .site_page import write_site
 from .sources import FeedSettings
@@ -171,8 +172,10 @@ def write_feeds(store: Store | PublicView, public_dir: str | Path, settings: Fee
     region, organisation, kind and language under ``feeds/``, ``feeds.opml`` listing them all,
     ``health.xml`` (source alarms) and the static web page ``index.html`` with a page per region.
     Each file is written to a unique temporary name and renamed (:mod:`sotevahti.atomic_files`),
-    so a reader never sees half a feed and concurrent writers never collide. ``simulated``: the
-    demo's day, which the web page then names as such.
+    so a reader never sees half a feed and concurrent writers never collide, and only when its
+    content changed (:func:`~sotevahti.public_files.write_if_changed`). The dimension values and
+    their specs are read once per rebuild, from indexed queries. ``simulated``: the demo's day,
+    which the web page then names as such.
     """
     public = Path(public_dir)
     public.mkdir(parents=True, exist_ok=True)
@@ -183,29 +186,29 @@ def write_feeds(store: Store | PublicView, public_dir: str | Path, settings: Fee
     paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml", deadlines=public / "deadlines.xml",
                       deadlines_atom=public / "deadlines-atom.xml", ics=public / "deadlines.ics",
                       opml=public / "feeds.opml", health=public / "health.xml", html=public / "index.html")
-    write_atomic(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
-    write_atomic(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
+    write_if_changed(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
+    write_if_changed(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
     events = [event_entry(ev) for ev in store.deadline_events(EVENT_LIMIT, relevant_only=True)]
     title = f"{settings.title}: määräajat"
     rss = build_feed(events, settings, f"{base}/deadlines.xml", now, title, DEADLINE_DESCRIPTION)
     atom = build_feed(events, settings, f"{base}/deadlines-atom.xml", now, title, DEADLINE_DESCRIPTION)
-    write_atomic(paths.deadlines, rss.rss_str(pretty=True))
-    write_atomic(paths.deadlines_atom, atom.atom_str(pretty=True))
+    write_if_changed(paths.deadlines, rss.rss_str(pretty=True))
+    write_if_changed(paths.deadlines_atom, atom.atom_str(pretty=True))
     since = (now.astimezone(HELSINKI) - timedelta(days=365)).date()
-    write_atomic(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
+    write_if_changed(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
     specs = feed_specs(store, settings)
     for spec in specs:
         target = public / spec.path
         target.parent.mkdir(parents=True, exist_ok=True)
         entries = feed_entries(store, limit, filters={spec.dimension: spec.value})
         feed = build_feed(entries, settings, f"{base}/{spec.path}", now, spec.title)
-        write_atomic(target, feed.rss_str(pretty=True))
-    write_atomic(paths.opml, render_opml([*main_specs(settings), *specs], settings, now))
+        write_if_changed(target, feed.rss_str(pretty=True))
+    write_if_changed(paths.opml, render_opml([*main_specs(settings), *specs], settings, now))
     health = store.health_entries(base_url=f"{base}/status")
     feed = build_feed(health, settings, f"{base}/health.xml", now, f"{settings.title}: lähteiden tila",
                       "Hälytykset lähteistä, jotka lakkasivat tuottamasta tiedotteita tai muuttivat rakennettaan.")
-    write_atomic(paths.health, feed.rss_str(pretty=True))
-    write_site(store, public, settings, now, simulated=simulated)
+    write_if_changed(paths.health, feed.rss_str(pretty=True))
+    write_site(store, public, settings, now, specs, simulated=simulated)
     return paths
 
 

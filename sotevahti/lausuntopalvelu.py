@@ -77,6 +77,8 @@ _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _PROPOSAL_LINK = re.compile(rf"(?:proposalId(?:=|%3D)|guid')({_GUID})", re.IGNORECASE)
+# Every match of _PROPOSAL_LINK contains one of these (in the cases sites write them).
+_PROPOSAL_MARKS = ("roposal", "ROPOSAL", "uid'", "UID'")
 _ENTRY_GUID = re.compile(rf"guid'({_GUID})'", re.IGNORECASE)
 _ODATA_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{1,4})?\)/")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -387,6 +389,8 @@ def proposal_ids_in(html_or_text: str) -> list[str]:
     ...     'proposalId=3F2A9C4E-8B1D-4C7A-9E55-2B6D0F1A7C33">Lausuntopyyntö</a>')
     ['3f2a9c4e-8b1d-4c7a-9e55-2b6d0f1a7c33']
     """
+    if not any(mark in html_or_text for mark in _PROPOSAL_MARKS):
+        return []   # the cheap substring check: no proposal link can be here, skip the regex
     seen: dict[str, None] = {}
     for m in _PROPOSAL_LINK.finditer(html_or_text):
         seen.setdefault(m[1].lower(), None)

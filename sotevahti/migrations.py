@@ -94,6 +94,30 @@ ALTER TABLE items ADD COLUMN removals INTEGER NOT NULL DEFAULT 0;
 UPDATE items SET removals = 1 WHERE removed_at IS NOT NULL
 """
 
+_V8_TRAFFIC = """
+CREATE TABLE IF NOT EXISTS http_validators (
+    url TEXT PRIMARY KEY, item_id TEXT NOT NULL, etag TEXT, last_modified TEXT, body_hash TEXT NOT NULL,
+    checked_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS http_validators_item ON http_validators(item_id);
+CREATE TABLE IF NOT EXISTS source_state (source TEXT PRIMARY KEY, backfilled_at TEXT);
+ALTER TABLE items ADD COLUMN on_consultation INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS items_removed ON items(removed_at) WHERE removed_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS items_relevant_published ON items(published) WHERE relevant = 1;
+CREATE INDEX IF NOT EXISTS items_region_published ON items(region, published) WHERE relevant = 1;
+CREATE INDEX IF NOT EXISTS items_organisation_published ON items(organisation, published) WHERE relevant = 1;
+CREATE INDEX IF NOT EXISTS items_kind_published ON items(kind, published) WHERE relevant = 1;
+CREATE INDEX IF NOT EXISTS items_language_published ON items(language, published) WHERE relevant = 1;
+CREATE INDEX IF NOT EXISTS items_consultation ON items(source) WHERE on_consultation = 1;
+CREATE INDEX IF NOT EXISTS deadlines_open ON deadlines(status) WHERE status != 'closed';
+DROP TRIGGER IF EXISTS items_au;
+CREATE TRIGGER items_au AFTER UPDATE OF title, lead, body ON items BEGIN
+  INSERT INTO items_fts (items_fts, rowid, title, lead, body)
+    VALUES('delete', old.rowid, old.title, old.lead, old.body);
+  INSERT INTO items_fts (rowid, title, lead, body) VALUES (new.rowid, new.title, new.lead, new.body);
+END
+"""
+
 #: (version, SQL): version N is reached by running its SQL on a database at N-1.
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _V1_ITEMS),       # items, URLs, versions, runs, rejections (+ FTS, below)
@@ -102,6 +126,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (4, _V4_HISTORY),     # removed items, compressed version bodies
     (5, HEALTH_SCHEMA),   # source health per run, and alarms
     (6, _V6_TRUST),       # a missing page's first 404, suspect texts held back, restored items
+    (8, _V8_TRAFFIC),     # HTTP validators, backfill state, feed indexes, FTS re-indexed only on text edits
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -112,9 +137,8 @@ def migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> int:
     for number, sql in MIGRATIONS:
         if number <= version:
             continue
-        for statement in sql.split(";"):
-            if statement.strip():
-                conn.execute(statement)
+        for statement in _statements(sql):
+            conn.execute(statement)
         if number == 1:
             db["items"].enable_fts(["title", "lead", "body"], create_triggers=True)
         conn.execute(f"PRAGMA user_version = {number}")
@@ -140,3 +164,15 @@ def check_ours(conn: sqlite3.Connection) -> None:
                                    "give another --db")
     if version > MIGRATIONS[-1][0]:
         raise ForeignDatabaseError(f"made by a newer Sotevahti (schema {version}); upgrade first")
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a script into statements; a trigger's body keeps its inner semicolons."""
+    out, pending = [], ""
+    for piece in sql.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending)
+            pending = ""
+    return out

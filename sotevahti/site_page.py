@@ -24,7 +24,8 @@ from .atomic_files import write_atomic
 from .dates import HELSINKI
 from .diff import Diff
 from .display import days_left_text, format_date, format_datetime, phrases
-from .feed_sets import GROUP_NAMES, feed_specs, main_specs
+from .feed_sets import GROUP_NAMES, FeedSpec, feed_specs, main_specs
+from .public_files import write_if_changed
 from .regions import COUNTIES, NATIONAL, region_name
 from .sources import FeedSettings
 from .store import Store
@@ -193,15 +194,18 @@ def render_changes(changes: Iterable[Mapping[str, Any]], removals: Iterable[Mapp
     return '<ul class="changes">' + "".join(out) + "</ul>" if out else '<p class="note">Ei muutoksia.</p>'
 
 
-def region_files(store: Store, settings: FeedSettings) -> dict[str, str]:
+def region_files(store: Store, settings: FeedSettings, specs: list[FeedSpec] | None = None) -> dict[str, str]:
     """``{region code: file name}``, named as the region feeds are (``08`` → ``08-pirkanmaa``)."""
-    return {s.value: PurePosixPath(s.path).stem for s in feed_specs(store, settings) if s.dimension == "region"}
+    specs = feed_specs(store, settings) if specs is None else specs
+    return {s.value: PurePosixPath(s.path).stem for s in specs if s.dimension == "region"}
 
 
-def render_regions(store: Store, files: Mapping[str, str], now: datetime, prefix: str) -> str:
+def render_regions(store: Store, files: Mapping[str, str], now: datetime, prefix: str,
+                   upcoming_rows: list[dict[str, Any]] | None = None) -> str:
     """The list of regions with items, each linking to its page, with its items and open deadlines counted."""
     items = dict(store.conn.execute("SELECT region, count(*) FROM items WHERE relevant = 1 GROUP BY region"))
-    upcoming = [r["region"] for r in upcoming_deadlines(store, now)]
+    rows = upcoming_deadlines(store, now) if upcoming_rows is None else upcoming_rows
+    upcoming = [r["region"] for r in rows]
     out = []
     for code in sorted(files, key=lambda c: (c != NATIONAL, c)):
         out.append(f'<li><a href="{esc(prefix)}alue/{esc(files[code])}.html">{esc(region_label(code))}</a> '
@@ -210,7 +214,7 @@ def render_regions(store: Store, files: Mapping[str, str], now: datetime, prefix
     return '<ul class="regions">' + "".join(out) + "</ul>"
 
 
-def render_feeds(store: Store, settings: FeedSettings, prefix: str) -> str:
+def render_feeds(store: Store, settings: FeedSettings, prefix: str, specs: list[FeedSpec] | None = None) -> str:
     """Links to every feed, the OPML file and the calendar, grouped as the OPML file groups them."""
     p = esc(prefix)
     main = [f'<li><a href="{p}{esc(s.path)}">{esc(MAIN_FEEDS.get(s.value, s.title))}</a></li>'
@@ -218,7 +222,8 @@ def render_feeds(store: Store, settings: FeedSettings, prefix: str) -> str:
     main += [f'<li><a href="{p}feeds.opml">Kaikki syötteet (OPML)</a></li>',
              f'<li><a href="{p}deadlines.ics">Määräajat kalenteriin (.ics)</a></li>']
     groups: dict[str, list[str]] = {}
-    for s in sorted(feed_specs(store, settings), key=lambda s: (s.dimension != "region" or s.value != NATIONAL)):
+    specs = feed_specs(store, settings) if specs is None else specs
+    for s in sorted(specs, key=lambda s: (s.dimension != "region" or s.value != NATIONAL)):
         label = region_label(s.value) if s.dimension == "region" else s.title.removeprefix(f"{settings.title}: ")
         groups.setdefault(s.dimension, []).append(f'<li><a href="{p}{esc(s.path)}">{esc(label)}</a></li>')
     parts = [f'<ul class="feeds">{"".join(main)}</ul>']
@@ -254,31 +259,37 @@ def render_page(title: str, heading: str, sections: list[tuple[str, str, str]], 
 
 
 def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettings, now: datetime,
-               simulated: bool = False) -> list[Path]:
+               specs: list[FeedSpec] | None = None, simulated: bool = False) -> list[Path]:
     """Write ``index.html``, ``alue/<region>.html`` for each region with items and ``style.css``.
+
+    The upcoming deadlines are read once and shared by every page; a file whose content did not
+    change is not rewritten (:func:`~sotevahti.public_files.write_if_changed`).
 
     :param now: the time the page is written for (days left are counted from its Helsinki date).
     :param simulated: ``now`` is the demo's simulated day, and the page says so.
+    :param specs: the feed specs of this rebuild (read from the store when not given).
     :return: the files written, index first.
     """
     public = Path(public_dir)
     (public / "alue").mkdir(parents=True, exist_ok=True)
     store = PublicView(store)   # the page reads only strings fit for HTML
-    files = region_files(store, settings)
+    specs = feed_specs(store, settings) if specs is None else specs
+    files = region_files(store, settings, specs)
+    upcoming = upcoming_deadlines(store, now)
     changes = render_changes(store.latest_changes(CHANGE_LIMIT), store.latest_removals(CHANGE_LIMIT))
     index = render_page(settings.title, settings.title, [
-        ("maaraajat", "Määräajat", render_deadlines(upcoming_deadlines(store, now), now)),
+        ("maaraajat", "Määräajat", render_deadlines(upcoming, now)),
         ("tiedotteet", "Uusimmat tiedotteet", render_items(store.latest_items(ITEM_LIMIT))),
         ("muutokset", "Muuttuneet", changes),
-        ("alueet", "Alueet", render_regions(store, files, now, "")),
-        ("syotteet", "Syötteet", render_feeds(store, settings, "")),
+        ("alueet", "Alueet", render_regions(store, files, now, "", upcoming)),
+        ("syotteet", "Syötteet", render_feeds(store, settings, "", specs)),
     ], settings, now, simulated=simulated)
-    written = [write_atomic(public / "index.html", index), write_atomic(public / "style.css", STYLE)]
+    written = [_write(public / "index.html", index), _write(public / "style.css", STYLE)]
     for code, file in files.items():
         name, only = region_label(code), {"region": code}
         feed = f"../feeds/region/{file}.xml"
         page = render_page(f"{name} – {settings.title}", name, [
-            ("maaraajat", "Määräajat", render_deadlines(upcoming_deadlines(store, now, code), now)),
+            ("maaraajat", "Määräajat", render_deadlines([r for r in upcoming if r["region"] == code], now)),
             ("tiedotteet", "Uusimmat tiedotteet", render_items(store.latest_items(ITEM_LIMIT, filters=only))),
             ("muutokset", "Muuttuneet", render_changes(store.latest_changes(CHANGE_LIMIT, filters=only),
                                                        store.latest_removals(CHANGE_LIMIT, filters=only))),
@@ -288,3 +299,8 @@ def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettin
         ], settings, now, prefix="../", simulated=simulated)
         written.append(write_atomic(public / "alue" / f"{file}.html", page))
     return written
+
+
+def _write(path: Path, text: str) -> Path:
+    write_if_changed(path, text)
+    return path

@@ -48,7 +48,7 @@ LANGUAGES: frozenset[str] = frozenset({"fi", "sv", "en"})
 _SOURCE_KEYS = {
     "id": str, "name": str, "platform": str, "organisation": str, "region": str,
     "languages": list, "start_urls": list, "feed_urls": list, "topic": (str, dict),
-    "hosts": list, "max_pages": int, "legacy": bool, "enabled": bool, "notes": str,
+    "hosts": list, "max_pages": int, "backfill_pages": int, "legacy": bool, "enabled": bool, "notes": str,
     "selectors": dict, "sitemap_urls": list, "organisations": list, "encoding": str, "format": str,
     "item_kind": str, "ignore": list, "expected_cadence_days": int, "max_error_share": float,
     "republishes": str,
@@ -80,6 +80,7 @@ class Source:
     topic: TopicFilter
     hosts: tuple[str, ...]
     max_pages: int = 5
+    backfill_pages: int = 20
     legacy: bool = False
     enabled: bool = True
     selectors: Mapping[str, str] = field(default_factory=dict)
@@ -220,6 +221,11 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
             ignore.append(re.compile(pattern, re.IGNORECASE | re.MULTILINE))
         except re.error as err:
             raise ConfigError(f"{where}: bad regular expression in 'ignore': {pattern!r} ({err})") from None
+    max_pages, backfill_pages = e.get("max_pages", 5), e.get("backfill_pages", max(20, e.get("max_pages", 5)))
+    if max_pages < 1:
+        raise ConfigError(f"{where}: 'max_pages' must be at least 1")
+    if backfill_pages < max_pages:
+        raise ConfigError(f"{where}: 'backfill_pages' must be at least 'max_pages' ({max_pages})")
     if not 0 < e.get("max_error_share", 0.25) <= 1:
         raise ConfigError(f"{where}: 'max_error_share' must be between 0 and 1")
     if e.get("max_pages", 5) < 1:
@@ -250,7 +256,8 @@ def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:
         id=e["id"], name=e["name"], platform=e["platform"], organisation=e["organisation"],
         region=e["region"], languages=tuple(e["languages"]), start_urls=tuple(start),
         feed_urls=tuple(feeds), topic=topic_filter, hosts=tuple(e.get("hosts", [])),
-        max_pages=e.get("max_pages", 5), legacy=e.get("legacy", False), enabled=e.get("enabled", True),
+        max_pages=max_pages, backfill_pages=backfill_pages, legacy=e.get("legacy", False),
+        enabled=e.get("enabled", True),
         selectors=dict(selectors), sitemap_urls=tuple(sitemaps), organisations=tuple(e.get("organisations", [])),
         encoding=e.get("encoding") or None, format=e.get("format", "atom"),
         item_kind=e.get("item_kind", "announcement"), ignore=tuple(ignore),

@@ -23,7 +23,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -33,11 +33,13 @@ from typing import Any
 import sqlite_utils
 
 from .dates import HELSINKI
+from .deadline_gate import may_hold_deadline
 from .migrations import check_ours, migrate
 from .schema import validate_item
 from .store_deadlines import DeadlineStoreMixin
 from .store_health import HealthStoreMixin
 from .store_history import HistoryStoreMixin
+from .store_http import Validator, says_on_consultation
 from .tracking import FoundDeadline, item_deadlines, utc_iso
 from .trust import held_long_enough, judge_update
 from .xmlsafe import storable
@@ -219,7 +221,8 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
 
     # -- items --------------------------------------------------------------------------
 
-    def upsert_items(self, items: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime) -> UpsertResult:
+    def upsert_items(self, items: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime,
+                     validators: Sequence[Validator] = ()) -> UpsertResult:
         """Store a batch of items in one transaction.
 
         A new id is inserted, unless it is the same release as a stored item from another source
@@ -233,6 +236,9 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
         was seen under is recorded, links to related items are kept, the deadlines in a new or
         changed item's text are tracked, and authoritative ``api_deadlines`` are synced.
 
+        :param validators: the HTTP validators of the pages these items came from; written in
+            the same transaction (none for an item held back), so they never describe content
+            that was not stored.
         :raises ValueError: if an item fails :func:`~sotevahti.schema.validate_item`.
         """
         batch = [storable(dict(item)) for item in items]
@@ -243,6 +249,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
         seen_at = utc_iso(now)
         counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0}
         held: list[tuple[str, str, str]] = []
+        stored_as: dict[str, str] = {}
         with self.atomic():
             for item in batch:
                 row = self._row(item, seen_at, run_id)
@@ -255,8 +262,9 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
                     row["id"] = twin
                     self._link(twin, item["id"], "duplicate", seen_at)
                 elif old is None:
-                    self.db["items"].insert(row)
-                    self._track_deadlines(item, now, run_id)
+                    self.conn.execute(f"INSERT INTO items ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                                      tuple(row.values()))
+                    self._track_deadlines(item, now, run_id, new=True)
                 elif old[0] != row["content_hash"]:
                     reason = judge_update({"title": old[2], "lead": old[3], "body": old[4]}, row)
                     held_since = datetime.fromisoformat(old[9]) if old[9] else None
@@ -268,12 +276,18 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
                     else:
                         self._hold(row["id"], row["content_hash"], old[8], reason, seen_at)
                         held.append((item["source"], reason, row["id"]))
+                        outcome = "held"
                 if outcome == "unchanged" and old is not None and old[0] == row["content_hash"] and old[8]:
                     # the stored text came back: a text held back before is no longer pending
                     self.conn.execute("UPDATE items SET held_hash = NULL, held_since = NULL, held_reason = NULL "
                                       "WHERE id = ?", (row["id"],))
+                if outcome == "held":
+                    outcome = "unchanged"
+                else:
+                    stored_as[item["id"]] = row["id"]
                 counts[outcome] += 1
-                self._seen(row["id"], seen_at, run_id)
+                if outcome != "new":   # a new row was inserted seen, present and not withdrawn
+                    self._seen(row["id"], seen_at, run_id)
                 for url in {item["url"], *(item.get("urls") or ())}:
                     self.conn.execute("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)",
                                       (url, row["id"], seen_at))
@@ -281,6 +295,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
                     self._link(row["id"], target, "related", seen_at)
                 if item.get("api_deadlines") and twin is None:
                     self.sync_item_deadlines(row["id"], api_deadlines(item), now, run_id, origin="api")
+            self._write_validators([v for v in validators if v.item_id in stored_as], stored_as, seen_at)
         return UpsertResult(**counts, held=tuple(held))
 
     def record_rejections(self, rejections: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime) -> int:
@@ -370,10 +385,16 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
         self.conn.execute("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
                           "VALUES (?,?,?,?)", (item_id, target_id, relation, seen_at))
 
-    def _track_deadlines(self, item: Mapping[str, Any], now: datetime, run_id: int | None) -> None:
-        # Read with the item's own publication day as the reference for year-less dates.
+    def _track_deadlines(self, item: Mapping[str, Any], now: datetime, run_id: int | None,
+                         new: bool = False) -> None:
+        # Read with the item's own publication day as the reference for year-less dates; a text
+        # with no date form anywhere has no deadline, and the extractor is skipped for it (its
+        # stored deadlines, if any, are still matched against "none": a deleted one is withdrawn).
+        text = "\n".join((item["title"], item.get("lead") or "", item.get("body") or ""))
+        if new and not may_hold_deadline(text):
+            return   # a new item has nothing stored to withdraw either
         found = item_deadlines(item["title"], item.get("lead") or "", item.get("body") or "",
-                               item["published"], item.get("language"))
+                               item["published"], item.get("language")) if may_hold_deadline(text) else []
         self.sync_item_deadlines(item["id"], found, now, run_id)
 
     def _row(self, item: Mapping[str, Any], seen_at: str, run_id: int | None) -> dict[str, Any]:
@@ -382,13 +403,14 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
             "organisation": item["organisation"], "region": item["region"], "type": item.get("type") or None,
             "language": item.get("language"), "title": item["title"], "published": utc_iso(item["published"]),
             "lead": item.get("lead") or "", "body": item.get("body") or "",
-            "tags": json.dumps(list(item.get("tags") or []), ensure_ascii=False),
-            "attachments": json.dumps([dict(a) for a in item.get("attachments") or []], ensure_ascii=False),
+            "tags": _json_list(item.get("tags")),
+            "attachments": _json_list([dict(a) for a in item.get("attachments") or []]),
             "content_hash": content_hash(item), "relevant": int(bool(item["relevant"])),
-            "topic_terms": json.dumps(list(item.get("topic_terms") or []), ensure_ascii=False),
+            "topic_terms": _json_list(item.get("topic_terms")),
             "first_seen": seen_at, "last_seen": seen_at, "first_run": run_id, "last_run": run_id,
             "kind": item.get("kind") or "announcement", "external_id": item.get("external_id"),
             "register_number": item.get("register_number"), "dedup_key": dedup_key(item),
+            "on_consultation": int(says_on_consultation(item["title"], item.get("lead"), item.get("body"))),
         }
 
     def _items(self, tail: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -410,3 +432,9 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
 
     def _scalar(self, sql: str, *params: Any) -> int:
         return int(self.conn.execute(sql, params).fetchone()[0])
+
+
+def _json_list(values: Iterable[Any] | None) -> str:
+    """A list as JSON text (``[]`` without calling the encoder, the common case)."""
+    items = list(values or ())
+    return json.dumps(items, ensure_ascii=False) if items else "[]"

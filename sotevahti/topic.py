@@ -57,15 +57,19 @@ class TopicFilter:
     stems: tuple[str, ...] = DEFAULT_STEMS
     ignore: tuple[str, ...] = DEFAULT_IGNORE
     match_all: bool = False
-    _patterns: tuple[tuple[str, re.Pattern[str]], ...] = field(init=False, repr=False, compare=False)
+    _any_stem: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _folded: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
     _ignore_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Compiled once per source at start-up, not per article.
-        pats = tuple((s, re.compile(r"(?<!\w)" + re.escape(s), re.IGNORECASE)) for s in self.stems)
-        object.__setattr__(self, "_patterns", pats)
-        ign = "|".join(re.escape(p) for p in self.ignore)
-        object.__setattr__(self, "_ignore_re", re.compile(ign, re.IGNORECASE) if ign else None)
+        # Compiled once per source at start-up, and one pattern for every stem: the text is
+        # case-folded once and scanned once; each place a stem starts is then told apart.
+        folded = tuple((s, s.casefold()) for s in self.stems)
+        alternatives = "|".join(re.escape(f) for f in sorted({f for _, f in folded}, key=len, reverse=True))
+        object.__setattr__(self, "_folded", folded)
+        object.__setattr__(self, "_any_stem", re.compile(rf"(?<!\w)(?=(?:{alternatives}))") if folded else None)
+        ign = "|".join(re.escape(p.casefold()) for p in self.ignore)
+        object.__setattr__(self, "_ignore_re", re.compile(ign) if ign else None)
 
     def decide(self, *texts: str | None) -> TopicDecision:
         """Decide relevance from any number of texts (title, lead, body).
@@ -73,8 +77,12 @@ class TopicFilter:
         :param texts: the texts to search; ``None`` entries are skipped.
         :return: the decision and the stems that matched, in config order.
         """
-        joined = "\n".join(t for t in texts if t)
+        joined = "\n".join(t for t in texts if t).casefold()
         if self._ignore_re is not None:
             joined = self._ignore_re.sub(" ", joined)
-        terms = tuple(stem for stem, pat in self._patterns if pat.search(joined))
+        found: set[str] = set()
+        if self._any_stem is not None:
+            for m in self._any_stem.finditer(joined):
+                found.update(f for _, f in self._folded if joined.startswith(f, m.start()))
+        terms = tuple(stem for stem, f in self._folded if f in found)
         return TopicDecision(relevant=self.match_all or bool(terms), terms=terms)

@@ -20,6 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import crawl_now
+from middlewares.conditional import UNCHANGED
 from middlewares.guard import Refused, error_kind
 from sotevahti.generic import charset_lies, decode_html
 from sotevahti.pagecheck import is_web_url, page_problem
@@ -48,6 +49,8 @@ class SourceSpider(scrapy.Spider):
     sources: list[Source]
     urls: UrlMap
     known: dict[str, dict[str, Any]]
+    watched: dict[str, datetime]   # item id -> re-checked on every crawl until then (open deadlines)
+    backfilled: set[str]           # sources whose first, deep crawl is done
     now: datetime
     configured_hosts: set[str]
 
@@ -66,10 +69,13 @@ class SourceSpider(scrapy.Spider):
         spider.allowed_domains = sorted(hosts)
         spider.now = crawl_now(settings)
         db = Path(settings.get("SOTEVAHTI_DB"))
-        spider.known = {}
+        spider.known, spider.watched, spider.backfilled = {}, {}, set()
         if db.exists():
             store = Store(db)
-            spider.known = store.known_items(s.id for s in spider.sources)
+            ids = [s.id for s in spider.sources]
+            spider.known = store.known_items(ids)
+            spider.watched = store.watched_until(ids, spider.now)
+            spider.backfilled = store.backfilled(ids)
             store.close()
         crawler.signals.connect(spider.on_response, signal=signals.response_received)
         return spider
@@ -106,15 +112,53 @@ class SourceSpider(scrapy.Spider):
         return Request(self.urls.to_fetch(real_url), callback=callback, errback=self.on_error,
                        meta={"source": source.id, "real_url": real_url, **meta}, dont_filter=item_page)
 
+    def page_request(self, real_url: str, callback: Callable[..., Any], source: Source, **meta: Any) -> Request:
+        """A request for a page that becomes an item: conditional when we stored it before.
+
+        A 304 (or the very bytes we stored) reaches no parser: the item is only marked seen.
+        """
+        return self.request(real_url, self.parse_item_page, source, conditional=True,
+                            item_callback=callback.__name__, **meta)
+
+    def parse_item_page(self, response: Response) -> Iterator[Any]:
+        """Hand an item page to the platform's callback, or report it unchanged; the page's
+        validators travel with the item, so they are stored in the same transaction."""
+        if UNCHANGED in response.flags:
+            known = self.known.get(response.meta["real_url"])
+            if known is not None:
+                if known["kind"] == "page":
+                    self.count(self.source_of(response), "links")   # a watched page is its own yield
+                yield {"_unchanged": True, "id": known["id"], "source": response.meta["source"]}
+            return
+        validator = response.meta.get("validator")
+        for out in getattr(self, response.meta["item_callback"])(response):
+            if validator is not None and isinstance(out, dict) and not out.get("_removed"):
+                out["_validator"] = validator
+                validator = None   # one page, one item
+            yield out
+
     def should_fetch(self, url: str, source: Source) -> bool:
-        """New URLs always; a known article only when its re-check is due (see sotevahti.schedule)."""
+        """New URLs always; a known article when its re-check is due (see sotevahti.schedule), or
+        on every crawl while it has an open deadline or says it is on consultation."""
         known = self.known.get(url)
         if known is None or known["kind"] == "page":
             return True
-        if known["removed_at"] is None and is_due(known["published"], known["last_seen"], self.now):
+        if known["removed_at"] is None and (
+                self.watched.get(known["id"], self.now) > self.now
+                or is_due(url, known["published"], known["last_seen"], self.now)):
             return True
         self.count(source, "skipped_not_due")
         return False
+
+    def next_listing_page(self, source: Source, page: int, links: list[str]) -> bool:
+        """Whether to read the listing page after ``page``.
+
+        A source's first crawl reads ``backfill_pages``; after that, up to ``max_pages``, and
+        only while the page just read had a link we do not know yet.
+        """
+        if source.id not in self.backfilled:
+            return page < source.backfill_pages
+        return page < source.max_pages and any(link not in self.known for link in links)
 
     def due_rechecks(self, source: Source) -> Iterator[str]:
         """Canonical URLs of the source's known, not removed items: re-checked even when no
@@ -128,8 +172,7 @@ class SourceSpider(scrapy.Spider):
         if spider is not self or source_id is None:
             return
         self.crawler.stats.inc_value(f"sotevahti/{source_id}/requests")
-        status = 304 if "cached" in response.flags else response.status
-        self.crawler.stats.inc_value(f"sotevahti/{source_id}/status_{status}")
+        self.crawler.stats.inc_value(f"sotevahti/{source_id}/status_{response.status}")
 
     def on_error(self, failure: Failure) -> Iterator[dict[str, Any]]:
         """Count errors by type per source; a known item answering 404/410 is reported missing."""

@@ -47,7 +47,7 @@ class LausuntopalveluSpider(SourceSpider):
             except (TypeError, ValueError, KeyError, AttributeError):   # one bad proposal, not the page
                 self.count(source, "errors_bad_value")
         page = response.meta["page"]
-        if next_url and page < source.max_pages:
+        if next_url and page < (source.max_pages if source.id in self.backfilled else source.backfill_pages):
             yield self.api_request(self.urls.to_real(next_url), source, page + 1)
 
     def proposal_item(self, source: Source, p: lp.Proposal) -> dict[str, Any]:

@@ -41,7 +41,7 @@ class LiferaySpider(SourceSpider):
         links, next_page = liferay.listing_links(self.text_of(response, source), self.real_url(response), self.urls)
         yield from self.follow_all(links, source)
         page = response.meta["page"]
-        if next_page and page < source.max_pages:
+        if next_page and self.next_listing_page(source, page, links):
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
 
     def follow(self, url: str, source: Source, discovered: bool = True) -> Iterator[Request]:
@@ -55,7 +55,7 @@ class LiferaySpider(SourceSpider):
             return
         self.aliases[key] = {url}
         if self.should_fetch(url, source):
-            yield self.request(url, self.parse_article, source, item_page=True, key=key)
+            yield self.page_request(url, self.parse_article, source, item_page=True, key=key)
 
     def owner_of(self, canonical_url: str, discovered_by: Source) -> Source:
         """The source whose own site the article lives on, else the one that found it.

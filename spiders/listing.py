@@ -48,7 +48,7 @@ class ListingSpider(SourceSpider):
             self.count(source, "selector_miss_item")
         yield from self.follow_all(links, source)
         page = response.meta["page"]
-        if next_page and page < source.max_pages:
+        if next_page and self.next_listing_page(source, page, links):
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
@@ -76,7 +76,7 @@ class ListingSpider(SourceSpider):
             return
         self.requested.add(url)
         if self.should_fetch(url, source):
-            yield self.request(url, self.parse_item, source, item_page=True, hint=hint)
+            yield self.page_request(url, self.parse_item, source, item_page=True, hint=hint)
 
     def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
         source = self.source_of(response)

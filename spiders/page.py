@@ -27,7 +27,7 @@ class PageSpider(SourceSpider):
     async def start(self) -> AsyncIterator[Request]:
         for source in self.sources:
             for url in source.start_urls:
-                yield self.request(url, self.parse_page, source, page_url=url)
+                yield self.page_request(url, self.parse_page, source, page_url=url)
 
     def parse_page(self, response: Response) -> Iterator[dict[str, Any]]:
         source = self.source_of(response)

@@ -6,8 +6,8 @@ leaves a consistent database, nothing committed before the kill is lost and noth
 A plain ``scrapy crawl`` (so that ``-s SOTEVAHTI_BATCH_SIZE=5`` can make batches small) crawls
 the five Liferay sources from a mirror whose article pages answer slowly and one at a time, so
 that batches are committed along the way. Once at least ten items are committed, the whole
-process group gets SIGKILL. Then ``monitor.py crawl`` runs again into the same database and
-the same HTTP cache, at full speed, and must finish the job.
+process group gets SIGKILL. Then ``monitor.py crawl`` runs again into the same database (and
+its HTTP validators), at full speed, and must finish the job.
 """
 
 from __future__ import annotations
@@ -73,12 +73,12 @@ def committed_ids(db: Path) -> set[str] | None:
 def test_sigkill_mid_crawl_loses_nothing_and_the_next_run_completes(site, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    db = out / "sotevahti.db"   # where `monitor.py crawl --out` looks, and its HTTP cache beside it
+    db = out / "sotevahti.db"   # where `monitor.py crawl --out` looks
     expected = expected_items(site, 1)
     slow = SlowLiferaySite(site, ARTICLE_DELAY)
     with Mirror([slow]) as mirror:
         env = {**os.environ, "SOTEVAHTI_DB": str(db), "SOTEVAHTI_PUBLIC_DIR": str(out / "public"),
-               "SOTEVAHTI_HTTPCACHE": str(db.with_suffix(".httpcache")), "SOTEVAHTI_MIRROR": mirror.url}
+               "SOTEVAHTI_MIRROR": mirror.url}
         log = (tmp_path / "killed-crawl.log").open("w+")
         started = time.monotonic()
         proc = subprocess.Popen(
@@ -120,6 +120,10 @@ def test_sigkill_mid_crawl_loses_nothing_and_the_next_run_completes(site, tmp_pa
             assert not conn.execute("SELECT id FROM items WHERE id NOT IN (SELECT item_id FROM item_urls)").fetchall()
             assert not conn.execute("SELECT url FROM item_urls WHERE item_id NOT IN (SELECT id FROM items)").fetchall()
             assert len(after) % BATCH_SIZE == 0, f"{len(after)} items: a batch was half-written"
+            # HTTP validators were written with their items, never ahead of them: none points at
+            # content that was not stored (a torn cache entry would make a 304 hide a lost item).
+            validated = {row[0] for row in conn.execute("SELECT item_id FROM http_validators")}
+            assert validated and validated <= after
             (killed,) = conn.execute("SELECT id, status, finished FROM runs").fetchall()
             assert killed[1] == "running" and killed[2] is None   # never closed, and not claimed 'ok'
         finally:
@@ -132,7 +136,7 @@ def test_sigkill_mid_crawl_loses_nothing_and_the_next_run_completes(site, tmp_pa
                                                          "id": killed[0], "status": "interrupted"}
         assert "interrupted" in run_monitor("status", "--db", str(db)).stdout
 
-        # The next run, at full speed from the same mirror (so the same HTTP cache applies), finishes the job.
+        # The next run, at full speed from the same mirror (so the stored validators apply), finishes the job.
         slow.delay = 0
         proc2 = run_monitor("crawl", *LIFERAY, "--out", str(out), "--mirror", mirror.url, "--json",
                             "--now", CRAWL_NOW.isoformat(), timeout=90)

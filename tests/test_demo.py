@@ -27,9 +27,10 @@ def test_demo_json(tmp_path):
     assert e1["items_new"] >= 20 and sum(result["relevant_by_source"].values()) >= 20
     assert e2["items_new"] >= 2 and e2["items_updated"] >= 1
     assert e3["items_new"] == 0 and e3["items_updated"] == 0
-    # every re-check is a conditional GET (robots.txt is now and then fetched afresh by Scrapy)
-    assert e3["requests_304"] >= e3["requests"] - 1
-    assert e3["response_bytes"] < 0.1 * e1["response_bytes"]
+    # Every re-check of a known item page is a conditional GET and comes back 304; listings,
+    # feeds, sitemaps and the API are read in full (test_traffic checks this request by request).
+    assert e3["requests_304"] > e3["requests"] / 2
+    assert e3["response_bytes"] < 0.3 * e1["response_bytes"]
     config = load_config(ROOT / "sources.toml")
     assert set(result["items_by_source"]) == {s.id for s in config.sources}
     mirrored = set(result["items_by_source"]) - set(result["sources_not_mirrored"])

@@ -158,7 +158,6 @@ def test_scrapyd_deploys_the_project_and_runs_a_spider_on_the_mirror(mirror, sit
             "SOTEVAHTI_SOURCES": ROOT / "sources.toml",  # the egg has no sources.toml
             "SOTEVAHTI_PUBLIC_DIR": out / "pub",
             "SOTEVAHTI_MIRROR": mirror.url,
-            "HTTPCACHE_DIR": out / "httpcache",
             # settings.py applies these only when $SOTEVAHTI_MIRROR is set; a job gets them as settings
             **project_settings.MIRROR_OVERRIDES,
             "LOG_LEVEL": "INFO",

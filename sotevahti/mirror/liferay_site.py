@@ -136,6 +136,7 @@ class LiferaySite:
             for url in source.feed_urls:
                 self.feeds[(urlsplit(url).hostname or "", urlsplit(url).path)] = _lang_of(urlsplit(url).path)
         self.hosts = frozenset(SITE_NAMES)
+        self.page_size = PAGE_SIZE
 
     def visible(self, host: str, lang: str, epoch: int) -> list[Article]:
         """Articles a host shows in a language in an epoch, newest first."""
@@ -224,7 +225,7 @@ Liferay.Loader.require("frontend-js-web/index", function() {{}});</script>
 
     def _listing(self, host: str, path: str, lang: str, page: int, epoch: int) -> Page | None:
         articles = self.visible(host, lang, epoch)
-        pages = max(1, -(-len(articles) // PAGE_SIZE))
+        pages = max(1, -(-len(articles) // self.page_size))
         if page < 1 or page > pages:
             return None
         label = LABELS[lang]
@@ -233,7 +234,7 @@ Liferay.Loader.require("frontend-js-web/index", function() {{}});</script>
             # A draft the site's robots.txt disallows: a polite spider never fetches it.
             rows.append('<div class="asset-abstract"><h3 class="asset-title">'
                         '<a href="/stm.fi/-/1410845/tyoversio-tiedote-ei-julkinen">Työversio</a></h3></div>')
-        for a in articles[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
+        for a in articles[(page - 1) * self.page_size: page * self.page_size]:
             pub = published_at(a, self.today)
             rows.append(
                 f'<div class="asset-abstract"><h3 class="asset-title">'
