@@ -17,6 +17,7 @@ Settings: ``SOTEVAHTI_CONDITIONAL_ENABLED`` (default true).
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
@@ -52,7 +53,9 @@ class ConditionalGetMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         sources = [s.id for s in getattr(spider, "sources", ())]
-        if not sources or not self.db_path:
+        # No database yet: nothing to revalidate, and this must not create one (a crawl refused by
+        # the crawl lock writes nothing).
+        if not sources or not self.db_path or not Path(self.db_path).exists():
             return
         store = Store(self.db_path)
         self.validators = store.validators(sources)

@@ -15,7 +15,7 @@ import re
 
 _FI_MONTHS = "tammi|helmi|maalis|huhti|touko|kesä|heinä|elo|syys|loka|marras|joulu"
 _SHORT_MONTHS = "jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec"
-_AFTER = re.compile(rf"\s?[.\-–]\s?\d|\s?\.?\s?(?:{_FI_MONTHS}|{_SHORT_MONTHS})", re.IGNORECASE)
+_AFTER = re.compile(rf"\s?[.\-–‒—/]\s?\d|\s?\.?\s?(?:{_FI_MONTHS}|{_SHORT_MONTHS})", re.IGNORECASE)
 _STEMS = tuple(f"{_FI_MONTHS}|{_SHORT_MONTHS}".split("|"))
 
 

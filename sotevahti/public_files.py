@@ -15,7 +15,7 @@ from pathlib import Path
 from .atomic_files import write_atomic
 
 _STAMPS = re.compile(rb"<lastBuildDate>[^<]*</lastBuildDate>|<dateCreated>[^<]*</dateCreated>|DTSTAMP:[^\r\n]*"
-                     rb"|<p>P\xc3\xa4ivitetty [^<]*</p>")
+                     rb"|<p(?: class=\"stamp\")?>(?:P\xc3\xa4ivitetty|Simuloitu p\xc3\xa4iv\xc3\xa4) [^<]*</p>")
 _FEED_UPDATED = re.compile(rb"<updated>[^<]*</updated>")
 
 

@@ -20,7 +20,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from .atomic_files import write_atomic
 from .dates import HELSINKI
 from .diff import Diff
 from .display import days_left_text, format_date, format_datetime, phrases
@@ -297,7 +296,7 @@ def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettin
                                      '<li><a href="../deadlines.ics">Määräajat kalenteriin (.ics)</a></li>'
                                      '<li><a href="../index.html#syotteet">Kaikki syötteet</a></li></ul>'),
         ], settings, now, prefix="../", simulated=simulated)
-        written.append(write_atomic(public / "alue" / f"{file}.html", page))
+        written.append(_write(public / "alue" / f"{file}.html", page))
     return written
 
 

@@ -39,7 +39,7 @@ from .schema import validate_item
 from .store_deadlines import DeadlineStoreMixin
 from .store_health import HealthStoreMixin
 from .store_history import HistoryStoreMixin
-from .store_http import Validator, says_on_consultation
+from .store_http import HttpStoreMixin, Validator, says_on_consultation
 from .tracking import FoundDeadline, item_deadlines, utc_iso
 from .trust import held_long_enough, judge_update
 from .xmlsafe import storable
@@ -107,7 +107,7 @@ def check_database_file(path: str | os.PathLike[str]) -> None:
         conn.close()
 
 
-class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin):
+class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin):
     """The Sotevahti database.
 
     :param path: database file; created with its schema when missing.

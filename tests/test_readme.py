@@ -56,7 +56,7 @@ def test_the_extractor_finds_the_readmes_commands():
     assert run[0].startswith("python monitor.py demo")
     names = {c.split("python monitor.py ", 1)[1].split()[0] for c in run}
     assert {"demo", "sources", "extract-deadlines", "status", "search", "deadlines", "history"} <= names
-    assert skipped and all(re.search(r"monitor\.py (schedule|mirror|crawl --mirror|serve)", c) for c in skipped)
+    assert skipped and all(re.search(r"monitor\.py (schedule|mirror|crawl --mirror|serve|probe)", c) for c in skipped)
 
 
 def test_every_readme_command_runs_as_shown(tmp_path):
