@@ -14,8 +14,9 @@ from pathlib import Path
 
 from .atomic_files import write_atomic
 
+# The page's "Päivitetty" line is a stamp; the demo's "Simuloitu päivä" line is content.
 _STAMPS = re.compile(rb"<lastBuildDate>[^<]*</lastBuildDate>|<dateCreated>[^<]*</dateCreated>|DTSTAMP:[^\r\n]*"
-                     rb"|<p(?: class=\"stamp\")?>(?:P\xc3\xa4ivitetty|Simuloitu p\xc3\xa4iv\xc3\xa4) [^<]*</p>")
+                     rb"|<p(?: class=\"stamp\")?>P\xc3\xa4ivitetty [^<]*</p>")
 _FEED_UPDATED = re.compile(rb"<updated>[^<]*</updated>")
 
 
