@@ -44,13 +44,13 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 MIN_GAP = timedelta(hours=12)
 
 
-def phase(url: str, interval: timedelta) -> timedelta:
-    """A URL's stable offset within an interval, in whole days (the same in every run and machine)."""
-    digest = int.from_bytes(hashlib.sha1(url.encode()).digest()[:8], "big")
+def phase(key: str, interval: timedelta) -> timedelta:
+    """A key's stable offset within an interval, in whole days (the same in every run and machine)."""
+    digest = int.from_bytes(hashlib.sha1(key.encode()).digest()[:8], "big")
     return timedelta(days=digest % max(interval.days, 1))
 
 
-def next_due(url: str, published: datetime, last_checked: datetime, now: datetime) -> datetime:
+def next_due(key: str, published: datetime, last_checked: datetime, now: datetime) -> datetime:
     """When a known article is next due.
 
     Daily ones a day after the last check. Longer intervals run on a grid of days of their own:
@@ -65,13 +65,17 @@ def next_due(url: str, published: datetime, last_checked: datetime, now: datetim
     interval = recheck_interval(published, now)
     if interval <= timedelta(days=1):
         return last_checked + interval
-    offset = phase(url, interval)
+    offset = phase(key, interval)
     steps = (last_checked + MIN_GAP - _EPOCH - offset) // interval + 1
     return _EPOCH + offset + steps * interval
 
 
-def is_due(url: str, published: datetime, last_checked: datetime | None, now: datetime) -> bool:
-    """Whether a known article should be fetched in a crawl at ``now``."""
+def is_due(key: str, published: datetime, last_checked: datetime | None, now: datetime) -> bool:
+    """Whether a known article should be fetched in a crawl at ``now``.
+
+    ``key`` spreads the re-checks (see :func:`phase`): the item's id, not the URL a crawl happened to
+    meet it under, so that the day it is due does not depend on which of its addresses came first.
+    """
     if last_checked is None:
         return True
-    return now >= next_due(url, published, last_checked, now) - SLACK
+    return now >= next_due(key, published, last_checked, now) - SLACK

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from .dates import HELSINKI
@@ -53,13 +53,27 @@ class HttpStoreMixin:
     conn: sqlite3.Connection
 
     def validators(self, sources: Iterable[str]) -> dict[str, Validator]:
-        """``{url: Validator}`` for the stored items of these sources."""
+        """``{url: Validator}`` for the stored items of these sources.
+
+        Every URL an item is known under gets a validator: its own where that URL was fetched, else
+        the item's most recently checked one. The forms of one Liferay address (``/-/`` and ``/-//``,
+        ``?languageId=``) are one page, and which form a crawl meets first depends on timing; without
+        this, the form not stored would be fetched in full and the 304 count would vary run to run.
+        """
         ids = list(sources)
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(
             "SELECT v.url, v.item_id, v.etag, v.last_modified, v.body_hash FROM http_validators v "
-            f"JOIN items i ON i.id = v.item_id WHERE i.source IN ({marks})", ids)
-        return {r[0]: Validator(*r) for r in rows}
+            f"JOIN items i ON i.id = v.item_id WHERE i.source IN ({marks}) ORDER BY v.checked_at, v.url", ids)
+        exact = {r[0]: Validator(*r) for r in rows}
+        latest = {v.item_id: v for v in exact.values()}   # ordered by checked_at: the last one wins
+        aliases = self.conn.execute(
+            "SELECT u.url, u.item_id FROM item_urls u JOIN items i ON i.id = u.item_id "
+            f"WHERE i.source IN ({marks})", ids)
+        for url, item_id in aliases:
+            if url not in exact and item_id in latest:
+                exact[url] = replace(latest[item_id], url=url)
+        return exact
 
     def _write_validators(self, validators: Sequence[Validator], ids: Mapping[str, str], seen_at: str) -> None:
         rows = [(v.url, ids.get(v.item_id, v.item_id), v.etag, v.last_modified, v.body_hash, seen_at)

@@ -145,7 +145,7 @@ class SourceSpider(scrapy.Spider):
             return True
         if known["removed_at"] is None and (
                 self.watched.get(known["id"], self.now) > self.now
-                or is_due(url, known["published"], known["last_seen"], self.now)):
+                or is_due(known["id"], known["published"], known["last_seen"], self.now)):
             return True
         self.count(source, "skipped_not_due")
         return False

@@ -53,6 +53,21 @@ def test_a_duplicate_of_another_source_files_its_validator_under_the_stored_item
     assert store.validators(["stm"])[twin["url"]].item_id == first["id"]
 
 
+def test_every_address_of_an_item_gets_its_validator(store):
+    # The /-/ and /-// forms of one Liferay article are one page: whichever form a crawl meets
+    # first must be asked conditionally, or the 304 count depends on timing.
+    item = make_item(1)
+    double = item["url"].replace("/-/", "/-//")
+    item["urls"] = [item["url"], double]
+    store.upsert_items([item], None, NOW, [Validator(item["url"], item["id"], '"abc"', None, "h1")])
+    validators = store.validators(["stm"])
+    assert validators[double].etag == '"abc"' and validators[double].url == double
+    # a form fetched itself keeps its own validator
+    store.upsert_items([item], None, NOW + timedelta(days=1), [Validator(double, item["id"], '"new"', None, "h2")])
+    validators = store.validators(["stm"])
+    assert validators[double].etag == '"new"' and validators[item["url"]].etag == '"abc"'
+
+
 def test_touching_unchanged_items_moves_last_seen_only(store):
     store.upsert_items([make_item(1)], None, NOW)
     segments = store.conn.execute("SELECT count(*) FROM items_fts_data").fetchone()[0]
@@ -90,6 +105,26 @@ def test_daily_rechecks_stay_daily_and_never_twice_in_a_crawl():
     checked = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     assert not is_due("https://stm.fi/-/1271139/a", published, checked, checked)
     assert is_due("https://stm.fi/-/1271139/a", published, checked, checked + timedelta(hours=23, minutes=30))
+
+
+def test_the_recheck_day_follows_the_item_not_the_address_it_was_met_under():
+    # Two addresses of one 100-day-old article (weekly re-checks): the day it is due must not
+    # depend on which address the crawl met first (the spread used to hash the address).
+    from types import SimpleNamespace
+
+    from spiders.base import SourceSpider
+    checked = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    for n in range(20):
+        url = f"https://valtioneuvosto.fi/en/-/1271139/release-{n}"
+        row = {"id": f"lr-1271139-release-{n}-en", "kind": "announcement", "removed_at": None,
+               "published": checked - timedelta(days=100), "last_seen": checked}
+        fetched = []
+        for day in range(1, 9):
+            spider = SimpleNamespace(known={url: row, url.replace("/-/", "/-//"): row}, watched={},
+                                     now=checked + timedelta(days=day), count=lambda *a: None)
+            fetched.append({SourceSpider.should_fetch(spider, u, None) for u in spider.known})
+        assert all(len(answers) == 1 for answers in fetched), n
+        assert sum(answers == {True} for answers in fetched) >= 1
 
 
 def test_an_open_deadline_keeps_an_old_item_watched_until_a_day_after_it(store):
