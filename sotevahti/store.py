@@ -40,6 +40,7 @@ from .store_deadlines import DeadlineStoreMixin
 from .store_health import HealthStoreMixin
 from .store_history import HistoryStoreMixin
 from .store_http import HttpStoreMixin, Validator, says_on_consultation
+from .store_urls import UrlStoreMixin
 from .tracking import FoundDeadline, item_deadlines, utc_iso
 from .trust import held_long_enough, judge_update
 from .xmlsafe import storable
@@ -107,7 +108,7 @@ def check_database_file(path: str | os.PathLike[str]) -> None:
         conn.close()
 
 
-class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin):
+class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin, UrlStoreMixin):
     """The Sotevahti database.
 
     :param path: database file; created with its schema when missing.
