@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from scrapy.exceptions import DropItem
@@ -40,6 +41,8 @@ class StorePipeline:
         # item id -> the validators of the page it came from (stored with it, in its transaction)
         self.validators: dict[str, Validator] = {}
         self.unchanged: list[str] = []
+        # (item id, url): a URL found after its item was read, added once the item is stored
+        self.late_urls: list[tuple[str, str]] = []
         self.rejected: list[dict[str, Any]] = []
         self.validity = FieldValidity()
         self.store: Store | None = None
@@ -78,6 +81,10 @@ class StorePipeline:
             self.crawler.stats.inc_value(f"sotevahti/{item['source']}/unchanged")
             if len(self.unchanged) >= self.batch_size * 10:
                 self.flush()
+            return item
+        if item.get("_late_url"):
+            # a second listing linked an article the crawl had already read: one more URL of that item
+            self.late_urls.append((item["id"], item["url"]))
             return item
         validator = item.pop("_validator", None)
         if item.get("_removed"):
@@ -122,8 +129,14 @@ class StorePipeline:
             touched = self.store.touch_items(self.unchanged, self.run_id, now)
             self.unchanged.clear()
             self.crawler.stats.inc_value("sotevahti/items_unchanged", touched)
-        if not batch:
-            return
+        if batch:
+            self._store_batch(batch, now)
+        if self.late_urls:
+            self.late_urls = self.store.add_urls(self.late_urls, now)   # an item not stored yet: next flush
+
+    def _store_batch(self, batch: list[dict[str, Any]], now: datetime) -> None:
+        """Upsert a batch (item by item if the batch fails) and count what it did."""
+        assert self.store is not None
         try:
             results = [self.store.upsert_items(batch, self.run_id, now, self._validators_of(batch))]
         except (ValueError, TypeError, sqlite3.Error):

@@ -7,6 +7,7 @@ date on open and a new one is built by running them all. Migrations are only eve
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 import sqlite_utils
 
@@ -118,8 +119,33 @@ CREATE TRIGGER items_au AFTER UPDATE OF title, lead, body ON items BEGIN
 END
 """
 
-#: (version, SQL): version N is reached by running its SQL on a database at N-1.
-MIGRATIONS: list[tuple[int, str]] = [
+
+def _v11_canonical_urls(conn: sqlite3.Connection) -> None:
+    """Record the canonical form of every stored URL as a URL of its item (issue 10's URL forms).
+
+    Issue 10 dropped ``:443`` and ``?publisherId=``/``?redirect=`` from item URLs and read lapha.fi
+    and omahame.fi as Liferay (``/fi/w/<slug>``). Their items get new ids; with their pages' new
+    URLs recorded here, the next crawl finds the stored item (see :mod:`sotevahti.store_urls`)
+    and joins it instead of storing it twice. Nothing else changes: ids, GUIDs and URLs stay.
+    """
+    from .liferay import article_ref
+    from .urls import canonical_item_url
+
+    rows = conn.execute("SELECT u.url, u.item_id, u.first_seen FROM item_urls u JOIN items i ON i.id = u.item_id "
+                        "WHERE i.kind != 'page'").fetchall()
+    for url, item_id, first_seen in rows:
+        forms = {canonical_item_url(url)}
+        ref = article_ref(url)
+        if ref is not None:
+            forms.add(ref.canonical_url())
+        for form in forms - {url}:
+            conn.execute("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)",
+                         (form, item_id, first_seen))
+
+
+#: (version, SQL or a function of the connection): version N is reached by running it on a
+#: database at N-1.
+MIGRATIONS: list[tuple[int, str | Callable[[sqlite3.Connection], None]]] = [
     (1, _V1_ITEMS),       # items, URLs, versions, runs, rejections (+ FTS, below)
     (2, _V2_DEADLINES),   # deadlines and deadline events
     (3, _V3_SOURCES),     # item kinds, source ids, cross-source duplicates, links, diffs
@@ -127,6 +153,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (5, HEALTH_SCHEMA),   # source health per run, and alarms
     (6, _V6_TRUST),       # a missing page's first 404, suspect texts held back, restored items
     (8, _V8_TRAFFIC),     # HTTP validators, backfill state, feed indexes, FTS re-indexed only on text edits
+    (11, _v11_canonical_urls),  # every stored URL's canonical form, so issue 10's new ids join old items
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -137,8 +164,11 @@ def migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> int:
     for number, sql in MIGRATIONS:
         if number <= version:
             continue
-        for statement in _statements(sql):
-            conn.execute(statement)
+        if callable(sql):
+            sql(conn)
+        else:
+            for statement in _statements(sql):
+                conn.execute(statement)
         if number == 1:
             db["items"].enable_fts(["title", "lead", "body"], create_triggers=True)
         conn.execute(f"PRAGMA user_version = {number}")

@@ -5,7 +5,9 @@ file is read offline; a URL is fetched once, with the crawler's user agent and o
 site's robots.txt allows it. A page is read as a feed (RSS/Atom), a listing (its article links
 and next page) or an article (title, time, type, lead, …), each field with where it came from
 and warnings for what usually means wrong rules: no date, a lead that reads as navigation, a
-title that is just the site's name, a listing with no article links.
+title that is just the site's name, a listing with no article links. Input that is not a whole
+page (a page head, header lines, a markup excerpt) is named as such and warned about only for
+what it should have (:mod:`sotevahti.probe_kinds`).
 
 Text files in the form of ``shared/real-samples/`` (page text in reading order, optionally
 headed by ``URL: …`` and ``---``) are wrapped in the plainest HTML that keeps that order.
@@ -26,6 +28,7 @@ from parsel import Selector
 
 from . import generic, liferay
 from .htmltext import is_prose
+from .probe_kinds import header_fields, header_lines, header_links, settle_kind
 from .sources import Config, Source
 from .urls import canonical_item_url, host_of
 
@@ -41,8 +44,10 @@ class ProbeError(ValueError):
 
 @dataclass
 class ProbeReport:
-    """What one page gave: ``kind`` is ``article``, ``listing`` or ``feed``; ``fields`` maps a field
-    name to ``{"value", "from"}``; ``links`` are article links (listing, feed); ``warnings`` are lines."""
+    """What one page gave: ``kind`` is ``article``, ``listing``, ``feed``, or for input that is not a
+    whole page ``page head``, ``header lines`` or ``fragment``; ``fields`` maps a field name to
+    ``{"value", "from"}``; ``links`` are article links; ``warnings`` are what looks wrong, ``notes``
+    what could not be checked in this input."""
 
     url: str
     source: str | None
@@ -52,6 +57,7 @@ class ProbeReport:
     links: list[str] = field(default_factory=list)
     next_page: str | None = None
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The report as the JSON object ``probe --json`` prints."""
@@ -145,19 +151,29 @@ def probe(target: str, config: Config, source_id: str | None = None, fetch: bool
     found_url, body, form = read_input(target, fetch)
     url = url or found_url
     html = generic.decode_html(body, None, source.encoding if source else None)
+    headers = header_lines(html) if form == "text" else None
     if form == "text":
         sample_url, html = wrap_text_sample(html, url or None)
         url = sample_url or url
     url = url or _page_url(html) or (source.urls()[0] if source and source.urls() else "")
     if source is None and url:
-        source = next((s for s in config.sources
-                       if host_of(url) in {host_of(f"https://{h}/") for h in s.allowed_hosts()}), None)
+        source = _source_of_host(config, host_of(url))
     platform = source.platform if source else ("liferay" if liferay.article_ref(url) else "listing")
     if form == "feed":
         return _probe_feed(body, url, source, platform)
-    if platform == "liferay":
-        return _probe_liferay(html, url, source)
-    return _probe_generic(html, url, source, platform)
+    if headers:
+        return ProbeReport(url, source.id if source else None, platform, "header lines",
+                           fields=header_fields(headers), links=header_links(headers))
+    report = _probe_liferay(html, url, source) if platform == "liferay" else _probe_generic(html, url, source, platform)
+    settle_kind(report, html, form)
+    return report
+
+
+def _source_of_host(config: Config, host: str) -> Source | None:
+    """The source whose own site ``host`` is (its start or feed URLs), else one that may follow links there."""
+    own = next((s for s in config.sources if any(host_of(u) == host for u in s.urls())), None)
+    return own or next((s for s in config.sources
+                        if host in {host_of(f"https://{h}/") for h in s.allowed_hosts()}), None)
 
 
 def format_report(report: ProbeReport) -> str:
@@ -169,10 +185,11 @@ def format_report(report: ProbeReport) -> str:
         shown = ", ".join(value) if isinstance(value, list) else str(value if value not in (None, "") else "-")
         shown = shown if len(shown) <= 100 else shown[:97] + "…"
         lines.append(f"{name:<9} {shown}  [{found['from']}]")
-    if report.kind != "article":
+    if report.kind not in ("article", "page head", "fragment"):
         lines.append(f"links     {len(report.links)}")
         lines += [f"  {link}" for link in report.links]
         lines.append(f"next      {report.next_page or '-'}")
+    lines += [f"note      {n}" for n in report.notes]
     lines += [f"warning   {w}" for w in report.warnings] or ["warnings  none"]
     return "\n".join(lines)
 

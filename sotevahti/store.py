@@ -40,6 +40,7 @@ from .store_deadlines import DeadlineStoreMixin
 from .store_health import HealthStoreMixin
 from .store_history import HistoryStoreMixin
 from .store_http import HttpStoreMixin, Validator, says_on_consultation
+from .store_urls import UrlStoreMixin
 from .tracking import FoundDeadline, item_deadlines, utc_iso
 from .trust import held_long_enough, judge_update
 from .xmlsafe import storable
@@ -107,7 +108,7 @@ def check_database_file(path: str | os.PathLike[str]) -> None:
         conn.close()
 
 
-class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin):
+class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin, UrlStoreMixin):
     """The Sotevahti database.
 
     :param path: database file; created with its schema when missing.
@@ -228,8 +229,11 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         A new id is inserted, unless it is the same release as a stored item from another source
         (same title, publication day and organisation: a county release copied to sttinfo.fi) or
         has a URL a stored item already has; then its URLs are added to the stored item, and its
-        id joins that item for good, even after the county corrects the title. A known id whose content hash changed is
-        updated, and its previous content goes to ``item_versions`` with a diff; ``id``,
+        id joins that item for good, even after the county corrects the title. An id whose page a
+        stored item of the same source has (the id scheme changed) is that item: its text is taken
+        as read today, once, without a version (see :mod:`sotevahti.store_urls`), and edits follow.
+        A known id whose content hash changed is updated, and its previous content goes to
+        ``item_versions`` with a diff; ``id``,
         ``source`` and ``first_seen`` never change. New content that looks damaged (see
         :func:`sotevahti.trust.judge_update`) is held back instead and reported in ``held``.
         Reading an item clears a pending 404 and restores a withdrawn item. Every URL the item
@@ -252,7 +256,13 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         stored_as: dict[str, str] = {}
         with self.atomic():
             for item in batch:
+                given = item["id"]
+                stored, rebase = self._same_page(item, seen_at)
+                if stored != given:   # the page is stored under the id an earlier version gave it
+                    item = {**item, "id": stored}
                 row = self._row(item, seen_at, run_id)
+                if rebase:
+                    self._rebase(row)
                 old = self.conn.execute(
                     "SELECT content_hash, version, title, lead, body, attachments, first_seen, updated_at, "
                     "held_hash, held_since FROM items WHERE id = ?", (row["id"],)).fetchone()
@@ -260,7 +270,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
                 outcome = "duplicates" if twin is not None else "new" if old is None else "unchanged"
                 if twin is not None:
                     row["id"] = twin
-                    self._link(twin, item["id"], "duplicate", seen_at)
+                    self._link(twin, given, "duplicate", seen_at)
                 elif old is None:
                     self.conn.execute(f"INSERT INTO items ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                                       tuple(row.values()))
@@ -284,7 +294,7 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
                 if outcome == "held":
                     outcome = "unchanged"
                 else:
-                    stored_as[item["id"]] = row["id"]
+                    stored_as[given] = row["id"]
                 counts[outcome] += 1
                 if outcome != "new":   # a new row was inserted seen, present and not withdrawn
                     self._seen(row["id"], seen_at, run_id)
@@ -348,23 +358,6 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     # -- helpers ------------------------------------------------------------------------
-
-    def _twin_of(self, row: Mapping[str, Any]) -> str | None:
-        joined = self.conn.execute("SELECT item_id FROM item_links WHERE target_id = ? AND relation = 'duplicate' "
-                                   "ORDER BY first_seen, item_id LIMIT 1", (row["id"],)).fetchone()
-        if joined:
-            return str(joined[0])
-        # A URL is one page: an item under a new id whose URL another item already has is that item
-        # (else the new item would be stored without a URL of its own).
-        owner = self.conn.execute("SELECT item_id FROM item_urls WHERE url = ? AND item_id != ?",
-                                  (row["url"], row["id"])).fetchone()
-        if owner:
-            return str(owner[0])
-        if not row.get("dedup_key"):
-            return None
-        hit = self.conn.execute("SELECT id FROM items WHERE dedup_key = ? AND id != ? ORDER BY first_seen LIMIT 1",
-                                (row["dedup_key"], row["id"])).fetchone()
-        return hit[0] if hit else None
 
     def _hold(self, item_id: str, new_hash: str, held_hash: str | None, reason: str, seen_at: str) -> None:
         """Remember a suspect text (not stored) so that reading it again a day later can confirm it."""

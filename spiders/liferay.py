@@ -29,6 +29,8 @@ class LiferaySpider(SourceSpider):
         super().__init__(*args, **kwargs)
         # identity+language -> every real URL it was linked under in this crawl
         self.aliases: dict[tuple[str, str], set[str]] = {}
+        # identity+language -> id of its item, once known (stored before, or read in this crawl)
+        self.item_ids: dict[tuple[str, str], str] = {}
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         source = self.source_of(response)
@@ -44,16 +46,21 @@ class LiferaySpider(SourceSpider):
         if next_page and self.next_listing_page(source, page, links):
             yield self.request(next_page, self.parse_listing, source, page=page + 1)
 
-    def follow(self, url: str, source: Source, discovered: bool = True) -> Iterator[Request]:
+    def follow(self, url: str, source: Source, discovered: bool = True) -> Iterator[Request | dict[str, Any]]:
         ref = liferay.article_ref(url)
         if ref is None:
             return
         self.count(source, "links" if discovered else "rechecked")
         key = (ref.identity, ref.lang)
         if key in self.aliases:
+            if url not in self.aliases[key] and key in self.item_ids:
+                # linked after its article was read (or without a fetch): the item still gets the URL
+                yield {"_late_url": True, "id": self.item_ids[key], "url": url, "source": source.id}
             self.aliases[key].add(url)
             return
         self.aliases[key] = {url}
+        if url in self.known:
+            self.item_ids[key] = self.known[url]["id"]
         if self.should_fetch(url, source):
             yield self.page_request(url, self.parse_article, source, item_page=True, key=key)
 
@@ -80,6 +87,7 @@ class LiferaySpider(SourceSpider):
             # a known article that now answers with some other page is a soft 404, not news
             self.count(source, "errors_not_article" if response.meta["real_url"] in self.known else "not_articles")
             return
+        self.item_ids[response.meta["key"]] = article.ref.item_id()
         owner = self.owner_of(article.url, source)
         if owner is not source:
             self.count(source, "filed_elsewhere")  # found here, filed under the family member it belongs to

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from sotevahti import lausuntopalvelu as lp
 from sotevahti.dates import HELSINKI
 from sotevahti.mirror.lausuntopalvelu_site import expected_proposals
 from sotevahti.store import Store
@@ -23,9 +24,18 @@ def _lausuntopalvelu_rows(db):
     return {r["id"]: r for r in store.db.query("SELECT * FROM items WHERE source = 'lausuntopalvelu'")}, store
 
 
+def sources_reading(tmp_path, fmt: str):
+    """A copy of sources.toml whose lausuntopalvelu source reads the API in ``fmt``."""
+    text = (ROOT / "sources.toml").read_text(encoding="utf-8")
+    assert 'format = "json"' in text      # the configured (and demo) form
+    path = tmp_path / f"sources-{fmt}.toml"
+    path.write_text(text.replace('format = "json"', f'format = "{fmt}"'), encoding="utf-8")
+    return path
+
+
 def test_lausuntopalvelu_atom_pages_filter_and_api_deadlines(mirror, tmp_path):
     site = next(s for s in mirror.sites if "www.lausuntopalvelu.fi" in s.hosts)
-    run = crawl(mirror, tmp_path, "lausuntopalvelu")
+    run = crawl(mirror, tmp_path, "lausuntopalvelu", "--sources", str(sources_reading(tmp_path, "atom")))
     rows, store = _lausuntopalvelu_rows(tmp_path / "sotevahti.db")
     expected = expected_proposals(site, 1)
     assert len(rows) == len(expected) == run["items_new"]
@@ -40,17 +50,32 @@ def test_lausuntopalvelu_atom_pages_filter_and_api_deadlines(mirror, tmp_path):
 
 
 def test_lausuntopalvelu_json_gives_the_same_items(mirror, tmp_path):
-    text = (ROOT / "sources.toml").read_text(encoding="utf-8").replace('format = "atom"', 'format = "json"')
-    sources = tmp_path / "sources.toml"
-    sources.write_text(text, encoding="utf-8")
-    crawl(mirror, tmp_path / "atom", "lausuntopalvelu")
-    crawl(mirror, tmp_path / "json", "lausuntopalvelu", "--sources", str(sources))
+    crawl(mirror, tmp_path / "atom", "lausuntopalvelu", "--sources", str(sources_reading(tmp_path, "atom")))
+    crawl(mirror, tmp_path / "json", "lausuntopalvelu")   # sources.toml reads JSON, as the demo does
     atom, _ = _lausuntopalvelu_rows(tmp_path / "atom" / "sotevahti.db")
     js, _ = _lausuntopalvelu_rows(tmp_path / "json" / "sotevahti.db")
     assert atom.keys() == js.keys()
     for key in atom:
         assert {k: atom[key][k] for k in ("title", "published", "content_hash", "register_number")} == \
                {k: js[key][k] for k in ("title", "published", "content_hash", "register_number")}
+
+
+def test_the_configured_crawl_reads_both_json_shapes_of_the_api(mirror, config, tmp_path):
+    site = next(s for s in mirror.sites if "www.lausuntopalvelu.fi" in s.hosts)
+    assert config.select(["lausuntopalvelu"])[0].format == "json"     # what the demo crawls
+    for epoch in (1, 2):
+        mirror.epoch = epoch
+        start = len(mirror.requests)
+        crawl(mirror, tmp_path, "lausuntopalvelu")
+        api = [p for _e, p, _s in mirror.requests[start:] if "/Lausuntopalvelu.svc/Proposals" in p]
+        shapes = []
+        for path in api:
+            d = json.loads(mirror.page(path, accept=lp.ACCEPT["json"]).body)["d"]
+            shapes.append("list" if isinstance(d, list) else "results" if "results" in d else "one")
+        # pages with a next link come as {"d": {"results": [...], "__next": ...}}, the last as {"d": [...]}
+        assert shapes[0] == "results" and shapes[-1] == "list", shapes
+        rows, _ = _lausuntopalvelu_rows(tmp_path / "sotevahti.db")
+        assert len(rows) == len(expected_proposals(site, epoch))
 
 
 def test_press_release_is_joined_to_its_proposal_and_the_api_deadline_wins(mirror, tmp_path):

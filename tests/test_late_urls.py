@@ -1,0 +1,87 @@
+"""One release under several hosts keeps every URL, whatever order its pages are read in.
+
+The Liferay spider stores an article once even when valtioneuvosto.fi and soteuudistus.fi both
+list it (same group id and slug). The item is built when its page is read, with every URL the
+crawl had linked it under by then. A listing read after that used to lose its URL: these tests
+replay that order by hand, so they fail without the late-URL path, every time.
+"""
+
+from __future__ import annotations
+
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from pipelines.store import StorePipeline
+from sotevahti.mirror.liferay_site import listing_path
+from sotevahti.store import Store
+from spiders.liferay import LiferaySpider
+
+from .conftest import CRAWL_NOW, ROOT
+from .test_store import make_item
+
+MIRROR = "http://127.0.0.1:8097"
+
+
+def spider_and_pipeline(tmp_path, db_name: str = "t.db") -> tuple[LiferaySpider, StorePipeline]:
+    crawler = get_crawler(LiferaySpider, {"SOTEVAHTI_DB": str(tmp_path / db_name), "SOTEVAHTI_RUN_ID": 1,
+                                          "SOTEVAHTI_SOURCES": str(ROOT / "sources.toml"),
+                                          "SOTEVAHTI_MIRROR": MIRROR, "SOTEVAHTI_NOW": CRAWL_NOW.isoformat()})
+    spider = LiferaySpider.from_crawler(crawler, sources="valtioneuvosto,soteuudistus")
+    crawler.spider = spider
+    pipeline = StorePipeline(crawler)
+    pipeline.open_spider()
+    return spider, pipeline
+
+
+def shared_article(site):
+    """The English release valtioneuvosto.fi shows and soteuudistus.fi lists too (the one seen lost)."""
+    return next(a for a in site.articles if a.epoch == 1 and a.host == "valtioneuvosto.fi"
+                and "soteuudistus.fi" in a.also_on)
+
+
+def article_response(site, request: Request, host: str, article) -> HtmlResponse:
+    page = site.render(host, listing_path(article), "", 1, MIRROR)
+    return HtmlResponse(request.url, body=page.body, headers={"Content-Type": page.content_type,
+                                                             "Content-Length": str(len(page.body))},
+                        request=request)
+
+
+def test_a_listing_read_after_the_article_adds_its_url_to_the_stored_item(site, tmp_path):
+    spider, pipeline = spider_and_pipeline(tmp_path)
+    article = shared_article(site)
+    vn, sote = (next(s for s in spider.sources if s.id == i) for i in ("valtioneuvosto", "soteuudistus"))
+    first = f"https://valtioneuvosto.fi{listing_path(article)}"
+    second = f"https://soteuudistus.fi{listing_path(article)}"
+    (request,) = spider.follow(first, vn)
+    # the article is read before soteuudistus.fi's listing page that links it
+    items = list(spider.parse_item_page(article_response(site, request, "valtioneuvosto.fi", article)))
+    assert len(items) == 1 and second not in items[0]["urls"]
+    late = list(spider.follow(second, sote))
+    assert [out["url"] for out in late] == [second]                 # no second request, but the URL travels
+    assert list(spider.follow(second, sote)) == []                  # once
+    for out in [*items, *late]:
+        pipeline.process_item(out)
+    pipeline.close_spider()
+    store = Store(tmp_path / "t.db")
+    (row,) = store.db.query("SELECT id FROM items")
+    assert {first, second} <= set(store.get_item(row["id"])["urls"])
+
+
+def test_a_late_url_waits_for_its_item_and_follows_a_joined_id(tmp_path):
+    _spider, pipeline = spider_and_pipeline(tmp_path)
+    pipeline.batch_size = 50
+    item = make_item(1, source="valtioneuvosto")
+    # the URL arrives while its item is still in the pipeline's buffer: stored after the item
+    pipeline.process_item(item)
+    pipeline.process_item({"_late_url": True, "id": item["id"], "url": "https://soteuudistus.fi/-/x/a",
+                           "source": "soteuudistus"})
+    pipeline.flush()
+    store = Store(tmp_path / "t.db")
+    assert "https://soteuudistus.fi/-/x/a" in store.get_item(item["id"])["urls"]
+    # an id that joined a stored item as its duplicate: the URL goes to the stored item
+    store.upsert_items([make_item(1, id="lr-joined0000000001", url=item["url"])], 1, CRAWL_NOW)
+    assert store.add_urls([("lr-joined0000000001", "https://stm.fi/-/x/a")], CRAWL_NOW) == []
+    assert "https://stm.fi/-/x/a" in store.get_item(item["id"])["urls"]
+    assert store.add_urls([("lr-nosuchitem0000001", "https://stm.fi/-/y")], CRAWL_NOW) == [
+        ("lr-nosuchitem0000001", "https://stm.fi/-/y")]
+    pipeline.close_spider()
