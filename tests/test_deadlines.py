@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sotevahti import deadline_patterns, deadlines, extract_cli
+from sotevahti import deadline_candidates, deadline_patterns, deadlines, extract_cli
 from sotevahti.deadlines import (
     KINDS,
     Deadline,
@@ -154,8 +154,8 @@ def test_score_counts_errors() -> None:
 
 
 def test_doctests() -> None:
-    for module in (deadlines, deadline_patterns, extract_cli):
-        assert doctest.testmod(module).failed == 0, module.__name__
+    for module in (deadlines, deadline_candidates, deadline_patterns, extract_cli):
+        assert doctest.testmod(module).attempted and doctest.testmod(module).failed == 0, module.__name__
 
 
 # --- sentence splitting -------------------------------------------------------------
