@@ -19,10 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import time, timedelta
+from operator import itemgetter
 from typing import NamedTuple
 
 from sotevahti import deadline_patterns as cues
 from sotevahti import deadline_words as dw
+from sotevahti.date_patterns import compile_fast
 from sotevahti.dates import END_OF_DAY, DateMatch
 from sotevahti.deadline_words import has, words
 
@@ -107,23 +109,20 @@ def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int
             or cues.PERIOD_WORDS.search(low, begin, stop) is not None)
 
 
-# Where a clause ends: a comma, semicolon, spaced dash or a co-ordinating conjunction. Plain
-# str.find/rfind, which beat a regex here; "till och med" ("up to and including") is no break.
-_CLAUSE_MARKS = (",", ";", " – ", " — ", " ja ", " and ", " mutta ", " men ", " but ", " och ",
-                 # subordinators: "senast 12.12. så att de hinner behandlas", "… jotta ne ehditään käsitellä"
-                 " så att ", " jotta ", " so that ", " koska ", " eftersom ", " because ", " kun ", " när ")
+# Where a clause ends: a comma, semicolon, spaced dash or a co-ordinating conjunction, and the
+# subordinators of "senast 12.12. så att de hinner behandlas", "… jotta ne ehditään käsitellä".
+# "till och med" ("up to and including") is no break. One scan; a spaced mark's end takes in the
+# space after it (looked at, not consumed, so " ja och " gives both marks).
+_CLAUSE_MARK = compile_fast(r"[,;]| (?:–|—|ja|and|mutta|men|but|så att|jotta|so that|koska|eftersom|because"
+                            r"|kun|när|och(?! med)(?<!till och))(?= )")
 
 
 def clause_marks(low: str, s_start: int, s_end: int) -> list[tuple[int, int]]:
     """(start, end) of every clause mark in the sentence, in order; found once per sentence."""
     marks = []
-    for mark in _CLAUSE_MARKS:
-        at = low.find(mark, s_start, s_end)
-        while at >= 0:
-            if mark != " och " or not (low.startswith("till", at - 4) or low.startswith(" med", at + 4)):
-                marks.append((at, at + len(mark)))
-            at = low.find(mark, at + 1, s_end)
-    marks.sort()
+    for mark in _CLAUSE_MARK.finditer(low, s_start, s_end):
+        start, end = mark.span()
+        marks.append((start, end if end - start == 1 else end + 1))
     return marks
 
 
@@ -189,15 +188,12 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
 
     Every date is a candidate; its cue, the vetoes and the roles of the words in its own clause
     decide; a sentence with no word about acting at all has none. ``found_words`` starts empty
-    and is filled (by lemma roles) only once a date has a cue, so most sentences never pay for it.
+    and is filled (by lemma roles) only once a date has a cue, so most sentences never pay for it;
+    the topic, too, is looked at only then.
     """
     found = []
     topical = marks = None
-    if _TOPIC(low, s_start, s_end) is None:  # no action word on the surface: do the lemmas name one?
-        found_words.update(words(low, s_start, s_end))
-        if not (has(found_words, dw.ACT) or has(found_words, dw.APPEAL)):
-            return found
-        topical = True
+    unread = True  # whether the sentence's topic is still to be looked at: only once a date has a cue
     prev_end = prev_veto_end = s_start
     extended = None  # whether the sentence speaks of an extension at all, looked up once
     for m in dates:
@@ -221,6 +217,13 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
             score = 2  # "… 15.10.2025 asti, jolloin hakuaika päättyy"
         if not score:
             continue
+        if unread:
+            unread = False
+            if _TOPIC(low, s_start, s_end) is None:  # no action word on the surface: do the lemmas name one?
+                found_words.update(words(low, s_start, s_end))
+                if not (has(found_words, dw.ACT) or has(found_words, dw.APPEAL)):
+                    return found
+                topical = True
         if marks is None:
             marks = clause_marks(low, s_start, s_end)
         clause = clause_of(marks, s_start, s_end, start, m.end)
@@ -248,10 +251,10 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
         when = m.time
         if when is None and m.date is not None:
             when = _time_near_cue(low, after, left_from, start)
-            if when is None and not m.is_range and cues.BEFORE_CUE.search(low, max(left_from, start - 30), start):
+            if when is None and not m.is_range and _before_cue(low, max(left_from, start - 30), start):
                 m = replace(m, date=m.date - timedelta(days=1))  # "ennen 15.1.2026": by 14.1.
         if extended is None:
-            extended = cues.EXTENSION.search(low, s_start, s_end) is not None
+            extended = _may_extend(low[s_start:s_end]) and cues.EXTENSION.search(low, s_start, s_end) is not None
         # the date an extension word stands before: right before it, or the sentence's last date
         # ("förlängts från den 10 mars till den 24 mars 2025")
         extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None
@@ -264,12 +267,28 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
 def best_candidate(found: list[Candidate]) -> Candidate:
     """The candidate the sentence's answer is built from: the best-scoring one with a day, the
     earliest of equals (a month-only or unresolved date only when nothing better is there)."""
+    if len(found) == 1:
+        return found[0]  # the common case
     dated = [f for f in found if f.date.precision == "day" and (f.date.date or f.date.day_month)] or found
-    return max(dated, key=_score)
+    return max(dated, key=_SCORE)
 
 
-def _score(found: Candidate) -> int:
-    return found.score
+_SCORE = itemgetter(0)
+
+
+def _before_cue(low: str, start: int, end: int) -> bool:
+    """Whether "ennen", "före" or "before" ends right before ``end`` (BEFORE_CUE), with a cheap
+    look for the words first: most dates have none of them nearby."""
+    return ((low.find("ennen", start, end) >= 0 or low.find("före", start, end) >= 0
+             or low.find("before", start, end) >= 0) and cues.BEFORE_CUE.search(low, start, end) is not None)
+
+
+def _may_extend(sentence: str) -> bool:
+    """Whether the folded ``sentence`` may hold an EXTENSION phrase (by its EXTENSION_HINTS)."""
+    for hint in cues.EXTENSION_HINTS:
+        if hint in sentence:
+            return True
+    return False
 
 
 __all__ = ["Candidate", "best_candidate", "clause_marks", "clause_of", "cue_score", "sentence_candidates"]

@@ -76,7 +76,7 @@ def format_time(value: time | None) -> str | None:
     """"HH:MM", with "kl. 24.00" kept as the ISO 8601 end of day "24:00"."""
     if value is None:
         return None
-    return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
+    return "24:00" if value == END_OF_DAY else f"{value.hour:02d}:{value.minute:02d}"
 
 
 def classify_kind(sentence: str) -> str:
@@ -130,18 +130,37 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
             # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
             # rule would say next December, but the verb says it is already over.
             day = day - relativedelta(years=1)
-    return _deadline(day, when, _clause_kind(low, clause) or _kind(low, context), sentence,
+    return _deadline(day, when, _date_kind(low, clause, context), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
 
 
-def _clause_kind(low: str, clause: tuple[int, int]) -> str | None:
-    """The kind named in the date's own clause, which beats a word in a side clause."""
-    if clause[1] <= clause[0] or (clause[0] == 0 and clause[1] >= len(low)):
-        return None  # the clause is the whole sentence, which the caller reads anyway
+def _date_kind(low: str, clause: tuple[int, int], context: str) -> str:
+    """The kind of the date whose clause is ``clause`` in the folded sentence ``low``: the first
+    rule that matches the clause, which beats a word in a side clause; else the first that matches
+    the sentence; else the sentence before (``context``); else "other".
+
+    Each rule is searched over the sentence once; the clause is searched only for a rule that
+    matched the sentence, and not even then when the leftmost match settles it.
+    """
+    c_from, c_to = clause
+    whole = c_to <= c_from or (c_from == 0 and c_to >= len(low))
+    in_sentence = None
     for kind, rule in cues.KIND_RULES:
-        if rule.search(low, clause[0], clause[1]):
+        m = rule.search(low)
+        if m is None:
+            continue
+        if whole:
             return kind
-    return None
+        if in_sentence is None:
+            in_sentence = kind
+        at = m.start()
+        if at >= c_to:
+            continue  # the leftmost match is after the clause, so none is in it
+        if (at >= c_from and m.end() <= c_to) or rule.search(low, c_from, c_to):
+            return kind
+    if in_sentence is not None:
+        return in_sentence
+    return _kind(context) if context else "other"
 
 
 def _vague_note(sentence: str, low: str, topical: bool | None) -> Deadline | None:
