@@ -392,4 +392,6 @@ def test_bench_runs_without_dateparser(monkeypatch: pytest.MonkeyPatch, capsys: 
     assert _bench_module().main(["--repeat", "1", "--rounds", "1"]) == 0
     out = capsys.readouterr().out
     assert "dateparser not installed, skipping comparison" in out
-    assert f"labelled deadlines exactly right: {sum(bool(c['deadline']) for c in CASES)}/" in out
+    positives = [c for c in CASES if c["deadline"]]
+    right = sum(not c.get("xfail") for c in positives)  # an xfail case is a known miss
+    assert f"labelled deadlines exactly right: {right}/{len(positives)};" in out
