@@ -25,10 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sotevahti import deadline_candidates as dc  # noqa: E402
 from sotevahti import deadline_patterns as cues  # noqa: E402
 from sotevahti import deadline_words as dw  # noqa: E402
-from sotevahti import deadlines  # noqa: E402
 from sotevahti.dates import find_dates_folded, fold_case  # noqa: E402
+from sotevahti.deadlines import extract_deadline  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "deadline_sentences.jsonl"
 ROLES = (dw.ACT, dw.AUTHORITY, dw.USE, dw.GRANT, dw.ELIGIBLE, dw.COUNT, dw.APPEAL, dw.REPORT)
@@ -48,12 +49,12 @@ def candidates(case: dict) -> list[tuple[str | None, list[float]]]:
     for i, m in enumerate(dates):
         if m.precision != "day":
             continue
-        after = deadlines._AFTER_DATE(low, m.end, len(low))
-        score = deadlines._cue_score(low, m, after, prev_end, 0, len(low))
-        c_from, c_to = deadlines._clause(deadlines._clause_marks(low, 0, len(low)), 0, len(low), m.start, m.end)
+        after = dc._AFTER_DATE(low, m.end, len(low))
+        score = dc.cue_score(low, m, after, prev_end, 0, len(low))
+        c_from, c_to = dc.clause_of(dc.clause_marks(low, 0, len(low)), 0, len(low), m.start, m.end)
         vec = [1.0, *(float(score == k) for k in range(4)),
                float(cues.LATER_CUE.match(low, m.end, len(low)) is not None),
-               float(deadlines._LEFT_VETO(low, max(prev_end, m.start - 70, c_from), m.start) is not None),
+               float(dc._LEFT_VETO(low, max(prev_end, m.start - 70, c_from), m.start) is not None),
                float(after is not None and bool(after[4])),
                float(after is not None and after[1] in ("saakka", "asti")),
                float(topical), float(m.is_range), float(m.yearless), float(m.time is not None),
@@ -114,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             best = max(scored, default=(0.0, None))
             model.append((best[1] if best[0] > 0.5 else None, case["deadline"]))
             ref = date.fromisoformat(case["ref_date"]) if case["ref_date"] else None
-            got = deadlines.extract_deadline(case["text"], case["lang"], ref)
+            got = extract_deadline(case["text"], case["lang"], ref)
             rules.append((got.deadline.isoformat() if got and got.deadline else None, case["deadline"]))
         print(f"batch {opts.batch} {lang}: n={len(group)}  model F1 {f1(model):.3f}  rules F1 {f1(rules):.3f}"
               f"  (trained on {len(rows)} candidates)")

@@ -140,7 +140,8 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
                 found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year,
                                    moment=dt if has_time else None))
         for m in pat.DMY_HYPHEN.finditer(low):
-            found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), int(m[3])))
+            if _valid(int(m[1]), int(m[2]), int(m[3])):
+                found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), int(m[3])))
     if "/date(" in low:
         for m in pat.ODATA.finditer(text):
             dt = parse_iso_datetime(m.group(0))
@@ -148,7 +149,8 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
                 found.append(_Atom(m.start(), m.end(), dt.day, dt.month, dt.year, moment=dt))
     if "/" in low:  # "15/3/2025"; statute and diary numbers ("449/2007", "VN/14113/2023") have no D/M/YYYY
         for m in pat.SLASH_DMY.finditer(low):
-            found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), int(m[3])))
+            if _valid(int(m[1]), int(m[2]), int(m[3])):
+                found.append(_Atom(m.start(), m.end(), int(m[1]), int(m[2]), int(m[3])))
     for m in pat.NUMERIC.finditer(low):
         day_text, month_text, dot, year_text = m.groups()
         day, month = int(day_text), int(month_text)
@@ -163,6 +165,7 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
                     and not pat.RANGE_START_BEFORE.search(low, max(0, start - 12), start)):
                 continue  # "11.1" without the final dot only after "tisdag", "senast" or a range start "15.3–"
         found.append(_Atom(start, m.end(), day, month, year))
+    checked = len(found)  # every atom so far is a valid day; those below are checked at the end
     if "kuu" in low or "k." in low:
         for m in pat.FI_DAY_MONTH.finditer(low):
             found.append(_Atom(m.start(), m.end(), int(m[1]), _fi_month(m[2]), _int(m[3]), named=True))
@@ -186,7 +189,8 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
             name, year = m.groups()
             if _word_start(low, m.start()) and (year or name not in ("may", "march")):
                 found.append(_Atom(m.start(), m.end(), None, pat.NAMED_MONTHS[name], _int(year), "month"))
-    found = [a for a in found if a.day is None or _valid(a.day, a.month, a.year)]
+    if len(found) > checked:  # the numeric and ISO atoms above were checked as they were read
+        found = found[:checked] + [a for a in found[checked:] if a.day is None or _valid(a.day, a.month, a.year)]
     if len(found) < 2:
         return found
     found.sort(key=lambda a: (a.start, a.start - a.end))

@@ -77,7 +77,11 @@ _HEADS = {
 }
 # Prefixes a role must never take: "tilinpäätös" (financial statement) is no decision,
 # "myöntäjä" is the grantor a report goes to, "maksatushakemus" the applicant's payment claim.
-_NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj"), PAYMENT: ("maksatushak", "maksu", "maksaja")}
+# "julkaistuun lausuntopyyntöön" (to the published request): the past participle describes what was
+# done already, not the authority's act on the date ("julkaistaan" still is; a "julkaistu 3.2." right
+# before the date is a surface veto).
+_NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj", "julkaistu"),
+               PAYMENT: ("maksatushak", "maksu", "maksaja")}
 # Two-word rules: "joka vuosi", "varje år", "every year", "kunakin vuonna".
 _PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
           ("varje", "år"): RECURRING, ("every", "year"): RECURRING, ("varje", "års"): RECURRING,

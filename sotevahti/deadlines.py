@@ -15,8 +15,7 @@ keep an explanatory note.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -24,7 +23,8 @@ from dateutil.relativedelta import relativedelta
 from sotevahti import deadline_patterns as cues
 from sotevahti import deadline_words as dw
 from sotevahti.dates import END_OF_DAY, DateMatch, find_dates_folded, fold_case
-from sotevahti.deadline_words import has, words
+from sotevahti.deadline_candidates import best_candidate, sentence_candidates
+from sotevahti.deadline_words import has
 from sotevahti.sentences import sentences_of, split_sentences
 
 KINDS = ("consultation", "application", "registration", "other")
@@ -76,15 +76,8 @@ def format_time(value: time | None) -> str | None:
     """"HH:MM", with "kl. 24.00" kept as the ISO 8601 end of day "24:00"."""
     if value is None:
         return None
-    return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
+    return "24:00" if value == END_OF_DAY else f"{value.hour:02d}:{value.minute:02d}"
 
-
-# Bound methods of the hottest patterns, looked up once.
-_AFTER_DATE = cues.AFTER_DATE.match
-_LEFT_CUE = cues.LEFT_CUE.search
-_NOUN_CUE = cues.NOUN_CUE.match
-_LEFT_VETO = cues.LEFT_VETO.search
-_TOPIC = cues.TOPIC.search
 
 def classify_kind(sentence: str) -> str:
     """Kind of a deadline sentence: consultation, application, registration or other.
@@ -103,222 +96,6 @@ def _kind(low: str, context: str = "") -> str:
             if rule.search(text):
                 return kind
     return "other"
-
-
-def _cue_score(low: str, m: DateMatch, after: re.Match[str] | None, left_from: int,
-               s_start: int, s_end: int) -> int:
-    """How strongly a deadline cue is attached to date ``m`` (0 = not at all).
-
-    ``after`` is the AFTER_DATE match at the end of ``m``.
-    """
-    if after is not None and after[1]:
-        return 3
-    start = m.start
-    cue = _LEFT_CUE(low, left_from if left_from > start - 90 else start - 90, start)  # right before the date
-    if cue is not None:
-        # A deadline noun ("Hakuaika: …") is a weaker cue than "viimeistään" or "päättyy".
-        return 2 if _NOUN_CUE(low, cue.start(), start) else 3
-    if m.is_range and cues.PERIOD_WORDS.search(low, s_start, s_end):
-        return 1
-    return 0
-
-
-def _time_near_cue(low: str, after: re.Match[str] | None, left_from: int, start: int) -> time | None:
-    """A time written apart from its date: "5.3.2025 asti klo 16", "by 4 p.m. on 5 March",
-    "klo 12.00 mennessä 30.4.2025"."""
-    if after is not None and after[2]:
-        return time(int(after[2]), int(after[3] or 0))
-    begin = left_from if left_from > start - 40 else start - 40
-    if not (low.find("kl", begin, start) >= 0 or low.find("kello", begin, start) >= 0
-            or low[max(begin, start - 5):start].rstrip().endswith("on")):
-        return None  # cheap test: every form below has "kl", "kello" or "… on" before the date
-    early = cues.TIME_BEFORE.search(low, begin, start)
-    if early is None:
-        return None
-    g = early.groupdict()
-    if g["h12"]:
-        hour = int(g["h12"])
-        if not 1 <= hour <= 12:
-            return None
-        if g["ampm"] is None:  # "12 noon on 6 June"
-            return time(12, int(g["m12"] or 0)) if hour == 12 else None
-        return time(hour % 12 + (12 if g["ampm"] == "p" else 0), int(g["m12"] or 0))
-    hour = int(g["hby"] or g["hat"] or g["hklo"])
-    minute = int(g["mby"] or g["mat"] or g["mklo"] or 0)
-    if hour == 24 and minute == 0:
-        return END_OF_DAY
-    return time(hour, minute) if hour < 24 else None
-
-
-_DURATION_CUES = frozenset(("saakka", "asti"))
-
-
-def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int, s_end: int) -> bool:
-    """Whether the clause around the date at ``start``..``end`` names something to act on."""
-    if _TOPIC(low, left_from, end) is not None:
-        return True
-    begin = s_start
-    for clause in cues.CLAUSE.finditer(low, s_start, start):
-        begin = clause.end()
-    clause = cues.CLAUSE.search(low, end, s_end)
-    stop = clause.start() if clause else s_end
-    # "…, mutta sitä on jatkettu 19.3.2025 saakka": an extension refers back to the topic, and so does
-    # a period word ("…, ja se on avoinna 30. päivään asti")
-    return (_TOPIC(low, begin, stop) is not None or cues.EXTENSION.search(low, begin, stop) is not None
-            or cues.PERIOD_WORDS.search(low, begin, stop) is not None)
-
-
-# Where a clause ends: a comma, semicolon, spaced dash or a co-ordinating conjunction. Plain
-# str.find/rfind, which beat a regex here; "till och med" ("up to and including") is no break.
-_CLAUSE_MARKS = (",", ";", " – ", " — ", " ja ", " and ", " mutta ", " men ", " but ", " och ",
-                 # subordinators: "senast 12.12. så att de hinner behandlas", "… jotta ne ehditään käsitellä"
-                 " så att ", " jotta ", " so that ", " koska ", " eftersom ", " because ", " kun ", " när ")
-
-
-def _clause_marks(low: str, s_start: int, s_end: int) -> list[tuple[int, int]]:
-    """(start, end) of every clause mark in the sentence, in order; found once per sentence."""
-    marks = []
-    for mark in _CLAUSE_MARKS:
-        at = low.find(mark, s_start, s_end)
-        while at >= 0:
-            if mark != " och " or not (low.startswith("till", at - 4) or low.startswith(" med", at + 4)):
-                marks.append((at, at + len(mark)))
-            at = low.find(mark, at + 1, s_end)
-    marks.sort()
-    return marks
-
-
-def _clause(marks: list[tuple[int, int]], s_start: int, s_end: int, start: int, end: int) -> tuple[int, int]:
-    """The clause of the date at ``start``..``end``: between the nearest clause marks on each
-    side, within the sentence (``marks`` from :func:`_clause_marks`)."""
-    left, right = s_start, s_end
-    for mark_start, mark_end in marks:
-        if mark_end <= start:
-            left = mark_end
-        elif mark_start >= end:
-            right = mark_start
-            break
-    return left, right
-
-
-def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: int, s_end: int,
-                start: int) -> bool:
-    """Whether the date's clause makes it the authority's act, a count, a grant's use or an eligible
-    period rather than something the public must do by then (DOMAIN §3.3, issue 11 point 3)."""
-    if not found_words.keys() & _VETO_ROLES:
-        return False  # the common case: no word of any vetoing role in the sentence
-    if (has(found_words, dw.COUNT, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, c_to) is None
-            and cues.PERIOD_WORDS.search(low, c_from, c_to) is None):
-        return True  # "Kyselyyn vastasi 24.11.2025 mennessä yli 3 000": a count; "määräaikaan … mennessä" is not
-    if has(found_words, dw.QUESTION, c_from, c_to) and has(found_words, dw.ANSWERED, c_from, c_to):
-        return True  # "Hakemuksiin liittyviin kysymyksiin vastataan 1.12. asti": the help desk's hours
-    act_here = has(found_words, dw.ACT, c_from, c_to)
-    if ((has(found_words, dw.AUTHORITY, c_from, c_to)
-         # "Besluten skickas per post under vecka 6, senast den 6 februari": the clause names no action
-         or (not act_here and (has(found_words, dw.AUTHORITY, s_start, s_end)
-                               or has(found_words, dw.PAYMENT, s_start, s_end))))
-            and not has(found_words, dw.APPEAL, c_from, c_to) and cues.PERIOD_NOUN.search(low, c_from, start) is None):
-        return True  # "Päätökset pyritään tekemään 15.12. mennessä", "Besluten fattas senast …"
-    if (has(found_words, dw.PAYMENT, c_from, c_to)
-            and _last(found_words, dw.PAYMENT, start) > _last(found_words, dw.ACT, start)):
-        return True  # "Avustukset maksetaan 15.3.2026 mennessä"; not "Utbetalning … ska sökas senast …"
-    grant = has(found_words, dw.GRANT, s_start, s_end)
-    if grant and not has(found_words, dw.REPORT, c_from, c_to) and (
-            has(found_words, dw.USE, c_from, c_to)
-            # "Avustus on käytettävä kuluvan vuoden aikana, viimeistään 31.12.2026"
-            or (not act_here and has(found_words, dw.USE, s_start, s_end))):
-        return True  # "Avustusta voi käyttää 31.12.2026 asti", "Bidraget kan användas t.o.m. …"
-    if not has(found_words, dw.ELIGIBLE, c_from, c_to):
-        return False
-    # "Hankkeen toteutusaika on 1.1.2026–31.12.2027"; with a grant, the word nearer the date tells:
-    # "Stödet kan sökas för kostnader som uppkommit t.o.m. 30.6." is about the costs
-    return not act_here or (grant and _last(found_words, dw.ELIGIBLE, start) > _last(found_words, dw.ACT, start))
-
-
-_VETO_ROLES = frozenset((dw.AUTHORITY, dw.COUNT, dw.USE, dw.ELIGIBLE, dw.PAYMENT, dw.QUESTION))
-
-
-def _last(found_words: dict, role: str, before: int) -> int:
-    """Offset of the last word with ``role`` before ``before`` (-1 if none)."""
-    return max((at for at in found_words.get(role, ()) if at < before), default=-1)
-
-
-def _sentence_deadlines(low: str, s_start: int, s_end: int, dates: list[DateMatch], found_words: dict
-                        ) -> list[tuple[int, DateMatch, time | None, bool, tuple[int, int]]]:
-    """Candidates of one sentence as (score, date, time, extension, clause); ``low`` is the folded text.
-
-    Every date is a candidate; its cue, the vetoes and the roles of the words in its own clause
-    decide; a sentence with no word about acting at all has none. ``found_words`` starts empty
-    and is filled (by lemma roles) only once a date has a cue, so most sentences never pay for it.
-    """
-    found = []
-    topical = marks = None
-    if _TOPIC(low, s_start, s_end) is None:  # no action word on the surface: do the lemmas name one?
-        found_words.update(words(low, s_start, s_end))
-        if not (has(found_words, dw.ACT) or has(found_words, dw.APPEAL)):
-            return found
-        topical = True
-    prev_end = prev_veto_end = s_start
-    extended = None  # whether the sentence speaks of an extension at all, looked up once
-    for m in dates:
-        start = m.start
-        # Cues and vetoes only count inside the date's own clause: in
-        # "saapunut 20.12.2024 ja … 31.1.2025 mennessä" each date has its own.
-        left_from = prev_end
-        if (low.find(",", prev_end, start) >= 0 or low.find(";", prev_end, start) >= 0
-                or low.find("–", prev_end, start) >= 0 or low.find("—", prev_end, start) >= 0):
-            for clause in cues.CLAUSE.finditer(low, prev_end, start):
-                left_from = clause.end()
-        # "8.1.2025 päivätyllä …" describes the earlier date, so the veto window starts after it.
-        veto_from = max(left_from, start - 70, prev_veto_end)
-        after = _AFTER_DATE(low, m.end, s_end)
-        prev_end = prev_veto_end = m.end
-        if after is not None and after[4]:  # "1.1.2019 alkaen"
-            prev_veto_end = after.end()
-            continue
-        score = _cue_score(low, m, after, left_from, s_start, s_end)
-        if not score and cues.LATER_CUE.match(low, m.end, s_end):
-            score = 2  # "… 15.10.2025 asti, jolloin hakuaika päättyy"
-        if not score:
-            continue
-        if marks is None:
-            marks = _clause_marks(low, s_start, s_end)
-        clause = _clause(marks, s_start, s_end, start, m.end)
-        veto = _LEFT_VETO(low, max(veto_from, clause[0]), start)
-        if veto is not None and cues.PERIOD_NOUN.search(low, veto.end(), start) is None:
-            if topical is None:
-                found_words.update(words(low, s_start, s_end))
-                topical = True  # the surface topic test passed above
-            if not has(found_words, dw.ACT, veto.end(), start):
-                # a veto word counts unless a deadline noun or an action stands between it and the date:
-                # "Ennakkoäänestyksen aikana kotiäänestykseen on ilmoittauduttava viimeistään 1.4."
-                continue
-        duration = after is not None and after[1] in _DURATION_CUES
-        if topical is None:
-            # the lemma roles only matter for vetoes and yearly rules: without a surface hint of one
-            # (a cheap scan), the word-by-word look-up is skipped
-            if dw.ROLE_HINT.search(low, s_start, s_end) is not None:
-                found_words.update(words(low, s_start, s_end))
-            topical = True
-        if (score == 3 and duration
-                and not _topical_clause(low, left_from, s_start, start, after.end(), s_end)):
-            continue  # "Hanke kestää 31.12.2026 asti, ja sen rahoitus haetaan …": the topic is another clause's
-        if _whose_veto(low, found_words, clause[0], clause[1], s_start, s_end, start):
-            continue
-        when = m.time
-        if when is None and m.date is not None:
-            when = _time_near_cue(low, after, left_from, start)
-            if when is None and not m.is_range and cues.BEFORE_CUE.search(low, max(left_from, start - 30), start):
-                m = replace(m, date=m.date - timedelta(days=1))  # "ennen 15.1.2026": by 14.1.
-        if extended is None:
-            extended = cues.EXTENSION.search(low, s_start, s_end) is not None
-        # the date an extension word stands before: right before it, or the sentence's last date
-        # ("förlängts från den 10 mars till den 24 mars 2025")
-        extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None
-                                  or (m.start == dates[-1].start
-                                      and cues.EXTENSION.search(low, s_start, start) is not None))
-        found.append((score + 5 * extension, m, when, extension, clause))
-    return found
 
 
 def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: date | None,
@@ -353,25 +130,44 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
             # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
             # rule would say next December, but the verb says it is already over.
             day = day - relativedelta(years=1)
-    return _deadline(day, when, _clause_kind(low, clause) or _kind(low, context), sentence,
+    return _deadline(day, when, _date_kind(low, clause, context), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
 
 
-def _clause_kind(low: str, clause: tuple[int, int]) -> str | None:
-    """The kind named in the date's own clause, which beats a word in a side clause."""
-    if clause[1] <= clause[0] or (clause[0] == 0 and clause[1] >= len(low)):
-        return None  # the clause is the whole sentence, which the caller reads anyway
+def _date_kind(low: str, clause: tuple[int, int], context: str) -> str:
+    """The kind of the date whose clause is ``clause`` in the folded sentence ``low``: the first
+    rule that matches the clause, which beats a word in a side clause; else the first that matches
+    the sentence; else the sentence before (``context``); else "other".
+
+    Each rule is searched over the sentence once; the clause is searched only for a rule that
+    matched the sentence, and not even then when the leftmost match settles it.
+    """
+    c_from, c_to = clause
+    whole = c_to <= c_from or (c_from == 0 and c_to >= len(low))
+    in_sentence = None
     for kind, rule in cues.KIND_RULES:
-        if rule.search(low, clause[0], clause[1]):
+        m = rule.search(low)
+        if m is None:
+            continue
+        if whole:
             return kind
-    return None
+        if in_sentence is None:
+            in_sentence = kind
+        at = m.start()
+        if at >= c_to:
+            continue  # the leftmost match is after the clause, so none is in it
+        if (at >= c_from and m.end() <= c_to) or rule.search(low, c_from, c_to):
+            return kind
+    if in_sentence is not None:
+        return in_sentence
+    return _kind(context) if context else "other"
 
 
 def _vague_note(sentence: str, low: str, topical: bool | None) -> Deadline | None:
     if not cues.VAGUE_ANY.search(low):
         return None
     if topical is None:
-        topical = _TOPIC(low) is not None
+        topical = cues.TOPIC.search(low) is not None
     if not (topical or cues.ANY_CUE.search(low)):
         return None
     for rule, note in cues.VAGUE:
@@ -407,11 +203,10 @@ def extract_deadlines(text: str, lang: str | None = None,
             next_date += 1
         found, found_words = [], {}
         if next_date > first:  # only a sentence with dates has candidates
-            found = _sentence_deadlines(low, s_start, s_end, all_dates[first:next_date], found_words)
+            found = sentence_candidates(low, s_start, s_end, all_dates[first:next_date], found_words)
         sentence, s_low = text[s_start:s_end], low[s_start:s_end]
         if found:
-            dated = [f for f in found if f[1].precision == "day" and (f[1].date or f[1].day_month)] or found
-            _, m, when, extension, clause = max(dated, key=lambda f: f[0])
+            _, m, when, extension, clause = best_candidate(found)
             result.append(_make(sentence, s_low, m, when, ref_date, extension, previous,
                                 (clause[0] - s_start, clause[1] - s_start), has(found_words, dw.RECURRING)))
             previous = s_low

@@ -17,6 +17,8 @@ from sotevahti.deadlines import Deadline, extract_deadline, format_time
 
 _EMPTY = {"deadline": None, "time": None, "kind": None, "sentence": None, "note": None, "recurring": None}
 _LANGS = (None, "fi", "sv", "en")
+#: One encoder for every line: ``json.dumps`` with any option builds a new encoder per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 #: The epilogue of ``monitor.py extract-deadlines --help``.
 HELP = """
@@ -85,7 +87,7 @@ def run_extract_deadlines(stdin: TextIO, stdout: TextIO) -> int:
         else:
             found = extract_deadline(text, lang, ref)
             answer = found.to_json() if found else dict(_EMPTY)
-        stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        stdout.write(_ENCODE(answer) + "\n")
         stdout.flush()
     return status
 

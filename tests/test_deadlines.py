@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sotevahti import deadline_patterns, deadlines, extract_cli
+from sotevahti import deadline_candidates, deadline_patterns, deadlines, extract_cli
 from sotevahti.deadlines import (
     KINDS,
     Deadline,
@@ -154,8 +154,9 @@ def test_score_counts_errors() -> None:
 
 
 def test_doctests() -> None:
-    for module in (deadlines, deadline_patterns, extract_cli):
+    for module in (deadlines, deadline_candidates, deadline_patterns, extract_cli):
         assert doctest.testmod(module).failed == 0, module.__name__
+    assert doctest.testmod(deadline_candidates).attempted
 
 
 # --- sentence splitting -------------------------------------------------------------
@@ -391,4 +392,6 @@ def test_bench_runs_without_dateparser(monkeypatch: pytest.MonkeyPatch, capsys: 
     assert _bench_module().main(["--repeat", "1", "--rounds", "1"]) == 0
     out = capsys.readouterr().out
     assert "dateparser not installed, skipping comparison" in out
-    assert f"labelled deadlines exactly right: {sum(bool(c['deadline']) for c in CASES)}/" in out
+    positives = [c for c in CASES if c["deadline"]]
+    right = sum(not c.get("xfail") for c in positives)  # an xfail case is a known miss
+    assert f"labelled deadlines exactly right: {right}/{len(positives)};" in out
