@@ -77,8 +77,7 @@ class HttpStoreMixin:
         at = utc_iso(now)
         ids = list(dict.fromkeys(item_ids))
         with self.atomic():  # type: ignore[attr-defined]
-            for item_id in ids:
-                self._seen(item_id, at, run_id)  # type: ignore[attr-defined]
+            self._seen(ids, at, run_id)  # type: ignore[attr-defined]
         return len(ids)
 
     def watched_until(self, sources: Iterable[str], now: datetime) -> dict[str, datetime]:
