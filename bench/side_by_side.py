@@ -337,8 +337,11 @@ def store_table(r: dict) -> str:
     for key, op, goal in [("feeds_big_vs_1k", "<=", 3), ("all304_crawl_big_vs_1k", "<=", 3),
                           ("inserts_per_s", ">=", 5000), ("status_big_vs_1k", "", None)]:
         value = r[key]
-        verdict = "" if goal is None else "met" if (value >= goal if op == ">=" else value <= goal) else "MISSED"
-        lines.append(f"{key:28} {value:10.3f}  {op} {goal if goal is not None else '(no target)'}  {verdict}")
+        if goal is None:
+            lines.append(f"{key:28} {value:10.3f}  (no target)")
+            continue
+        verdict = "met" if (value >= goal if op == ">=" else value <= goal) else "MISSED"
+        lines.append(f"{key:28} {value:10.3f}  {op} {goal}  {verdict}")
     return "\n".join(lines)
 
 
