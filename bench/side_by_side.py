@@ -10,6 +10,7 @@ at 1k and at N items. Then a 10,000-page crawl measures peak memory.
     python bench/side_by_side.py                 # the full run (about 10-20 minutes here)
     python bench/side_by_side.py --quick         # smaller sizes, for iterating
     python bench/side_by_side.py --json          # one JSON object (keys in RESULTS.md)
+    python bench/side_by_side.py --store-only    # one seed crawl, then only the --big store figures
 
 Times are wall seconds of each command as a user runs it (process start included), CPU is
 user+system of that process, RSS its peak. With ``--repeat 3`` the median time is kept.
@@ -248,6 +249,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="500 articles, --big 10000, 2000-page memory crawl, 1 run")
     parser.add_argument("--tiny", action="store_true", help="a functional check only: 45 articles, --big 300")
     parser.add_argument("--no-urlwatch", action="store_true", help="skip urlwatch (its figures come out null)")
+    parser.add_argument("--store-only", action="store_true",
+                        help="only the --big part: one first crawl as the seed, then the store figures at 1k and N")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args()
     if args.quick:
@@ -259,11 +262,11 @@ def main() -> None:
     except ImportError:
         args.no_urlwatch = True
 
-    results = measure(args)
+    results = measure_store(args) if args.store_only else measure(args)
     if args.json:
         print(json.dumps(results, indent=2, sort_keys=True))
     else:
-        print(table(results))
+        print(store_table(results) if args.store_only else table(results))
 
 
 def measure(args: argparse.Namespace) -> dict[str, object]:
@@ -308,6 +311,47 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def measure_store(args: argparse.Namespace) -> dict[str, object]:
+    """The ``--big`` figures only: a first crawl of the site seeds the database, then the store test."""
+    site = BenchSite(args.articles, TODAY)
+    with CountingMirror([site]) as mirror, tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        sources = tmp / "sources.toml"
+        sources.write_text(sources_toml(backfill_pages=args.articles // 20 + 20), encoding="utf-8")
+        mirror.epoch = 1
+        seed = tmp / "seed"
+        run(crawl_cmd(seed, sources, mirror, T0), mirror)
+        big = big_store(args.big, mirror, sources, seed, tmp)
+    small, large = big[str(min(1000, args.big))], big[str(args.big)]
+    return {"sizes": {"articles": args.articles, "big": args.big}, "big": big,
+            "feeds_big_vs_1k": large["feeds"] / small["feeds"],
+            "all304_crawl_big_vs_1k": large["all304_crawl"] / small["all304_crawl"],
+            "status_big_vs_1k": large["status"] / small["status"],
+            "inserts_per_s": large["inserts_per_s"]}
+
+
+def store_table(r: dict) -> str:
+    """The printed table of ``--store-only``: the store lines and their ratios against the targets."""
+    lines = [_store_line(f) for f in r["big"].values()]
+    lines.append(f"{'figure':28} {'measured':>10}  target")
+    for key, op, goal in [("feeds_big_vs_1k", "<=", 3), ("all304_crawl_big_vs_1k", "<=", 3),
+                          ("inserts_per_s", ">=", 5000), ("status_big_vs_1k", "", None)]:
+        value = r[key]
+        if goal is None:
+            lines.append(f"{key:28} {value:10.3f}  (no target)")
+            continue
+        verdict = "met" if (value >= goal if op == ">=" else value <= goal) else "MISSED"
+        lines.append(f"{key:28} {value:10.3f}  {op} {goal}  {verdict}")
+    return "\n".join(lines)
+
+
+def _store_line(f: dict) -> str:
+    return (f"store of {int(f['items'])} synthetic items: inserts {f['inserts_per_s']:.0f}/s, feeds "
+            f"{f['feeds']:.2f} s, search {f['search']:.2f} s, deadlines {f['deadlines']:.2f} s, status "
+            f"{f['status']:.2f} s, all-304 crawl {f['all304_crawl']:.2f} s ({int(f['all304_requests'])} "
+            f"requests, {int(f['all304_304s'])} × 304)")
+
+
 def peak_rss_crawl(pages: int, tmp: Path) -> Measured:
     """A first crawl of a site of ``pages`` articles; its peak RSS is the memory figure."""
     site = BenchSite(pages, TODAY)
@@ -338,11 +382,7 @@ def table(r: dict) -> str:
     for step in ("first", "unchanged", "change"):
         row(f"Sotevahti, {step}", r["sotevahti"][step])
     lines.append(f"disk left by the first crawl: {r['disk_bytes_per_page'] / 1024:.1f} KiB per page")
-    for f in r["big"].values():
-        lines.append(f"store of {int(f['items'])} synthetic items: inserts {f['inserts_per_s']:.0f}/s, feeds "
-                     f"{f['feeds']:.2f} s, search {f['search']:.2f} s, deadlines {f['deadlines']:.2f} s, status "
-                     f"{f['status']:.2f} s, all-304 crawl {f['all304_crawl']:.2f} s ({int(f['all304_requests'])} "
-                     f"requests, {int(f['all304_304s'])} × 304)")
+    lines.extend(_store_line(f) for f in r["big"].values())
     targets = [("pipeline_vs_bare", ">=", 0.85), ("recrawl_requests_ratio", "<=", 0.10),
                ("recrawl_cpu_ratio", "<=", 0.2), ("changes_found_first_crawl", ">=", 8),
                ("requests_vs_urlwatch", "<=", 0.15), ("urlwatch_time_vs_detect", ">=", 10),

@@ -30,7 +30,7 @@ from .regions import NATIONAL, region_name
 from .site_page import write_site
 from .sources import FeedSettings
 from .store import Store
-from .xmlsafe import PublicView
+from .xmlsafe import PublicView, public_value
 
 FEED_LIMIT = 50
 _UPDATED = {"fi": "Päivitetty", "sv": "Uppdaterad", "en": "Updated"}
@@ -155,12 +155,17 @@ def build_feed(entries: Iterable[Mapping[str, Any]], settings: FeedSettings, sel
 
 def feed_entries(store: Store | PublicView, limit: int = FEED_LIMIT,
                  filters: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """The newest items and edits, merged by time: what the announcement feeds show."""
-    entries = [item_entry(i) for i in store.latest_items(limit, filters=filters)]
-    entries += [change_entry(c) for c in store.latest_changes(limit, filters=filters)]
-    entries += [removal_entry(r) for r in store.latest_removals(limit, filters=filters)]
+    """The newest items and edits, merged by time: what the announcement feeds show.
+
+    The entries are built from the stored rows and then cleaned (:func:`public_value`): only the
+    ``limit`` entries that are published, and only what they show, not every stored body read.
+    """
+    rows = store.public_source if isinstance(store, PublicView) else store
+    entries = [item_entry(i) for i in rows.latest_items(limit, filters=filters)]
+    entries += [change_entry(c) for c in rows.latest_changes(limit, filters=filters)]
+    entries += [removal_entry(r) for r in rows.latest_removals(limit, filters=filters)]
     entries.sort(key=lambda e: (e["published"], e["guid"]), reverse=True)
-    return entries[:limit]
+    return public_value(entries[:limit])
 
 
 def write_feeds(store: Store | PublicView, public_dir: str | Path, settings: FeedSettings, now: datetime,

@@ -18,74 +18,33 @@ stored as UTC ISO 8601 strings, which sort correctly; they are shown in Europe/H
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from .dates import HELSINKI
-from .deadline_gate import may_hold_deadline
 from .migrations import check_ours, migrate
-from .schema import validate_item
 from .store_deadlines import DeadlineStoreMixin
 from .store_health import HealthStoreMixin
 from .store_history import HistoryStoreMixin
-from .store_http import HttpStoreMixin, Validator, says_on_consultation
+from .store_http import HttpStoreMixin
+from .store_upsert import UpsertResult, UpsertStoreMixin, api_deadlines, content_hash, dedup_key
 from .store_urls import UrlStoreMixin
-from .tracking import FoundDeadline, item_deadlines, utc_iso
-from .trust import held_long_enough, judge_update
-from .xmlsafe import storable
+from .tracking import utc_iso
 
-_CONTENT_FIELDS = ("title", "lead", "body")
+# the upsert and its plain helpers live in store_upsert.py; re-exported for callers of this module
+__all__ = ["Store", "UpsertResult", "api_deadlines", "check_database_file", "content_hash", "dedup_key",
+           "default_db_path"]
+
+#: The small tables ``status`` reads, checked by its quick integrity check.
+STATUS_TABLES = ("runs", "source_health", "alarms", "source_state")
 _FILTER_COLUMNS = frozenset({"region", "organisation", "kind", "language", "source"})
-
-
-@dataclass(frozen=True)
-class UpsertResult:
-    """What one batch did."""
-
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    #: ``(source, reason, item id)`` of every item whose new content was held back
-    held: tuple[tuple[str, str, str], ...] = ()
-
-
-def dedup_key(item: Mapping[str, Any]) -> str | None:
-    """Key that finds one release published by several sources: title, day and organisation.
-
-    Only announcements get one; a consultation or a watched page is its own thing.
-    """
-    if (item.get("kind") or "announcement") != "announcement":
-        return None
-    title = " ".join(re.sub(r"[^\w]+", " ", item["title"].casefold()).split())
-    day = item["published"].astimezone(HELSINKI).date().isoformat()
-    raw = f"{title}|{day}|{item['organisation'].casefold()}"
-    return hashlib.sha1(raw.encode()).hexdigest()[:20]
-
-
-def api_deadlines(item: Mapping[str, Any]) -> list[FoundDeadline]:
-    """An item's authoritative deadlines (from an API field) as found deadlines."""
-    return [FoundDeadline(kind=d["kind"], deadline=date.fromisoformat(d["deadline"]),
-                          time=time.fromisoformat(d["time"]) if d.get("time") else None,
-                          sentence=d.get("sentence") or "") for d in item["api_deadlines"]]
-
-
-def content_hash(item: Mapping[str, Any]) -> str:
-    """Hash of what a reader sees: title, lead, body and the attachment URLs."""
-    payload = [item.get(k) or "" for k in _CONTENT_FIELDS]
-    payload.append(sorted(a["url"] for a in item.get("attachments") or ()))
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
 def default_db_path() -> Path:
@@ -108,7 +67,8 @@ def check_database_file(path: str | os.PathLike[str]) -> None:
         conn.close()
 
 
-class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin, UrlStoreMixin):
+class Store(UpsertStoreMixin, DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin,
+            UrlStoreMixin):
     """The Sotevahti database.
 
     :param path: database file; created with its schema when missing.
@@ -129,6 +89,9 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         if not memory:
             self.db.enable_wal()
         conn.execute("PRAGMA synchronous = NORMAL")
+        # 16 MiB of page cache (SQLite's default is 2 MiB): the indexes a batch inserts into stay
+        # in memory at 100,000 items; it is only allocated as pages are read.
+        conn.execute("PRAGMA cache_size = -16384")
         self._migrate()
 
     def close(self) -> None:
@@ -222,92 +185,6 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
 
     # -- items --------------------------------------------------------------------------
 
-    def upsert_items(self, items: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime,
-                     validators: Sequence[Validator] = ()) -> UpsertResult:
-        """Store a batch of items in one transaction.
-
-        A new id is inserted, unless it is the same release as a stored item from another source
-        (same title, publication day and organisation: a county release copied to sttinfo.fi) or
-        has a URL a stored item already has; then its URLs are added to the stored item, and its
-        id joins that item for good, even after the county corrects the title. An id whose page a
-        stored item of the same source has (the id scheme changed) is that item: its text is taken
-        as read today, once, without a version (see :mod:`sotevahti.store_urls`), and edits follow.
-        A known id whose content hash changed is updated, and its previous content goes to
-        ``item_versions`` with a diff; ``id``,
-        ``source`` and ``first_seen`` never change. New content that looks damaged (see
-        :func:`sotevahti.trust.judge_update`) is held back instead and reported in ``held``.
-        Reading an item clears a pending 404 and restores a withdrawn item. Every URL the item
-        was seen under is recorded, links to related items are kept, the deadlines in a new or
-        changed item's text are tracked, and authoritative ``api_deadlines`` are synced.
-
-        :param validators: the HTTP validators of the pages these items came from; written in
-            the same transaction (none for an item held back), so they never describe content
-            that was not stored.
-        :raises ValueError: if an item fails :func:`~sotevahti.schema.validate_item`.
-        """
-        batch = [storable(dict(item)) for item in items]
-        for item in batch:
-            problems = validate_item(item)
-            if problems:
-                raise ValueError(f"{item.get('url')}: {'; '.join(problems)}")
-        seen_at = utc_iso(now)
-        counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0}
-        held: list[tuple[str, str, str]] = []
-        stored_as: dict[str, str] = {}
-        with self.atomic():
-            for item in batch:
-                given = item["id"]
-                stored, rebase = self._same_page(item, seen_at)
-                if stored != given:   # the page is stored under the id an earlier version gave it
-                    item = {**item, "id": stored}
-                row = self._row(item, seen_at, run_id)
-                if rebase:
-                    self._rebase(row)
-                old = self.conn.execute(
-                    "SELECT content_hash, version, title, lead, body, attachments, first_seen, updated_at, "
-                    "held_hash, held_since FROM items WHERE id = ?", (row["id"],)).fetchone()
-                twin = self._twin_of(row) if old is None else None
-                outcome = "duplicates" if twin is not None else "new" if old is None else "unchanged"
-                if twin is not None:
-                    row["id"] = twin
-                    self._link(twin, given, "duplicate", seen_at)
-                elif old is None:
-                    self.conn.execute(f"INSERT INTO items ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                                      tuple(row.values()))
-                    self._track_deadlines(item, now, run_id, new=True)
-                elif old[0] != row["content_hash"]:
-                    reason = judge_update({"title": old[2], "lead": old[3], "body": old[4]}, row)
-                    held_since = datetime.fromisoformat(old[9]) if old[9] else None
-                    if reason is None or held_long_enough(reason, old[8], held_since, row["content_hash"], now):
-                        row.update(held_hash=None, held_since=None, held_reason=None)
-                        self._new_version(row, old, item, seen_at, run_id)
-                        self._track_deadlines(item, now, run_id)
-                        outcome = "updated"
-                    else:
-                        self._hold(row["id"], row["content_hash"], old[8], reason, seen_at)
-                        held.append((item["source"], reason, row["id"]))
-                        outcome = "held"
-                if outcome == "unchanged" and old is not None and old[0] == row["content_hash"] and old[8]:
-                    # the stored text came back: a text held back before is no longer pending
-                    self.conn.execute("UPDATE items SET held_hash = NULL, held_since = NULL, held_reason = NULL "
-                                      "WHERE id = ?", (row["id"],))
-                if outcome == "held":
-                    outcome = "unchanged"
-                else:
-                    stored_as[given] = row["id"]
-                counts[outcome] += 1
-                if outcome != "new":   # a new row was inserted seen, present and not withdrawn
-                    self._seen(row["id"], seen_at, run_id)
-                for url in {item["url"], *(item.get("urls") or ())}:
-                    self.conn.execute("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)",
-                                      (url, row["id"], seen_at))
-                for target in item.get("related") or ():
-                    self._link(row["id"], target, "related", seen_at)
-                if item.get("api_deadlines") and twin is None:
-                    self.sync_item_deadlines(row["id"], api_deadlines(item), now, run_id, origin="api")
-            self._write_validators([v for v in validators if v.item_id in stored_as], stored_as, seen_at)
-        return UpsertResult(**counts, held=tuple(held))
-
     def record_rejections(self, rejections: Iterable[Mapping[str, Any]], run_id: int | None, now: datetime) -> int:
         """Store rejected items (``source``, ``url``, ``reason``); returns how many."""
         rows = [{"run_id": run_id, "source": r.get("source"), "url": r.get("url"), "reason": r["reason"],
@@ -335,8 +212,14 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         """The values a filterable column takes among stored items, e.g. every region with items."""
         if column not in _FILTER_COLUMNS:
             raise ValueError(f"not a filterable column: {column}")
-        where = "WHERE relevant = 1" if relevant_only else ""
-        return [r[0] for r in self.conn.execute(f"SELECT DISTINCT {column} FROM items {where} ORDER BY 1") if r[0]]
+        if not relevant_only:
+            return [r[0] for r in self.conn.execute(f"SELECT DISTINCT {column} FROM items ORDER BY 1") if r[0]]
+        # A skip scan of the partial index (column, published) WHERE relevant = 1: one index seek per
+        # value, so the cost follows the number of regions or organisations, not of items.
+        sql = (f"WITH RECURSIVE v(x) AS (SELECT min({column}) FROM items WHERE relevant = 1 UNION ALL "
+               f"SELECT (SELECT min({column}) FROM items WHERE relevant = 1 AND {column} > v.x) FROM v "
+               "WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL")
+        return [r[0] for r in self.conn.execute(sql) if r[0]]
 
     @staticmethod
     def _filters(filters: Mapping[str, str] | None, relevant_only: bool, prefix: str) -> tuple[str, list[str]]:
@@ -353,58 +236,31 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         where = "WHERE relevant = 1" if relevant_only else ""
         return dict(self.conn.execute(f"SELECT source, count(*) FROM items {where} GROUP BY source ORDER BY source"))
 
-    def integrity_check(self) -> str:
-        """SQLite's ``PRAGMA integrity_check``: ``"ok"`` when the file is sound."""
-        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+    def integrity_check(self, *, full: bool = True) -> str:
+        """``"ok"`` when the file is sound, else SQLite's first complaint.
+
+        :param full: SQLite's ``PRAGMA integrity_check`` over the whole file (it reads every page
+            and checks every index against its table: seconds at 100,000 items). ``False``: only
+            ``PRAGMA quick_check`` of the tables ``status`` reads (:data:`STATUS_TABLES`), which
+            costs the same at any number of items.
+        """
+        if full:
+            return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+        for table in STATUS_TABLES:
+            result = str(self.conn.execute(f"PRAGMA quick_check({table})").fetchone()[0])
+            if result != "ok":
+                return result
+        return "ok"
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _hold(self, item_id: str, new_hash: str, held_hash: str | None, reason: str, seen_at: str) -> None:
-        """Remember a suspect text (not stored) so that reading it again a day later can confirm it."""
-        if held_hash == new_hash:
-            return
-        self.conn.execute("UPDATE items SET held_hash = ?, held_since = ?, held_reason = ? WHERE id = ?",
-                          (new_hash, seen_at, reason, item_id))
-
-    def _seen(self, item_id: str, seen_at: str, run_id: int | None) -> None:
-        """The item's page was read: it is not missing, and if it was withdrawn it is back."""
-        self.conn.execute(
+    def _seen(self, item_ids: Iterable[str], seen_at: str, run_id: int | None) -> None:
+        """These items' pages were read: they are not missing, and a withdrawn one is back."""
+        self.conn.executemany(
             "UPDATE items SET last_seen = ?, last_run = ?, missing_since = NULL, missing_status = NULL, "
             "restored_at = CASE WHEN removed_at IS NULL THEN restored_at ELSE ? END, "
             "removed_at = NULL, removed_status = NULL, removed_run = NULL WHERE id = ?",
-            (seen_at, run_id, seen_at, item_id))
-
-    def _link(self, item_id: str, target_id: str, relation: str, seen_at: str) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
-                          "VALUES (?,?,?,?)", (item_id, target_id, relation, seen_at))
-
-    def _track_deadlines(self, item: Mapping[str, Any], now: datetime, run_id: int | None,
-                         new: bool = False) -> None:
-        # Read with the item's own publication day as the reference for year-less dates; a text
-        # with no date form anywhere has no deadline, and the extractor is skipped for it (its
-        # stored deadlines, if any, are still matched against "none": a deleted one is withdrawn).
-        text = "\n".join((item["title"], item.get("lead") or "", item.get("body") or ""))
-        if new and not may_hold_deadline(text):
-            return   # a new item has nothing stored to withdraw either
-        found = item_deadlines(item["title"], item.get("lead") or "", item.get("body") or "",
-                               item["published"], item.get("language")) if may_hold_deadline(text) else []
-        self.sync_item_deadlines(item["id"], found, now, run_id)
-
-    def _row(self, item: Mapping[str, Any], seen_at: str, run_id: int | None) -> dict[str, Any]:
-        return {
-            "id": item["id"], "url": item["url"], "source": item["source"],
-            "organisation": item["organisation"], "region": item["region"], "type": item.get("type") or None,
-            "language": item.get("language"), "title": item["title"], "published": utc_iso(item["published"]),
-            "lead": item.get("lead") or "", "body": item.get("body") or "",
-            "tags": _json_list(item.get("tags")),
-            "attachments": _json_list([dict(a) for a in item.get("attachments") or []]),
-            "content_hash": content_hash(item), "relevant": int(bool(item["relevant"])),
-            "topic_terms": _json_list(item.get("topic_terms")),
-            "first_seen": seen_at, "last_seen": seen_at, "first_run": run_id, "last_run": run_id,
-            "kind": item.get("kind") or "announcement", "external_id": item.get("external_id"),
-            "register_number": item.get("register_number"), "dedup_key": dedup_key(item),
-            "on_consultation": int(says_on_consultation(item["title"], item.get("lead"), item.get("body"))),
-        }
+            [(seen_at, run_id, seen_at, item_id) for item_id in item_ids])
 
     def _items(self, tail: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
         rows = list(self.db.query(f"SELECT * FROM items {tail}", list(params)))
@@ -426,8 +282,3 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
     def _scalar(self, sql: str, *params: Any) -> int:
         return int(self.conn.execute(sql, params).fetchone()[0])
 
-
-def _json_list(values: Iterable[Any] | None) -> str:
-    """A list as JSON text (``[]`` without calling the encoder, the common case)."""
-    items = list(values or ())
-    return json.dumps(items, ensure_ascii=False) if items else "[]"

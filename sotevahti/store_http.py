@@ -22,6 +22,8 @@ from .tracking import utc_iso
 #: Words saying a release is out for comments: "on lausunnolla", "är ute på remiss", "out for consultation".
 _ON_CONSULTATION = ("lausunnolla", "lausuntokierroksella", "kommentoitavana", "på remiss",
                     "out for consultation", "consultation round")
+_ON_CONSULTATION_BYTES = tuple(dict.fromkeys(
+    form.encode() for word in _ON_CONSULTATION for form in (word, word.replace("å", "Å"))))
 #: How long an item that says it is on consultation, but gives no readable deadline, is re-checked daily.
 CONSULTATION_WATCH = timedelta(days=90)
 
@@ -31,9 +33,17 @@ def says_on_consultation(*texts: str | None) -> bool:
 
     >>> says_on_consultation("Luonnos hallituksen esitykseksi on lausunnolla 12.1.2027 asti.")
     True
+    >>> says_on_consultation("Förslaget är ute PÅ REMISS till 12.1.2027."), says_on_consultation("Lausunto annettu.")
+    (True, False)
     """
-    text = "\n".join(t for t in texts if t).casefold()
-    return any(word in text for word in _ON_CONSULTATION)
+    # UTF-8 bytes lowered (ASCII letters only) are far cheaper than casefolding a long Finnish
+    # text; the one non-ASCII letter of the phrases, "å", is looked for in both cases.
+    text = "\n".join(t for t in texts if t)
+    try:
+        raw = text.encode().lower()
+    except UnicodeEncodeError:   # a lone surrogate (the store drops them before it gets here)
+        return any(word in text.casefold() for word in _ON_CONSULTATION)
+    return any(word in raw for word in _ON_CONSULTATION_BYTES)
 
 
 @dataclass(frozen=True)
@@ -91,8 +101,7 @@ class HttpStoreMixin:
         at = utc_iso(now)
         ids = list(dict.fromkeys(item_ids))
         with self.atomic():  # type: ignore[attr-defined]
-            for item_id in ids:
-                self._seen(item_id, at, run_id)  # type: ignore[attr-defined]
+            self._seen(ids, at, run_id)  # type: ignore[attr-defined]
         return len(ids)
 
     def watched_until(self, sources: Iterable[str], now: datetime) -> dict[str, datetime]:

@@ -14,7 +14,7 @@ the canonical form of every stored URL, so pages stored before that change are f
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,26 +38,34 @@ class UrlStoreMixin:
                                 "ORDER BY first_seen, item_id LIMIT 1", (item_id, relation)).fetchone()
         return str(row[0]) if row else None
 
-    def _same_page(self, item: Mapping[str, Any], seen_at: str) -> tuple[str, bool]:
-        """``(stored id, joins now)``: the id the item's page is stored under, and whether this is the
-        first time the item's own id meets it (then the stored text is re-read, see :meth:`_rebase`).
+    def _same_pages(self, pending: Sequence[tuple[dict[str, Any], dict[str, Any]]], stored: Any,
+                    seen_at: str) -> bool:
+        """Give each pending item the id its page is stored under; true if any item changed id.
 
-        An id that is stored, joined before, or a copy joined as a duplicate is left as it is.
+        ``stored`` is the round's :class:`~sotevahti.store_upsert._Stored` (what the database holds
+        for these items). An item whose id is stored, or that joined an item as a duplicate before,
+        is left as it is; one that joined as an alias takes that item's id. A new id whose URL an
+        item *of the same source* has is that item: it joins it as an ``alias`` and, this first
+        time, the stored text is re-read (:meth:`_rebase`). The item's own id is kept in
+        ``item["_given"]`` (for its validator and a duplicate link).
         """
-        item_id = item["id"]
-        if self.conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone():
-            return item_id, False
-        alias = self._joined(item_id, "alias")
-        if alias or self._joined(item_id, "duplicate"):
-            return alias or item_id, False
-        owner = self.conn.execute(
-            "SELECT u.item_id FROM item_urls u JOIN items i ON i.id = u.item_id WHERE u.url = ? AND i.source = ?",
-            (item["url"], item["source"])).fetchone()
-        if owner is None:
-            return item_id, False
-        self.conn.execute("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
-                          "VALUES (?,?,'alias',?)", (owner[0], item_id, seen_at))
-        return str(owner[0]), True
+        changed = False
+        for item, row in pending:
+            item.setdefault("_given", item["id"])
+            if row["id"] in stored.old or row["id"] in stored.joined:
+                continue
+            alias = stored.aliased.get(row["id"])
+            owner = stored.url_owner.get(row["url"])
+            if alias is None and (owner is None or stored.url_source.get(row["url"]) != item["source"]):
+                continue
+            if alias is None:
+                alias = owner
+                self.conn.execute("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
+                                  "VALUES (?,?,'alias',?)", (alias, row["id"], seen_at))
+                self._rebase({**row, "id": alias})
+            item["id"] = row["id"] = alias
+            changed = True
+        return changed
 
     def _rebase(self, row: Mapping[str, Any]) -> None:
         """The stored item's fields as the current code reads its page, with no version and no update
@@ -83,21 +91,3 @@ class UrlStoreMixin:
                 self.conn.execute("INSERT OR IGNORE INTO item_urls (url, item_id, first_seen) VALUES (?,?,?)",
                                   (url, stored, utc_iso(now)))
         return waiting
-
-    def _twin_of(self, row: Mapping[str, Any]) -> str | None:
-        """The stored item a new id joins as a duplicate: the one it joined before, one from another
-        source with its URL, or the same release (:func:`~sotevahti.store.dedup_key`)."""
-        joined = self._joined(row["id"], "duplicate")
-        if joined:
-            return joined
-        # A URL is one page: an item under a new id whose URL another item already has is that item
-        # (else the new item would be stored without a URL of its own).
-        owner = self.conn.execute("SELECT item_id FROM item_urls WHERE url = ? AND item_id != ?",
-                                  (row["url"], row["id"])).fetchone()
-        if owner:
-            return str(owner[0])
-        if not row.get("dedup_key"):
-            return None
-        hit = self.conn.execute("SELECT id FROM items WHERE dedup_key = ? AND id != ? ORDER BY first_seen LIMIT 1",
-                                (row["dedup_key"], row["id"])).fetchone()
-        return hit[0] if hit else None

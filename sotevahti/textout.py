@@ -44,7 +44,9 @@ def format_status(rows: Sequence[Mapping[str, Any]], database: Mapping[str, Any]
         lines.append(f"{r['source']:<22} {_when(r['last_run_at']):<21} {_when(r['last_success_at']):<21} "
                      f"{r['links']:>5} {r['items_found']:>5} {r['items_new']:>4} {r['responses_304']:>4} "
                      f"{sum(r['errors'].values()):>4}  {state}")
-    lines.append(f"\nDatabase {database['path']}: {database['bytes'] / 1e6:.1f} MB, integrity {database['integrity']}")
+    scope = "" if database.get("integrity_checked", "full") == "full" else f" ({database['integrity_checked']})"
+    lines.append(f"\nDatabase {database['path']}: {database['bytes'] / 1e6:.1f} MB, "
+                 f"integrity {database['integrity']}{scope}")
     if last_run and last_run["status"] not in ("ok", "running"):
         lines.append(f"Last run {last_run['id']} (started {_when(last_run['started'])}): {last_run['status']}")
     return "\n".join(lines)

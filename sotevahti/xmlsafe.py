@@ -51,7 +51,11 @@ def storable(value: Any) -> Any:
     {'title': 'Sote-uudistus', 'tags': ['a']}
     """
     if isinstance(value, str):
-        return _SURROGATES.sub("", value) if _SURROGATES.search(value) else value
+        try:
+            value.encode("utf-8")   # fails only on a lone surrogate; far cheaper than a regex scan
+        except UnicodeEncodeError:
+            return _SURROGATES.sub("", value)
+        return value
     if isinstance(value, dict):
         return {k: storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
