@@ -10,6 +10,7 @@ import sqlite3
 
 import sqlite_utils
 
+from .notify_store import NOTIFY_SCHEMA
 from .store_health import HEALTH_SCHEMA
 
 _V1_ITEMS = """
@@ -127,6 +128,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (5, HEALTH_SCHEMA),   # source health per run, and alarms
     (6, _V6_TRUST),       # a missing page's first 404, suspect texts held back, restored items
     (8, _V8_TRAFFIC),     # HTTP validators, backfill state, feed indexes, FTS re-indexed only on text edits
+    (9, NOTIFY_SCHEMA),   # notification targets and deliveries (issue 14, sotevahti/notify_store.py)
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
