@@ -21,13 +21,13 @@ from .tracking import days_left
 _WEEKDAY_ABBR = {"fi": ("ma", "ti", "ke", "to", "pe", "la", "su"),
                  "sv": ("mån", "tis", "ons", "tors", "fre", "lör", "sön")}
 _WORDS = {
-    "fi": {"new": "Uusi", "kinds": {"announcement": "tiedote", "consultation": "lausuntopyyntö",
-                                    "page": "sivu muuttui", "decision": "päätös"},
+    "fi": {"kinds": {"announcement": "Uusi tiedote", "consultation": "Uusi lausuntopyyntö",
+                     "page": "Seurattu sivu muuttui", "decision": "Uusi päätös"},
            "alarm": "Hälytys, lähde {source}", "published": "Julkaistu", "region": "Alue",
            "digest": ("{n} määräaika päättyy {d} päivän sisällä", "{n} määräaikaa päättyy {d} päivän sisällä"),
            "digest_empty": "Ei määräaikoja {d} päivän sisällä", "footer": "Sotevahti"},
-    "sv": {"new": "Ny", "kinds": {"announcement": "meddelande", "consultation": "remiss",
-                                  "page": "sidan ändrades", "decision": "beslut"},
+    "sv": {"kinds": {"announcement": "Nytt meddelande", "consultation": "Ny remiss",
+                     "page": "En bevakad sida ändrades", "decision": "Nytt beslut"},
            "alarm": "Larm, källa {source}", "published": "Publicerad", "region": "Område",
            "digest": ("{n} tidsfrist går ut inom {d} dagar", "{n} tidsfrister går ut inom {d} dagar"),
            "digest_empty": "Inga tidsfrister inom {d} dagar", "footer": "Sotevahti"},
@@ -71,8 +71,7 @@ def event_message(store: Any, event: Event, language: str) -> Message:
     item = event.item or {}
     title = item_title(store, item, language)
     if event.type == "new":
-        kind = words["kinds"].get(item.get("kind") or "announcement", words["kinds"]["announcement"])
-        head = f"{words['new']} {kind}" if item.get("kind") != "page" else kind.capitalize()
+        head = words["kinds"].get(item.get("kind") or "announcement", words["kinds"]["announcement"])
         dl = event.open_deadline
         deadline_line = _closes_line(dl["kind"], dl["deadline"], dl["time"], language) if dl else None
         subject = f"{head}: {title}"
