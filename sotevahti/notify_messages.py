@@ -65,7 +65,8 @@ def event_message(store: Any, event: Event, language: str) -> Message:
     words = _WORDS[language]
     if event.type == "alarm":
         alarm = event.alarm or {}
-        return Message(f"{words['alarm'].format(source=alarm.get('source'))}: {alarm.get('message')}",
+        text = str(alarm.get("message") or "").removeprefix(f"{alarm.get('source')}: ")
+        return Message(f"{words['alarm'].format(source=alarm.get('source'))}: {text}",
                        f"{alarm.get('message')}\n{format_datetime(datetime.fromisoformat(event.at), language)}\n\n"
                        f"{words['footer']}")
     item = event.item or {}
