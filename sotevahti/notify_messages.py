@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from .dates import HELSINKI
 from .display import days_left_text, format_date, format_datetime, phrases
 from .notify_events import Event
 from .regions import region_name
@@ -81,7 +82,7 @@ def event_message(store: Any, event: Event, language: str) -> Message:
         subject = f"{deadline_line}: {title}"
     lines = [title, _source_line(item, language)]
     if item.get("published"):
-        lines.append(f"{words['published']} {format_datetime(datetime.fromisoformat(item['published']), language)}")
+        lines.append(f"{words['published']} {_published(item['published'], language)}")
     if deadline_line:
         lines.append(deadline_line)
     lines += ["", str(item.get("url") or ""), "", words["footer"]]
@@ -127,6 +128,14 @@ def _deadline_event_line(dl: Mapping[str, Any], event_at: str, language: str) ->
 
 
 def _source_line(item: Mapping[str, Any], language: str) -> str:
-    region = item.get("region")
-    where = f", {region_name(region, language)}" if region and region != "national" else ""
-    return f"{item.get('organisation') or ''}{where}"
+    """"Pirkanmaan hyvinvointialue", or "Tampereen kaupunki, Pirkanmaan hyvinvointialue"."""
+    organisation, region = str(item.get("organisation") or ""), item.get("region")
+    name = region_name(region, language) if region and region != "national" else ""
+    return f"{organisation}, {name}" if name and name != organisation else organisation
+
+
+def _published(iso: str, language: str) -> str:
+    """"24.11.2026 klo 9.00"; a date without a time of day (midnight in Helsinki) as the date alone."""
+    moment = datetime.fromisoformat(iso).astimezone(HELSINKI)
+    return format_date(moment.date(), None, language) if moment.time() == time(0, 0) \
+        else format_datetime(moment, language)
