@@ -301,3 +301,17 @@ def test_notify_command_dry_run_json_and_send(store, sink, tmp_path, monkeypatch
     assert "2 sent, 0 failed" in sent.stdout and len(sink.raw) == 2
     assert run_monitor("notify", "--json", *args, "--now", DAY2.isoformat()).returncode == 0
     assert len(sink.raw) == 2
+
+
+def test_the_readme_notify_example_is_a_valid_config():
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b.split("```", 1)[0] for b in readme.split("```toml\n")[1:] if "[[notify]]" in b)
+    import tomllib
+
+    config = parse_config({"source": [SOURCE], **tomllib.loads(block)})
+    weekly, chat = config.notify
+    assert (weekly.mode, weekly.every, weekly.weekday, weekly.url_env) == ("digest", "weekly", "monday",
+                                                                          "SOTEVAHTI_MAIL_URL")
+    assert (chat.mode, chat.language, chat.regions, chat.events[0]) == ("instant", "sv", ("16",), "new")
