@@ -164,7 +164,8 @@ def test_failing_target_is_shown_retried_and_delivered_once(store, receiver, tmp
     assert proc.returncode == 0, proc.stderr
     shown = {t["target"]: t for t in json.loads(proc.stdout)["notifications"]}
     assert shown["webhook"]["failed"] == 2 and shown["webhook"]["sent"] == 0
-    assert "500" in shown["webhook"]["last_error"] or "error" in shown["webhook"]["last_error"].lower()
+    assert "error=500" in shown["webhook"]["last_error"]
+    assert {f["attempts"] for f in shown["webhook"]["failing"]} == {1}
     receiver.status = 200
     again = run_notify(store, (target,), DAY2 + timedelta(hours=6), sources={})
     assert (again["sent"], again["failed"]) == (2, 0)
@@ -180,7 +181,9 @@ def test_receiver_down_is_a_failure_too(store):
     run_notify(store, (target,), DAY1, sources={})
     news(store)
     result = run_notify(store, (target,), DAY2, sources={})
-    assert result["failed"] == 2 and all(m["error"] for m in result["targets"][0]["messages"])
+    assert result["failed"] == 2
+    assert {m["error"] for m in result["targets"][0]["messages"]} == {
+        "A Connection error occurred sending JSON notification to 127.0.0.1."}
 
 
 def test_new_target_after_the_events_receives_nothing_old(store, receiver):
@@ -315,3 +318,27 @@ def test_the_readme_notify_example_is_a_valid_config():
     assert (weekly.mode, weekly.every, weekly.weekday, weekly.url_env) == ("digest", "weekly", "monday",
                                                                           "SOTEVAHTI_MAIL_URL")
     assert (chat.mode, chat.language, chat.regions, chat.events[0]) == ("instant", "sv", ("16",), "new")
+
+
+def test_notify_refuses_a_missing_database_and_a_held_lock(store, tmp_path):
+    from sotevahti.lock import CrawlLock
+
+    missing = run_monitor("notify", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no database" in missing.stderr
+    assert not (tmp_path / "none.db").exists()
+    with CrawlLock(tmp_path / "sotevahti.db"):
+        held = run_monitor("notify", "--db", str(tmp_path / "sotevahti.db"))
+    assert held.returncode == 2 and held.stderr.count("\n") == 1
+
+
+def test_a_target_failing_for_good_is_given_up_after_max_attempts(store, receiver):
+    from sotevahti.notify_store import MAX_ATTEMPTS
+
+    target = NotifyTarget(id="broken", url=receiver.url, languages=("sv",))
+    run_notify(store, (target,), DAY1, sources={})
+    news(store)
+    receiver.status = 500
+    tries = [run_notify(store, (target,), DAY2 + timedelta(minutes=n), sources={})["failed"]
+             for n in range(MAX_ATTEMPTS + 2)]
+    assert tries == [1] * MAX_ATTEMPTS + [0, 0]
+    assert delivery_status(store)[0]["failing"][0]["attempts"] == MAX_ATTEMPTS
