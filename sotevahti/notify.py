@@ -26,6 +26,7 @@ from .notify_store import (
     finish_delivery,
     last_sent_digest,
     register_target,
+    retire_older_digests,
     target_created_at,
 )
 from .tracking import utc_iso
@@ -107,4 +108,6 @@ def _deliver(store: Any, target: NotifyTarget, event_id: str, message: Message, 
     except Exception as e:
         error = f"{type(e).__name__}: {e}"
     finish_delivery(store, target.id, event_id, error, now)
+    if error is None and target.mode == "digest":
+        retire_older_digests(store, target.id, event_id)   # a missed week's digest is not due any more
     return error

@@ -89,6 +89,14 @@ def finish_delivery(store: Any, target_id: str, event_id: str, error: str | None
             ("failed" if error else "sent", None if error else utc_iso(now), error, target_id, event_id))
 
 
+def retire_older_digests(store: Any, target_id: str, sent_event_id: str) -> int:
+    """After a digest is sent, earlier digests that failed are no longer due: mark them ``superseded``."""
+    with store.atomic():
+        return store.conn.execute(
+            "UPDATE deliveries SET status = 'superseded' WHERE target = ? AND event_id LIKE 'digest/%' "
+            "AND event_id < ? AND status IN ('failed', 'sending')", (target_id, sent_event_id)).rowcount
+
+
 def last_sent_digest(store: Any, target_id: str) -> str | None:
     """The event id of the newest digest sent to a target (``digest/2026-11-25``), or ``None``."""
     row = store.conn.execute(

@@ -342,3 +342,17 @@ def test_a_target_failing_for_good_is_given_up_after_max_attempts(store, receive
              for n in range(MAX_ATTEMPTS + 2)]
     assert tries == [1] * MAX_ATTEMPTS + [0, 0]
     assert delivery_status(store)[0]["failing"][0]["attempts"] == MAX_ATTEMPTS
+
+
+def test_a_failed_digest_gives_way_to_the_next_periods(store, receiver):
+    daily = NotifyTarget(id="paiva", url=receiver.url, mode="digest", every="daily", within_days=30)
+    run_notify(store, (daily,), DAY1, sources={})
+    news(store)
+    receiver.status = 500
+    assert run_notify(store, (daily,), DAY2, sources={})["failed"] == 1
+    assert delivery_status(store)[0]["failed"] == 1
+    receiver.status = 200
+    assert run_notify(store, (daily,), DAY2 + timedelta(days=1), sources={})["sent"] == 1
+    status = delivery_status(store)[0]
+    assert (status["sent"], status["failed"], status["last_error"]) == (1, 0, None)
+    assert len(receiver.received) == 1 and receiver.received[0]["title"] == "1 määräaika päättyy 30 päivän sisällä"
