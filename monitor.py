@@ -15,6 +15,7 @@ Commands:
   serve     serve public/ on 127.0.0.1
   mirror    serve the bundled mirror of the sites on 127.0.0.1 (for crawl --mirror)
   schedule  crawl on a schedule
+  notify    send the alerts that are due to the [[notify]] targets (email, chat; via Apprise)
   extract-deadlines  read deadlines from text (JSONL in, JSONL out)
 
 Every command that touches the database takes --db PATH (default sotevahti.db or $SOTEVAHTI_DB)
@@ -115,7 +116,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         run = run_crawl(config, args.source, db, Path(args.sources) if args.sources else None, public,
                         mirror=args.mirror, log_level=level, now=args.now, log_file=args.log,
                         verbose=args.verbose, progress=not (args.quiet or args.json or args.verbose))
+        notified = None if run["status"] == "interrupted" else _notify_after_crawl(config, db, args.now)
     summary = crawl_summary(run, db)
+    if notified is not None:   # [[notify]] targets configured
+        summary["notifications"] = notified
+        if notified["failed"]:
+            print(f"monitor.py: notify: {notified['failed']} messages failed; see `monitor.py status`",
+                  file=sys.stderr)
     if args.json:
         print_json(summary)
     line = crawl_outcome_line(summary, public, args.log)
@@ -124,6 +131,23 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     elif not (args.quiet or args.json):
         print(line)
     return {"ok": 0, "partial": 0, "interrupted": 130}.get(run["status"], 1)
+
+
+def _notify_after_crawl(config: Any, db: Path, now: Any) -> dict[str, Any] | None:
+    from sotevahti.notify_cli import notify_after_crawl
+
+    return notify_after_crawl(config, db, now or current_time())
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    """Send the alerts that are due to the [[notify]] targets; --dry-run only shows them."""
+    from sotevahti.notify_cli import format_notify, notify_command
+
+    config = load_config(args.sources)
+    _store(args).close()   # the database must exist: a dry run creates nothing
+    result = notify_command(config, paths(args)[0], args.now or current_time(), dry_run=args.dry_run)
+    print_json(result) if args.json else print(format_notify(result))
+    return 1 if result["failed"] else 0
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
@@ -145,6 +169,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Show each source's health: last success, counts and alarms; --check also runs SQLite's full
     integrity check and exits 1 on any alarm."""
     from sotevahti.lock import lock_holder
+    from sotevahti.notify_cli import format_notification_status, status_notifications
     from sotevahti.textout import format_status
 
     store = _store(args)
@@ -157,12 +182,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     database = {"path": str(paths(args)[0].resolve()), "bytes": store.database_size(),
                 "integrity": store.integrity_check(full=args.check),
                 "integrity_checked": "full" if args.check else "status tables"}
+    notifications = status_notifications(store)
     store.close()
     ok = all(r["ok"] for r in rows) and database["integrity"] == "ok" and (last or {}).get("status") != "interrupted"
     if args.json:
-        print_json({"ok": ok, "database": database, "last_run": last, "sources": rows})
+        print_json({"ok": ok, "database": database, "last_run": last, "sources": rows,
+                    "notifications": notifications})
     else:
         print(format_status(rows, database, last))
+        if notifications:
+            print(format_notification_status(notifications))
     return 1 if args.check and not ok else 0
 
 
@@ -370,6 +399,8 @@ def build_parser() -> Parser:
     schedule.add_argument("--max-runs", type=cli_args.positive_int, help="stop after N crawls (default: forever)")
     schedule.add_argument("--mirror", metavar="URL", type=cli_args.mirror_url, help="crawl a local mirror at URL")
     schedule.add_argument("--log", metavar="FILE", help="append every crawl's Scrapy log to FILE")
+    notify = command("notify", cmd_notify, clock=True)
+    notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and record nothing")
     status = command("status", cmd_status, clock=True)
     status.add_argument("--check", action="store_true",
                         help="also check the whole database file (slow on a big one) and exit 1 when "

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .clock import SIMULATED_DAY
+from .demo_alerts import MAIL_URL_ENV, alert_lines, demo_sources_file, epoch_alerts
 from .display import format_datetime
 from .feeds import write_feeds
 from .mirror.county_sites import CountySites
@@ -28,6 +29,7 @@ from .mirror.faults import FaultySites, listings_of, plan_faults
 from .mirror.lausuntopalvelu_site import LausuntopalveluSite
 from .mirror.liferay_site import LiferaySite
 from .mirror.server import ROBOTS_TXT, Mirror, Page, Site
+from .mirror.smtp_sink import SmtpSink
 from .mirror.watched_site import WatchedSite
 from .sources import Config, load_config
 from .store import Store
@@ -37,7 +39,7 @@ EPOCHS = (1, 2, 3)
 #: The file that marks a directory as demo output, which the next demo may replace.
 MARKER = ".sotevahti-demo"
 _OUTPUTS = ("sotevahti.db", "sotevahti.db-wal", "sotevahti.db-shm", "sotevahti.db.lock", "sotevahti.httpcache",
-            "public")
+            "public", "mail", "demo-sources.toml")
 
 
 class DemoError(RuntimeError):
@@ -74,7 +76,8 @@ def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = N
     days = [SIMULATED_DAY + timedelta(days=epoch - 1) for epoch in EPOCHS]
     sites = mirror_sites(config, today=SIMULATED_DAY.date())
     faulty = FaultySites(sites) if faults is not None else None
-    with Mirror([faulty] if faulty else sites) as mirror:
+    crawl_sources = demo_sources_file(config, sources_file, out)   # + the demo's [[notify]] targets
+    with Mirror([faulty] if faulty else sites) as mirror, SmtpSink(save_dir=out / "mail") as sink:
         # Only the sources the mirror has pages for: the other counties would be 404s here.
         mirrored = [s.id for s in config.sources if s.enabled and all(mirror.serves(u) for u in s.urls())]
         for epoch, day in zip(EPOCHS, days, strict=True):
@@ -82,14 +85,15 @@ def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = N
             if faulty is not None and faults is not None:
                 inject_faults(faulty, mirror, out / "sotevahti.db", config, faults, phase=epoch - 1)
             # Epochs are a day apart, so that the daily re-check of fresh articles comes due.
-            run = _crawl(out, mirror.url, sources_file, mirrored, day, faults=faulty is not None)
+            run = _crawl(out, mirror.url, crawl_sources, mirrored, day, {MAIL_URL_ENV: sink.apprise_url()},
+                         faults=faulty is not None)
             epochs.append({
                 "epoch": epoch, "requests": run["requests"], "response_bytes": run["response_bytes"],
                 "requests_304": run["requests_304"], "items_new": run["items_new"],
                 "items_updated": run["items_updated"], "items_rejected": run["items_rejected"],
                 "deadlines_found": run["deadlines"]["found"],
                 "deadline_events": {k: v for k, v in run["deadlines"].items() if k != "found"},
-                "alarms": run["alarms"],
+                "alarms": run["alarms"], "alerts": epoch_alerts(run),
             })
     store = Store(out / "sotevahti.db")
     # The public files once more, saying on the page that the day is simulated.
@@ -106,6 +110,7 @@ def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = N
         "relevant_by_source": relevant,
         "sources_not_mirrored": [s.id for s in config.sources if s.id not in mirrored],
         "epochs": epochs,
+        "mail": {"received": len(sink.raw), "saved_in": str(out / "mail")},
     }
 
 
@@ -130,7 +135,7 @@ def inject_faults(faulty: FaultySites, mirror: Mirror, db: Path, config: Config,
 
 
 def _crawl(out: Path, mirror_url: str, sources_file: Path | None, source_ids: list[str],
-           now: datetime, faults: bool = False) -> dict[str, Any]:
+           now: datetime, extra_env: dict[str, str] | None = None, faults: bool = False) -> dict[str, Any]:
     cmd = [sys.executable, str(MONITOR), "crawl", *source_ids, "--out", str(out), "--mirror", mirror_url, "--json",
            "--now", now.isoformat()]
     if sources_file:
@@ -139,7 +144,8 @@ def _crawl(out: Path, mirror_url: str, sources_file: Path | None, source_ids: li
     # the timeout is long: on a loaded machine a 5 s timeout was seen to fire and retry a page, and
     # the demo's request counts must not depend on the machine's load.
     timeout = "5" if faults else "60"
-    env = {**os.environ, "SOTEVAHTI_DOWNLOAD_TIMEOUT": os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", timeout)}
+    env = {**os.environ, "SOTEVAHTI_DOWNLOAD_TIMEOUT": os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", timeout),
+           **(extra_env or {})}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
@@ -164,6 +170,7 @@ def format_summary(result: dict[str, Any]) -> str:
                      "one page each; see `status --json` for how each source took them. Alarms:")
         lines += [f"  epoch {e['epoch']}: {a}" for e in result["epochs"] for a in e["alarms"]] or ["  none"]
         lines.append("")
+    lines += [*alert_lines(result["epochs"], result["mail"]), ""]
     skipped = set(result["sources_not_mirrored"])
     shown = [f"{k} {v}" for k, v in result["items_by_source"].items() if k not in skipped]
     lines += textwrap.wrap("Items by source: " + ", ".join(shown), 100, subsequent_indent="  ")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from .notify_store import NOTIFY_SCHEMA
 from .store_health import HEALTH_SCHEMA
 
 _V1_ITEMS = """
@@ -153,6 +154,7 @@ MIGRATIONS: list[tuple[int, str | Callable[[sqlite3.Connection], None]]] = [
     (5, HEALTH_SCHEMA),   # source health per run, and alarms
     (6, _V6_TRUST),       # a missing page's first 404, suspect texts held back, restored items
     (8, _V8_TRAFFIC),     # HTTP validators, backfill state, feed indexes, FTS re-indexed only on text edits
+    (9, NOTIFY_SCHEMA),   # notification targets and deliveries (issue 14, sotevahti/notify_store.py)
     (11, _v11_canonical_urls),  # every stored URL's canonical form, so issue 10's new ids join old items
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

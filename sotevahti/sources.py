@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 from cssselect import SelectorError
 from parsel.csstranslator import HTMLTranslator
 
+from .notify_config import NotifyTarget, parse_notify_targets
 from .regions import is_known_region
 from .schema import ITEM_KINDS
 from .topic import DEFAULT_IGNORE, DEFAULT_STEMS, TopicFilter
@@ -56,7 +57,7 @@ _SOURCE_KEYS = {
 _REQUIRED = ("id", "name", "platform", "organisation", "region", "languages")
 _FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str}
 _TOPIC_KEYS = {"stems": list, "ignore": list, "match_all": bool}
-_TOP_KEYS = {"feed", "topics", "source"}
+_TOP_KEYS = {"feed", "topics", "source", "notify"}
 #: A source id names health counters (``sotevahti/<id>/…``), feed paths and log lines.
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -121,6 +122,8 @@ class Config:
 
     sources: tuple[Source, ...]
     feed: FeedSettings = field(default_factory=FeedSettings)
+    #: ``[[notify]]`` targets (see :mod:`sotevahti.notify_config`)
+    notify: tuple[NotifyTarget, ...] = ()
 
     def get(self, source_id: str) -> Source:
         """Return a source by id, or raise :class:`ConfigError` naming the known ids."""
@@ -182,7 +185,8 @@ def parse_config(raw: dict[str, Any], where: str = "sources.toml") -> Config:
         if src.republishes and (src.republishes not in ids or src.republishes == src.id):
             raise ConfigError(f"{where}: source {src.id!r}: 'republishes' names no other source "
                               f"({src.republishes!r})")
-    return Config(sources=tuple(sources), feed=feed)
+    notify = parse_notify_targets(raw.get("notify", []), where)   # [[notify]]: sotevahti/notify_config.py
+    return Config(sources=tuple(sources), feed=feed, notify=notify)
 
 
 def _source(entry: Any, topics: dict[str, TopicFilter], where: str) -> Source:

@@ -12,6 +12,7 @@ from icalendar import Calendar
 from sotevahti.sources import load_config
 
 from .conftest import ROOT, run_monitor
+from .demo_alerts_check import check_demo_alerts
 
 
 def test_demo_json(tmp_path):
@@ -82,6 +83,7 @@ def test_demo_json(tmp_path):
     uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
     assert len(uids) == len(set(uids)) >= 5
     assert any(int(e["SEQUENCE"]) == 1 for e in cal.walk("VEVENT"))
+    check_demo_alerts(result)   # issue 14: the instant and weekly digest targets of the demo's SMTP sink
 
 
 def test_demo_human_summary(tmp_path):
