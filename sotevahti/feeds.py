@@ -30,6 +30,7 @@ from .regions import NATIONAL, region_name
 from .site_page import write_site
 from .sources import FeedSettings
 from .store import Store
+from .translations import SAME_EVENT, deadlines_once
 from .xmlsafe import PublicView
 
 FEED_LIMIT = 50
@@ -188,14 +189,16 @@ def write_feeds(store: Store | PublicView, public_dir: str | Path, settings: Fee
                       opml=public / "feeds.opml", health=public / "health.xml", html=public / "index.html")
     write_if_changed(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
     write_if_changed(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
-    events = [event_entry(ev) for ev in store.deadline_events(EVENT_LIMIT, relevant_only=True)]
+    events = [event_entry(ev) for ev in deadlines_once(store, store.deadline_events(EVENT_LIMIT, relevant_only=True),
+                                                       SAME_EVENT)]
     title = f"{settings.title}: määräajat"
     rss = build_feed(events, settings, f"{base}/deadlines.xml", now, title, DEADLINE_DESCRIPTION)
     atom = build_feed(events, settings, f"{base}/deadlines-atom.xml", now, title, DEADLINE_DESCRIPTION)
     write_if_changed(paths.deadlines, rss.rss_str(pretty=True))
     write_if_changed(paths.deadlines_atom, atom.atom_str(pretty=True))
     since = (now.astimezone(HELSINKI) - timedelta(days=365)).date()
-    write_if_changed(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
+    write_if_changed(paths.ics, build_calendar(deadlines_once(store, store.deadline_rows(since=since,
+                                                                                      relevant_only=True)), now))
     specs = feed_specs(store, settings)
     for spec in specs:
         target = public / spec.path

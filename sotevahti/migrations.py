@@ -11,6 +11,7 @@ import sqlite3
 import sqlite_utils
 
 from .store_health import HEALTH_SCHEMA
+from .translations import TRANSLATIONS_SCHEMA
 
 _V1_ITEMS = """
 CREATE TABLE IF NOT EXISTS items (
@@ -127,6 +128,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     (5, HEALTH_SCHEMA),   # source health per run, and alarms
     (6, _V6_TRUST),       # a missing page's first 404, suspect texts held back, restored items
     (8, _V8_TRAFFIC),     # HTTP validators, backfill state, feed indexes, FTS re-indexed only on text edits
+    (10, TRANSLATIONS_SCHEMA),  # issue 14: linked language versions of one release (sotevahti/translations.py)
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

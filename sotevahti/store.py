@@ -9,6 +9,7 @@ Tables (created by :mod:`sotevahti.migrations`):
 ``rejections``     items that failed the schema, with the reason
 ``deadlines``      deadlines read from items, and ``deadline_events`` (see store_deadlines.py)
 ``item_links``     related items: a release → its proposal, a duplicate → the item it joined
+``item_translations``  the language versions of one release, linked (see translations.py)
 ``items_fts``      FTS5 over title, lead and body
 
 Writes are batched and each batch is one ``BEGIN IMMEDIATE`` transaction in WAL mode, so a
@@ -41,6 +42,7 @@ from .store_health import HealthStoreMixin
 from .store_history import HistoryStoreMixin
 from .store_http import HttpStoreMixin, Validator, says_on_consultation
 from .tracking import FoundDeadline, item_deadlines, utc_iso
+from .translations import NOT_SECONDARY, TranslationStoreMixin
 from .trust import held_long_enough, judge_update
 from .xmlsafe import storable
 
@@ -107,7 +109,7 @@ def check_database_file(path: str | os.PathLike[str]) -> None:
         conn.close()
 
 
-class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin):
+class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin, TranslationStoreMixin):
     """The Sotevahti database.
 
     :param path: database file; created with its schema when missing.
@@ -293,6 +295,9 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
                                       (url, row["id"], seen_at))
                 for target in item.get("related") or ():
                     self._link(row["id"], target, "related", seen_at)
+                if twin is None:   # the item's language versions (sotevahti.translations)
+                    self.link_translations(row["id"], item.get("language"), {item["url"], *(item.get("urls") or ())},
+                                           item.get("translations"), seen_at)
                 if item.get("api_deadlines") and twin is None:
                     self.sync_item_deadlines(row["id"], api_deadlines(item), now, run_id, origin="api")
             self._write_validators([v for v in validators if v.item_id in stored_as], stored_as, seen_at)
@@ -316,7 +321,8 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
         """The newest items by publication time (relevant ones only by default).
 
         :param filters: equality filters on ``region``, ``organisation``, ``kind``, ``language``
-            or ``source``, e.g. ``{"region": "08"}``.
+            or ``source``, e.g. ``{"region": "08"}``. Without a ``language`` filter, a release's
+            linked language versions are one row: its primary's.
         """
         where, params = self._filters(filters, relevant_only, prefix="")
         return self._items(f"{where} ORDER BY published DESC, id LIMIT ?", (*params, limit))
@@ -336,6 +342,8 @@ class Store(DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMi
                 raise ValueError(f"not a filterable column: {column}")
             clauses.append(f"{prefix}{column} = ?")
             params.append(value)
+        if "language" not in (filters or {}):   # one entry per release, unless a language is asked for
+            clauses.append(NOT_SECONDARY.format(p=prefix))
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def counts_by_source(self, *, relevant_only: bool = False) -> dict[str, int]:
