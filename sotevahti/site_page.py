@@ -75,7 +75,8 @@ border:1px solid var(--line);margin:0 .3rem .2rem 0;background:var(--bg)}
 ul.items,ul.changes{list-style:none;margin:0;padding:0}
 ul.items>li,ul.changes>li{padding:.65rem 0;border-top:1px solid var(--line)}
 ul.items>li:first-child,ul.changes>li:first-child{border-top:0}
-.lead{margin:.25rem 0 0}.versions{margin:.15rem 0 0;font-size:.92rem}.diff{margin:.25rem 0 0;padding-left:1.1rem;font-size:.92rem}
+.lead{margin:.25rem 0 0}.versions{margin:.15rem 0 0;font-size:.92rem}
+.diff{margin:.25rem 0 0;padding-left:1.1rem;font-size:.92rem}
 ul.regions,ul.feeds{margin:0;padding-left:1.1rem;columns:2 22rem}
 ul.regions li,ul.feeds li{break-inside:avoid;margin:0 0 .3rem}
 .feedgroup h3{margin-top:.8rem}

@@ -12,6 +12,7 @@ from icalendar import Calendar
 from sotevahti.sources import load_config
 
 from .conftest import ROOT, run_monitor
+from .test_translations import check_demo_translations
 
 
 def test_demo_json(tmp_path):
@@ -82,6 +83,8 @@ def test_demo_json(tmp_path):
     uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
     assert len(uids) == len(set(uids)) >= 5
     assert any(int(e["SEQUENCE"]) == 1 for e in cal.walk("VEVENT"))
+    # issue 14: the fi, sv and en versions of a release are one entry in the combined feed
+    check_demo_translations(Path(result["db"]), Path(result["feeds"]["rss"]).parent)
 
 
 def test_demo_human_summary(tmp_path):
