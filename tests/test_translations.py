@@ -182,3 +182,23 @@ def check_demo_translations(db: Path, public: Path) -> None:
             seen.setdefault((release_of_item[item_id], day), []).append(item_id)
     assert seen and all(len(ids) == 1 for ids in seen.values()), seen
     assert any(item_id == key for (key, _), ids in seen.items() for item_id in ids)
+
+
+def test_county_pages_name_their_swedish_version_and_are_linked(store):
+    from sotevahti.generic import extract_page
+
+    fi_url = "https://pirha.fi/-/aluehallitus-kasittelee-palveluverkkoa"
+    sv_url = "https://pirha.fi/sv/-/regionstyrelsen-behandlar-servicenatet"
+    head = (f'<link rel="alternate" hreflang="fi" href="{fi_url}">'
+            f'<link rel="alternate" hreflang="sv" href="{sv_url}?redirect=%2Fsv">')
+    fi_page = extract_page(f'<html lang="fi"><head>{head}</head><body><h1>Aluehallitus käsittelee palveluverkkoa'
+                           "</h1><p>Pirkanmaan hyvinvointialueen aluehallitus käsittelee palveluverkkoa.</p>"
+                           "</body></html>", fi_url)
+    assert fi_page.translations == {"sv": sv_url}              # no navigation parameters, not itself
+    sv_page = extract_page(f'<html lang="sv"><head>{head}</head><body><h1>Regionstyrelsen behandlar servicenätet'
+                           "</h1></body></html>", sv_url)
+    assert sv_page.translations == {"fi": fi_url}
+    fi = make_item(1, url=fi_url, source="pirha", title=fi_page.title, translations=fi_page.translations)
+    sv = make_item(2, url=sv_url, source="pirha", language="sv", title=sv_page.title)
+    store.upsert_items([fi, sv], None, NOW)
+    assert title_in(store, fi["id"], "sv") == "Regionstyrelsen behandlar servicenätet"
