@@ -9,6 +9,7 @@ from pathlib import Path
 import feedparser
 from icalendar import Calendar
 
+from sotevahti.demo import DEMO_PUBLIC_URL
 from sotevahti.sources import load_config
 
 from .conftest import ROOT, run_monitor
@@ -54,7 +55,8 @@ def test_demo_json(tmp_path):
     assert any(u.endswith("/feeds/region/21-lappi.xml") for u in urls)
     public = Path(result["feeds"]["rss"]).parent
     for url in urls:
-        local = public / url.split("/sotevahti/", 1)[1]
+        assert url.startswith(DEMO_PUBLIC_URL)          # the demo's own local address, not example.org
+        local = public / url.removeprefix(DEMO_PUBLIC_URL)
         parsed = feedparser.parse(local.read_bytes())
         assert not parsed.bozo and parsed.entries, url
     # the Pirkanmaa county site is redesigned in epoch 2: its items vanish and the alarm is loud
