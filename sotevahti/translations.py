@@ -19,6 +19,8 @@ when a translation turns up later.
 Outputs use the links so: the combined feeds (``feed.xml``, region, organisation and kind
 feeds) and the web page's lists show one entry per release, the primary; each language feed
 shows its own language's version; a deadline stated in every version is one calendar event.
+An edit or withdrawal of a non-primary version shows in its own language's feed only. Other code
+asks for a release's title in one language with :func:`title_in` (messages in the reader's language).
 """
 
 from __future__ import annotations
