@@ -25,6 +25,7 @@ import settings as project_settings
 from sotevahti.clock import current_time
 from sotevahti.feeds import FeedPaths, write_feeds
 from sotevahti.health import FAILURE_KINDS
+from sotevahti.publishing import announce_changes
 from sotevahti.sources import Config, load_config
 from sotevahti.store import Store
 
@@ -94,6 +95,16 @@ def write_public(store: Store, settings: Settings | Mapping[str, Any], now: date
     """Rebuild the public files (feeds, calendar) from the database."""
     config = load_config(settings.get("SOTEVAHTI_SOURCES") or None)
     return write_feeds(store, Path(settings.get("SOTEVAHTI_PUBLIC_DIR")), config.feed, now)
+
+
+def ping_websub(paths: FeedPaths, settings: Settings | Mapping[str, Any]) -> dict[str, Any]:
+    """Tell the configured WebSub hub which feeds the rebuild changed; a failing hub is one warning on stderr."""
+    config = load_config(settings.get("SOTEVAHTI_SOURCES") or None)
+    record = announce_changes(paths.changed, Path(settings.get("SOTEVAHTI_PUBLIC_DIR")), config.feed,
+                              str(settings.get("USER_AGENT") or project_settings.USER_AGENT))
+    if record["warning"]:
+        print(f"warning: {record['warning']}", file=sys.stderr)
+    return record
 
 
 def progress_line(crawlers: Iterable[Any], width: int = 200) -> str:
@@ -205,6 +216,7 @@ def crawl_summary(run: Mapping[str, Any], db: Path) -> dict[str, Any]:
         "failing_sources": stats.get("failing_sources", []), "errors": stats.get("errors", 0),
         "deadlines": stats["deadlines"], "sources": stats["sources"], "db": str(db.resolve()),
         "feeds": run["feeds"].as_json() if run["feeds"] else None,
+        "websub": run.get("websub"),
     }
 
 
@@ -272,6 +284,7 @@ def finish_crawl(store: Store, run_id: int, stats: dict[str, Any], sources: Sequ
     stats["deadlines"] = store.count_deadlines(run_id)
     run = store.finish_run(run_id, now, stats, status)
     run["feeds"] = write_public(store, settings, now)
+    run["websub"] = ping_websub(run["feeds"], settings)
     for alarm in new_alarms:
         print(f"alarm: {alarm.message}", file=sys.stderr)
     return run

@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
 from sotevahti import cli_args  # noqa: E402
 from sotevahti.clock import current_time  # noqa: E402
 from sotevahti.lock import CrawlLock, LockedError  # noqa: E402
+from sotevahti.publishing import check_public_url  # noqa: E402
 from sotevahti.sources import ConfigError, load_config  # noqa: E402
 from sotevahti.store import Store, check_database_file, default_db_path  # noqa: E402
 
@@ -109,6 +110,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     config = _config_with_sources(args)
     db, public = paths(args)
     check_database_file(db)   # before the lock: a refused --db leaves nothing behind
+    check_public_url(config.feed, config.select(args.source), args.mirror, args.sources or "sources.toml")
     level = "INFO" if args.verbose else "ERROR" if args.quiet or args.json else "WARNING"
     # `schedule` holds the lock for its whole life and tells its own crawls so.
     held = os.environ.get("SOTEVAHTI_LOCK_HELD_BY") == str(os.getppid())
@@ -161,7 +163,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     if args.json:
         print_json(written.as_json())
     else:
-        print(f"wrote {', '.join(p.name for p in vars(written).values())} in {paths(args)[1]}")
+        print(f"wrote {', '.join(p.name for p in written.files().values())} in {paths(args)[1]}")
     return 0
 
 
@@ -285,9 +287,10 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     """Crawl, publish and check health on a schedule; a failing source never stops the loop."""
     from sotevahti.schedule_loop import run_schedule
 
-    _config_with_sources(args)   # an unknown source is refused now, not in every round forever
+    config = _config_with_sources(args)   # an unknown source is refused now, not in every round forever
     db, _public = paths(args)
     check_database_file(db)
+    check_public_url(config.feed, config.select(args.source), args.mirror, args.sources or "sources.toml")
     with CrawlLock(db):
         crawl_args = [*args.source, "--db", str(db)] if not args.out else [*args.source, "--out", args.out]
         for flag in ("sources", "mirror", "log"):

@@ -155,8 +155,9 @@ class BenchSite(LiferaySite):
             return self._article(article, host, epoch) if article.epoch <= epoch else None
         return super().render(host, path, query, epoch, base)
 
-    def _chrome(self, host: str, lang: str, title: str, main: str, canonical: str = "") -> bytes:
-        page = super()._chrome(host, lang, title, main, canonical)
+    def _chrome(self, host: str, lang: str, title: str, main: str, canonical: str = "",
+                alternates: str = "") -> bytes:
+        page = super()._chrome(host, lang, title, main, canonical, alternates)
         missing = PAGE_BYTES - len(page)
         if missing <= 0:
             return page

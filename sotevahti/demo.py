@@ -10,6 +10,7 @@ subprocess (Scrapy's reactor cannot be restarted).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -36,6 +37,8 @@ from .store import Store
 
 MONITOR = Path(__file__).resolve().parent.parent / "monitor.py"
 EPOCHS = (1, 2, 3)
+#: The demo's feeds say they live here: `monitor.py serve --out demo-output` (issue 14).
+DEMO_PUBLIC_URL = "http://127.0.0.1:8000/"
 #: The file that marks a directory as demo output, which the next demo may replace.
 MARKER = ".sotevahti-demo"
 _OUTPUTS = ("sotevahti.db", "sotevahti.db-wal", "sotevahti.db-shm", "sotevahti.db.lock", "sotevahti.httpcache",
@@ -96,8 +99,10 @@ def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = N
                 "alarms": run["alarms"], "alerts": epoch_alerts(run),
             })
     store = Store(out / "sotevahti.db")
-    # The public files once more, saying on the page that the day is simulated.
-    feeds = write_feeds(store, out / "public", config.feed, days[-1], simulated=True).as_json()
+    # The public files once more, saying on the page that the day is simulated, at the demo's own
+    # address (where `monitor.py serve --out DIR` serves them), not the config's public_url.
+    feed_settings = dataclasses.replace(config.feed, public_url=DEMO_PUBLIC_URL, websub_hub="")
+    feeds = write_feeds(store, out / "public", feed_settings, days[-1], simulated=True).as_json()
     counts = {s.id: 0 for s in config.sources} | store.counts_by_source()
     relevant = {s.id: 0 for s in config.sources} | store.counts_by_source(relevant_only=True)
     store.close()

@@ -9,11 +9,13 @@ summaries with links are the safe default, DOMAIN.md §1.2).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from feedgen.feed import FeedGenerator
 
@@ -30,6 +32,7 @@ from .regions import NATIONAL, region_name
 from .site_page import write_site
 from .sources import FeedSettings
 from .store import Store
+from .translations import SAME_EVENT, deadlines_once
 from .xmlsafe import PublicView, public_value
 
 FEED_LIMIT = 50
@@ -51,10 +54,16 @@ class FeedPaths:
     opml: Path
     health: Path
     html: Path
+    #: the feed files (RSS and Atom) this rebuild changed, for the WebSub ping (sotevahti/websub.py)
+    changed: tuple[Path, ...] = field(default=(), compare=False)
+
+    def files(self) -> dict[str, Path]:
+        """``{"rss": public/feed.xml, …}``: every named file."""
+        return {k: v for k, v in vars(self).items() if k != "changed"}
 
     def as_json(self) -> dict[str, str]:
         """``{"rss": "/abs/public/feed.xml", …}``: the ``feeds`` object of the CLI's JSON."""
-        return {k: str(Path(v).resolve()) for k, v in vars(self).items()}
+        return {k: str(Path(v).resolve()) for k, v in self.files().items()}
 
 
 def item_categories(item: Mapping[str, Any]) -> list[str]:
@@ -127,6 +136,8 @@ def build_feed(entries: Iterable[Mapping[str, Any]], settings: FeedSettings, sel
     fg.description(description or settings.description)
     fg.subtitle(description or settings.description)
     fg.link(href=self_url, rel="self")
+    if settings.websub_hub:
+        fg.link(href=settings.websub_hub, rel="hub")   # Atom; RSS gets it from rss_bytes
     fg.link(href=settings.public_url, rel="alternate")  # last: feedgen makes it the RSS <link>
     fg.language(settings.language)
     fg.generator("Sotevahti")
@@ -151,6 +162,17 @@ def build_feed(entries: Iterable[Mapping[str, Any]], settings: FeedSettings, sel
         if e.get("language"):
             entry.dc.dc_language(e["language"])
     return fg
+
+
+def rss_bytes(feed: FeedGenerator, settings: FeedSettings) -> bytes:
+    """The feed as RSS 2.0; with a ``websub_hub``, an ``<atom:link rel="hub">`` follows the self link
+    (feedgen writes only ``rel="self"`` into RSS)."""
+    data = feed.rss_str(pretty=True)
+    if settings.websub_hub:
+        hub = f'<atom:link href="{xml_escape(settings.websub_hub, {chr(34): "&quot;"})}" rel="hub"/>'
+        data = re.sub(rb'(<atom:link [^>]*rel="self"[^>]*/>)', lambda m: m[1] + b"\n    " + hub.encode(), data,
+                      count=1)
+    return data
 
 
 def feed_entries(store: Store | PublicView, limit: int = FEED_LIMIT,
@@ -180,7 +202,8 @@ def write_feeds(store: Store | PublicView, public_dir: str | Path, settings: Fee
     so a reader never sees half a feed and concurrent writers never collide, and only when its
     content changed (:func:`~sotevahti.public_files.write_if_changed`). The dimension values and
     their specs are read once per rebuild, from indexed queries. ``simulated``: the demo's day,
-    which the web page then names as such.
+    which the web page then names as such. The result's ``changed`` lists the feed files that
+    were rewritten (what a WebSub hub is told about).
     """
     public = Path(public_dir)
     public.mkdir(parents=True, exist_ok=True)
@@ -191,30 +214,37 @@ def write_feeds(store: Store | PublicView, public_dir: str | Path, settings: Fee
     paths = FeedPaths(rss=public / "feed.xml", atom=public / "atom.xml", deadlines=public / "deadlines.xml",
                       deadlines_atom=public / "deadlines-atom.xml", ics=public / "deadlines.ics",
                       opml=public / "feeds.opml", health=public / "health.xml", html=public / "index.html")
-    write_if_changed(paths.rss, build_feed(entries, settings, f"{base}/feed.xml", now).rss_str(pretty=True))
-    write_if_changed(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
-    events = [event_entry(ev) for ev in store.deadline_events(EVENT_LIMIT, relevant_only=True)]
+    changed: list[Path] = []
+
+    def feed_file(path: Path, data: bytes) -> None:
+        if write_if_changed(path, data):
+            changed.append(path)
+    feed_file(paths.rss, rss_bytes(build_feed(entries, settings, f"{base}/feed.xml", now), settings))
+    feed_file(paths.atom, build_feed(entries, settings, f"{base}/atom.xml", now).atom_str(pretty=True))
+    events = [event_entry(ev) for ev in deadlines_once(store, store.deadline_events(EVENT_LIMIT, relevant_only=True),
+                                                       SAME_EVENT)]
     title = f"{settings.title}: määräajat"
     rss = build_feed(events, settings, f"{base}/deadlines.xml", now, title, DEADLINE_DESCRIPTION)
     atom = build_feed(events, settings, f"{base}/deadlines-atom.xml", now, title, DEADLINE_DESCRIPTION)
-    write_if_changed(paths.deadlines, rss.rss_str(pretty=True))
-    write_if_changed(paths.deadlines_atom, atom.atom_str(pretty=True))
+    feed_file(paths.deadlines, rss_bytes(rss, settings))
+    feed_file(paths.deadlines_atom, atom.atom_str(pretty=True))
     since = (now.astimezone(HELSINKI) - timedelta(days=365)).date()
-    write_if_changed(paths.ics, build_calendar(store.deadline_rows(since=since, relevant_only=True), now))
+    write_if_changed(paths.ics, build_calendar(deadlines_once(store, store.deadline_rows(since=since,
+                                                                                      relevant_only=True)), now))
     specs = feed_specs(store, settings)
     for spec in specs:
         target = public / spec.path
         target.parent.mkdir(parents=True, exist_ok=True)
         entries = feed_entries(store, limit, filters={spec.dimension: spec.value})
         feed = build_feed(entries, settings, f"{base}/{spec.path}", now, spec.title)
-        write_if_changed(target, feed.rss_str(pretty=True))
+        feed_file(target, rss_bytes(feed, settings))
     write_if_changed(paths.opml, render_opml([*main_specs(settings), *specs], settings, now))
     health = store.health_entries(base_url=f"{base}/status")
     feed = build_feed(health, settings, f"{base}/health.xml", now, f"{settings.title}: lähteiden tila",
                       "Hälytykset lähteistä, jotka lakkasivat tuottamasta tiedotteita tai muuttivat rakennettaan.")
-    write_if_changed(paths.health, feed.rss_str(pretty=True))
+    feed_file(paths.health, rss_bytes(feed, settings))
     write_site(store, public, settings, now, specs, simulated=simulated)
-    return paths
+    return replace(paths, changed=tuple(changed))
 
 
 def _summary(item: Mapping[str, Any]) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -37,11 +37,11 @@ from .generic_feeds import (
     sttinfo_header,
 )
 from .htmltext import block_text, clean_text, first_text, split_lead
-from .liferay import article_ref, next_page_url
+from .liferay import article_ref, language_links, next_page_url
 from .page_dates import generic_date as _generic_date
 from .page_dates import selected_date as _selected_date
 from .page_dates import text_stamp
-from .urls import UrlMap, host_of
+from .urls import UrlMap, canonical_item_url, host_of
 
 ATTACHMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp)(?:$|[?#])", re.I)
 _NOT_PAGES = re.compile(r"\.(?:jpe?g|png|gif|svg|webp|zip|mp3|mp4|ics|xml|rss|css|js)(?:$|[?#])", re.I)
@@ -86,6 +86,9 @@ class GenericPage:
     attachments: tuple[dict[str, str], ...]
     misses: tuple[str, ...]
     fallbacks: tuple[str, ...]
+    #: ``{lang: URL}`` of the page in the other languages, from its hreflang alternates (county sites
+    #: name their Swedish page so); the store links the versions (sotevahti.translations)
+    translations: dict[str, str] = field(default_factory=dict)
 
 
 def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None,
@@ -146,9 +149,13 @@ def extract_page(html: str, url: str, selectors: Mapping[str, str] | None = None
                 real = urls.join(url, href)
                 seen.setdefault(real, {"title": clean_text(a.xpath("string(.)").get()) or real, "url": real})
     lang = (sel.xpath("/html/@lang | /html/@*[name()='xml:lang']").get() or "")[:2].lower()
+    own = canonical_item_url(url)
+    translations = {k: canonical_item_url(v) for k, v in language_links(sel, url, urls).items()
+                    if k in ("fi", "sv", "en") and k != lang and canonical_item_url(v) != own}
     return GenericPage(title=title, published=published, lead=lead, body=body,
                        lang=lang if lang in ("fi", "sv", "en") else None, attachments=tuple(seen.values()),
-                       misses=tuple(misses), fallbacks=tuple(f for f in fallbacks if found[f]))
+                       misses=tuple(misses), fallbacks=tuple(f for f in fallbacks if found[f]),
+                       translations=translations)
 
 
 def _note(selectors: Mapping[str, str], key: str, misses: list[str], fallbacks: list[str],

@@ -135,7 +135,7 @@ class ParsedArticle:
     """What an article page says, before it is filed under a source.
 
     ``language_links`` maps a language to the URL of the same article in it, from
-    ``<link rel="alternate" hreflang>`` (for linking translations; not stored here).
+    ``<link rel="alternate" hreflang>`` (see :func:`translation_urls`).
     """
 
     ref: ArticleRef
@@ -259,6 +259,21 @@ def language_links(sel: Selector, url: str, urls: UrlMap | None = None) -> dict[
         if href and lang and lang != "x-":
             found.setdefault(lang, urls.join(url, href))
     return found
+
+
+def translation_urls(article: ParsedArticle) -> dict[str, str]:
+    """``{lang: canonical URL}`` of the article's versions in the other languages (fi, sv, en), from its
+    hreflang alternates; a link to the same slug in another language path (the site chrome
+    switched, the article untranslated) is no translation and is left out.
+
+    The store links the versions by these URLs (:mod:`sotevahti.translations`).
+    """
+    out: dict[str, str] = {}
+    for lang, url in article.language_links.items():
+        ref = article_ref(url, lang) if lang in ("fi", "sv", "en") and lang != article.lang else None
+        if ref is not None and ref.identity != article.ref.identity:
+            out[lang] = ref.canonical_url()
+    return out
 
 
 def _type_of(line: str) -> str:

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from .notify_store import NOTIFY_SCHEMA
 from .store_health import HEALTH_SCHEMA
+from .translations import TRANSLATIONS_SCHEMA
 
 _V1_ITEMS = """
 CREATE TABLE IF NOT EXISTS items (
@@ -155,6 +156,7 @@ MIGRATIONS: list[tuple[int, str | Callable[[sqlite3.Connection], None]]] = [
     (6, _V6_TRUST),       # a missing page's first 404, suspect texts held back, restored items
     (8, _V8_TRAFFIC),     # HTTP validators, backfill state, feed indexes, FTS re-indexed only on text edits
     (9, NOTIFY_SCHEMA),   # notification targets and deliveries (issue 14, sotevahti/notify_store.py)
+    (10, TRANSLATIONS_SCHEMA),  # issue 14: linked language versions of one release (sotevahti/translations.py)
     (11, _v11_canonical_urls),  # every stored URL's canonical form, so issue 10's new ids join old items
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -17,7 +17,7 @@ is told in that release's message, not in a second one (unless the target takes 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from .clock import today_in_helsinki
 from .notify_config import WEEKDAYS, NotifyTarget
 from .store_deadlines import _NOT_SUPERSEDED
 from .tracking import utc_iso
+from .translations import release_keys
 
 #: Events older than this are not sent, even to a target that has not heard of them.
 EVENT_WINDOW = timedelta(days=14)
@@ -118,7 +119,39 @@ def instant_events(store: Any, target: NotifyTarget, created_at: str, now: datet
                             "WHERE first_at > ? AND first_at <= ? ORDER BY first_at, id", (since, until)):
             if alarm_matches(target, alarm, sources):
                 events.append(Event(f"alarm/{alarm['id']}", "alarm", alarm["first_at"], alarm=alarm))
-    return sorted(events, key=lambda e: (e.at, e.id))
+    return sorted(one_per_release(store, events, target.language), key=lambda e: (e.at, e.id))
+
+
+def one_per_release(store: Any, events: list[Event], language: str) -> list[Event]:
+    """The events of linked language versions told once per release, in the reader's language.
+
+    The fi and sv versions of one release are each a new item, and a deadline stated in both is
+    two deadline events: a reader gets one message, about the version in the target's language
+    (else the primary's). Such an event's id names the release, not the version, so a version
+    found in a later crawl is not told again.
+    """
+    keys = release_keys(store, [e.item["id"] for e in events if e.item])
+    if not keys:
+        return events
+    best: dict[tuple[Any, ...], Event] = {}
+    out: list[Event] = []
+    for event in events:
+        item = event.item or {}
+        release = keys.get(item.get("id", ""))
+        if release is None:
+            out.append(event)
+            continue
+        dl = event.deadline or {}
+        what = (event.type, dl.get("event"), dl.get("kind"), dl.get("deadline"), dl.get("old_deadline"))
+        rank = (item.get("language") != language, item["id"] != release, item["id"])
+        held = best.get((release, *what))
+        if held is None or rank < (held.item.get("language") != language, held.item["id"] != release,  # type: ignore[union-attr]
+                                   held.item["id"]):  # type: ignore[union-attr]
+            best[(release, *what)] = event
+    for (release, kind, *rest), event in best.items():
+        suffix = "" if kind == "new" else "/" + "/".join(str(v or "") for v in rest)
+        out.append(replace(event, id=f"{'new' if kind == 'new' else 'deadline'}/{release}{suffix}"))
+    return out
 
 
 def digest_period_start(target: NotifyTarget, now: datetime) -> date:

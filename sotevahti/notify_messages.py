@@ -18,6 +18,7 @@ from .display import days_left_text, format_date, format_datetime, phrases
 from .notify_events import Event
 from .regions import region_name
 from .tracking import days_left
+from .translations import release_of
 
 _WEEKDAY_ABBR = {"fi": ("ma", "ti", "ke", "to", "pe", "la", "su"),
                  "sv": ("mån", "tis", "ons", "tors", "fre", "lör", "sön")}
@@ -44,12 +45,22 @@ class Message:
 
 
 def item_title(store: Any, item: Mapping[str, Any], language: str) -> str:
-    """The item's title in ``language``: the one place messages get a title from.
+    """The item's title in ``language``: the one place messages get a title from (the linked
+    version's title when its release has one in that language, see :mod:`sotevahti.translations`)."""
+    return str(_version_in(store, item, language).get("title") or "")
 
-    Today it is the item's own title; linked translations (issue 14, part 4) give the Swedish
-    release's title to a Swedish reader by changing only this function.
-    """
-    return str(item.get("title") or "")
+
+def item_link(store: Any, item: Mapping[str, Any], language: str) -> str:
+    """The address of the item's version in ``language`` (else the item's own)."""
+    return str(_version_in(store, item, language).get("url") or "")
+
+
+def _version_in(store: Any, item: Mapping[str, Any], language: str) -> Mapping[str, Any]:
+    if item.get("language") != language and item.get("id"):
+        for version in release_of(store, str(item["id"])):
+            if version["language"] == language:
+                return version
+    return item
 
 
 def deadline_when(day: date, at: time | None, language: str) -> str:
@@ -85,7 +96,7 @@ def event_message(store: Any, event: Event, language: str) -> Message:
         lines.append(f"{words['published']} {_published(item['published'], language)}")
     if deadline_line:
         lines.append(deadline_line)
-    lines += ["", str(item.get("url") or ""), "", words["footer"]]
+    lines += ["", item_link(store, item, language), "", words["footer"]]
     return Message(subject, "\n".join(lines))
 
 
@@ -101,7 +112,8 @@ def digest_message(store: Any, rows: Sequence[Mapping[str, Any]], within_days: i
         closes = _closes_line(r["kind"], r["deadline"], r["time"], language)
         item = store.get_item(r["item_id"]) or r
         lines += [f"{closes} ({days_left_text(r['days_left'], language)})",
-                  f"  {item_title(store, item, language)} ({r['organisation']})", f"  {r['url']}", ""]
+                  f"  {item_title(store, item, language)} ({r['organisation']})",
+                  f"  {item_link(store, item, language) or r['url']}", ""]
     lines.append(words["footer"])
     return Message(title, "\n".join(lines))
 

@@ -18,6 +18,7 @@ from .dates import HELSINKI
 from .diff import Diff
 from .store import Store
 from .tracking import days_left
+from .translations import deadlines_once
 
 EXPORTABLE = ("items", "item_urls", "item_versions", "item_links", "deadlines", "deadline_events", "runs",
               "rejections", "source_health", "alarms")
@@ -94,10 +95,11 @@ def deadline_list(store: Store, now: datetime, *, upcoming: bool = False, closed
                   region: str | None = None) -> list[dict[str, Any]]:
     """Deadlines of relevant items with ``days_left`` at ``now``: soonest first.
 
+    A release's deadline is listed once, however many language versions state it.
     ``upcoming`` keeps open and extended ones from today on; ``closed`` keeps closed ones, newest first.
     """
     today = now.astimezone(HELSINKI).date()
-    rows = store.deadline_rows(relevant_only=True, since=today if upcoming else None)
+    rows = deadlines_once(store, store.deadline_rows(relevant_only=True, since=today if upcoming else None))
     out = []
     for r in rows:
         if upcoming and r["status"] == "closed":

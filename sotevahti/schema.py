@@ -57,6 +57,10 @@ def _iso_date(v: Any) -> bool:
     return True
 
 
+def _translations(value: Any) -> bool:
+    return isinstance(value, dict) and all(_lang(k) and _url(v) for k, v in value.items())
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of the schema: its check, whether it is required, and why it matters."""
@@ -88,6 +92,7 @@ ITEM_SCHEMA: dict[str, Field] = {
     "register_number": Field(_nonempty_str, False, "diary number, e.g. VN/6671/2026"),
     "related": Field(_str_list, False, "ids of items this one links to (a release → its proposal)"),
     "api_deadlines": Field(_api_deadlines, False, "authoritative deadlines: [{kind, deadline, time, sentence}]"),
+    "translations": Field(_translations, False, "{language: URL} of the same release in other languages"),
 }
 
 

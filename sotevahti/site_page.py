@@ -29,6 +29,7 @@ from .regions import COUNTIES, NATIONAL, region_name
 from .sources import FeedSettings
 from .store import Store
 from .tracking import CLOSING_SOON_DAYS, days_left, deadline_end
+from .translations import deadlines_once
 from .xmlsafe import PublicView
 
 DEADLINE_KINDS = {"consultation": "Lausunto", "application": "Avustushaku",
@@ -41,6 +42,7 @@ MAIN_FEEDS = {"rss": "Tiedotteet (RSS)", "atom": "Tiedotteet (Atom)", "deadlines
               "deadlines_atom": "Määräajat (Atom)", "health": "Lähteiden tila (RSS)"}
 LEAD_LIMIT = 300
 SWEDISH_TAGLINE = "Bevakning av social- och hälsovårdsreformen"
+VERSION_LABELS = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
 STYLE = """\
 :root{--fg:#1b1f24;--muted:#555e69;--bg:#f6f7f9;--card:#fff;--line:#d5dae1;--accent:#0b5394;
@@ -73,7 +75,8 @@ border:1px solid var(--line);margin:0 .3rem .2rem 0;background:var(--bg)}
 ul.items,ul.changes{list-style:none;margin:0;padding:0}
 ul.items>li,ul.changes>li{padding:.65rem 0;border-top:1px solid var(--line)}
 ul.items>li:first-child,ul.changes>li:first-child{border-top:0}
-.lead{margin:.25rem 0 0}.diff{margin:.25rem 0 0;padding-left:1.1rem;font-size:.92rem}
+.lead{margin:.25rem 0 0}.versions{margin:.15rem 0 0;font-size:.92rem}
+.diff{margin:.25rem 0 0;padding-left:1.1rem;font-size:.92rem}
 ul.regions,ul.feeds{margin:0;padding-left:1.1rem;columns:2 22rem}
 ul.regions li,ul.feeds li{break-inside:avoid;margin:0 0 .3rem}
 .feedgroup h3{margin-top:.8rem}
@@ -127,7 +130,7 @@ def _short(text: str | None, limit: int = LEAD_LIMIT) -> str:
 def upcoming_deadlines(store: Store, now: datetime, region: str | None = None) -> list[dict[str, Any]]:
     """Open or extended deadlines of relevant items that have not passed at ``now``, soonest first."""
     today = now.astimezone(HELSINKI).date()
-    rows = store.deadline_rows(since=today, relevant_only=True)
+    rows = deadlines_once(store, store.deadline_rows(since=today, relevant_only=True))
     return [r for r in rows if r["status"] in ("open", "extended") and (region is None or r["region"] == region)
             and deadline_end(date.fromisoformat(r["deadline"]), _time(r["time"])) >= now]
 
@@ -161,14 +164,24 @@ def render_deadlines(rows: Iterable[Mapping[str, Any]], now: datetime) -> str:
             f'{CLOSING_SOON_DAYS} päivää tai vähemmän</p><ol class="timeline">' + "".join(out) + "</ol>")
 
 
-def render_items(items: Iterable[Mapping[str, Any]]) -> str:
-    """The latest announcements: date, organisation, type, linked title and lead."""
+def render_versions(versions: Iterable[Mapping[str, Any]]) -> str:
+    """The release in the reader's language: ``På svenska: <title>`` links to its other versions."""
+    links = [f'{esc(VERSION_LABELS.get(v["language"], v["language"]))}: <a href="{safe_url(v["url"])}" '
+             f'lang="{esc(v["language"])}" hreflang="{esc(v["language"])}">{esc(v["title"])}</a>' for v in versions]
+    return f'<p class="versions">{" · ".join(links)}</p>' if links else ""
+
+
+def render_items(items: Iterable[Mapping[str, Any]],
+                 versions: Mapping[str, list[dict[str, Any]]] | None = None) -> str:
+    """The latest announcements: date, organisation, type, linked title, the release's other
+    language versions (``versions``: from :meth:`Store.language_versions`) and lead."""
     out = []
     for i in items:
         kind = i.get("type") or ITEM_KINDS.get(i.get("kind") or "announcement", "Tiedote")
         lead = _short(i.get("lead") or (i.get("body") or "").split("\n\n")[0])
         out.append(f'<li><p class="meta">{_when(i["published"])} · {esc(i["organisation"])} · {esc(kind)}</p>'
                    f'<h3><a href="{safe_url(i["url"])}"{_lang(i)}>{esc(i["title"])}</a></h3>'
+                   + render_versions((versions or {}).get(i["id"], ()))
                    + (f'<p class="lead"{_lang(i)}>{esc(lead)}</p>' if lead else "") + "</li>")
     return '<ul class="items">' + "".join(out) + "</ul>" if out else '<p class="note">Ei tiedotteita.</p>'
 
@@ -278,7 +291,7 @@ def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettin
     changes = render_changes(store.latest_changes(CHANGE_LIMIT), store.latest_removals(CHANGE_LIMIT))
     index = render_page(settings.title, settings.title, [
         ("maaraajat", "Määräajat", render_deadlines(upcoming, now)),
-        ("tiedotteet", "Uusimmat tiedotteet", render_items(store.latest_items(ITEM_LIMIT))),
+        ("tiedotteet", "Uusimmat tiedotteet", _items(store, store.latest_items(ITEM_LIMIT))),
         ("muutokset", "Muuttuneet", changes),
         ("alueet", "Alueet", render_regions(store, files, now, "", upcoming)),
         ("syotteet", "Syötteet", render_feeds(store, settings, "", specs)),
@@ -289,7 +302,7 @@ def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettin
         feed = f"../feeds/region/{file}.xml"
         page = render_page(f"{name} – {settings.title}", name, [
             ("maaraajat", "Määräajat", render_deadlines([r for r in upcoming if r["region"] == code], now)),
-            ("tiedotteet", "Uusimmat tiedotteet", render_items(store.latest_items(ITEM_LIMIT, filters=only))),
+            ("tiedotteet", "Uusimmat tiedotteet", _items(store, store.latest_items(ITEM_LIMIT, filters=only))),
             ("muutokset", "Muuttuneet", render_changes(store.latest_changes(CHANGE_LIMIT, filters=only),
                                                        store.latest_removals(CHANGE_LIMIT, filters=only))),
             ("syotteet", "Syötteet", f'<ul class="feeds"><li><a href="{esc(feed)}">Alueen syöte (RSS)</a></li>'
@@ -298,6 +311,10 @@ def write_site(store: Store | PublicView, public_dir: Path, settings: FeedSettin
         ], settings, now, prefix="../", simulated=simulated)
         written.append(_write(public / "alue" / f"{file}.html", page))
     return written
+
+
+def _items(store: Store | PublicView, items: list[dict[str, Any]]) -> str:
+    return render_items(items, store.language_versions([i["id"] for i in items]))
 
 
 def _write(path: Path, text: str) -> Path:

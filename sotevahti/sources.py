@@ -55,7 +55,7 @@ _SOURCE_KEYS = {
     "republishes": str,
 }
 _REQUIRED = ("id", "name", "platform", "organisation", "region", "languages")
-_FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str}
+_FEED_KEYS = {"title": str, "description": str, "public_url": str, "language": str, "websub_hub": str}
 _TOPIC_KEYS = {"stems": list, "ignore": list, "match_all": bool}
 _TOP_KEYS = {"feed", "topics", "source", "notify"}
 #: A source id names health counters (``sotevahti/<id>/…``), feed paths and log lines.
@@ -114,6 +114,8 @@ class FeedSettings:
                         "ministeriöistä ja hyvinvointialueilta.")
     public_url: str = "https://example.org/sotevahti/"
     language: str = "fi"
+    #: a WebSub hub the feeds name (``rel="hub"``) and that each crawl pings about changed feeds
+    websub_hub: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,10 @@ def parse_config(raw: dict[str, Any], where: str = "sources.toml") -> Config:
     """Validate an already-parsed config mapping (see :func:`load_config`)."""
     _no_unknown(raw, _TOP_KEYS, where)
     feed = FeedSettings(**_checked(raw.get("feed", {}), _FEED_KEYS, f"{where}: [feed]"))
+    for key in ("public_url", "websub_hub"):   # issue 14: publishing
+        value = getattr(feed, key)
+        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
+            raise ConfigError(f"{where}: [feed] {key} {value!r} is not an absolute http(s) URL")
     topics = {"reform": TopicFilter(), "all": TopicFilter(match_all=True)}
     for name, table in raw.get("topics", {}).items():
         topics[name] = _topic(table, f"{where}: [topics.{name}]")

@@ -9,6 +9,7 @@ Tables (created by :mod:`sotevahti.migrations`):
 ``rejections``     items that failed the schema, with the reason
 ``deadlines``      deadlines read from items, and ``deadline_events`` (see store_deadlines.py)
 ``item_links``     related items: a release → its proposal, a duplicate → the item it joined
+``item_translations``  the language versions of one release, linked (see translations.py)
 ``items_fts``      FTS5 over title, lead and body
 
 Writes are batched and each batch is one ``BEGIN IMMEDIATE`` transaction in WAL mode, so a
@@ -37,6 +38,7 @@ from .store_http import HttpStoreMixin
 from .store_upsert import UpsertResult, UpsertStoreMixin, api_deadlines, content_hash, dedup_key
 from .store_urls import UrlStoreMixin
 from .tracking import utc_iso
+from .translations import NOT_SECONDARY, TranslationStoreMixin
 
 # the upsert and its plain helpers live in store_upsert.py; re-exported for callers of this module
 __all__ = ["Store", "UpsertResult", "api_deadlines", "check_database_file", "content_hash", "dedup_key",
@@ -68,7 +70,7 @@ def check_database_file(path: str | os.PathLike[str]) -> None:
 
 
 class Store(UpsertStoreMixin, DeadlineStoreMixin, HistoryStoreMixin, HealthStoreMixin, HttpStoreMixin,
-            UrlStoreMixin):
+            UrlStoreMixin, TranslationStoreMixin):
     """The Sotevahti database.
 
     :param path: database file; created with its schema when missing.
@@ -203,7 +205,8 @@ class Store(UpsertStoreMixin, DeadlineStoreMixin, HistoryStoreMixin, HealthStore
         """The newest items by publication time (relevant ones only by default).
 
         :param filters: equality filters on ``region``, ``organisation``, ``kind``, ``language``
-            or ``source``, e.g. ``{"region": "08"}``.
+            or ``source``, e.g. ``{"region": "08"}``. Without a ``language`` filter, a release's
+            linked language versions are one row: its primary's.
         """
         where, params = self._filters(filters, relevant_only, prefix="")
         return self._items(f"{where} ORDER BY published DESC, id LIMIT ?", (*params, limit))
@@ -229,6 +232,8 @@ class Store(UpsertStoreMixin, DeadlineStoreMixin, HistoryStoreMixin, HealthStore
                 raise ValueError(f"not a filterable column: {column}")
             clauses.append(f"{prefix}{column} = ?")
             params.append(value)
+        if "language" not in (filters or {}):   # one entry per release, unless a language is asked for
+            clauses.append(NOT_SECONDARY.format(p=prefix))
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def counts_by_source(self, *, relevant_only: bool = False) -> dict[str, int]:

@@ -138,6 +138,8 @@ class _Writes:
     #: (item, new?) whose text deadlines are tracked; (stored id, item) whose API deadlines are synced
     texts: list[tuple[Mapping[str, Any], bool]] = field(default_factory=list)
     apis: list[tuple[str, Mapping[str, Any]]] = field(default_factory=list)
+    #: (stored id, language, URLs, alternate-language URLs) of items whose language versions are linked
+    translations: list[tuple[str, str | None, set[str], Mapping[str, str] | None]] = field(default_factory=list)
 
 
 class UpsertStoreMixin:
@@ -228,6 +230,9 @@ class UpsertStoreMixin:
             writes.seen.append(row["id"])
         writes.urls.extend((url, row["id"], seen_at) for url in _urls_of(item))
         writes.links.extend((row["id"], target, "related", seen_at) for target in item.get("related") or ())
+        if twin is None:   # the item's language versions (sotevahti.translations)
+            writes.translations.append((row["id"], item.get("language"), {item["url"], *(item.get("urls") or ())},
+                                        item.get("translations")))
         if item.get("api_deadlines") and twin is None:
             writes.apis.append((row["id"], item))
         return outcome
@@ -248,6 +253,8 @@ class UpsertStoreMixin:
                               writes.urls)
         self.conn.executemany("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
                               "VALUES (?,?,?,?)", writes.links)
+        for item_id, language, urls, alternates in writes.translations:
+            self.link_translations(item_id, language, urls, alternates, seen_at)  # type: ignore[attr-defined]
         for item_id, item in writes.apis:
             self.sync_item_deadlines(item_id, api_deadlines(item), now, run_id,  # type: ignore[attr-defined]
                                      origin="api")

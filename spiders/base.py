@@ -32,7 +32,7 @@ from sotevahti.volatile import strip_volatile
 from sotevahti.xmlsafe import has_control_bytes, public_text
 
 # Item fields a platform may add when it knows them (see sotevahti.schema.ITEM_SCHEMA).
-_OPTIONAL = ("kind", "external_id", "register_number", "related", "api_deadlines")
+_OPTIONAL = ("kind", "external_id", "register_number", "related", "api_deadlines", "translations")
 REMOVED_STATUSES = (404, 410)
 #: A longer title is cut (and counted): no real release has one, a hostile page might.
 MAX_TITLE_CHARS = 1000

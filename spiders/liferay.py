@@ -96,6 +96,6 @@ class LiferaySpider(SourceSpider):
             published=article.published,
             text_fields={"type": article.type, "language": article.lang, "lead": article.lead,
                          "body": article.body, "tags": article.tags, "attachments": article.attachments,
-                         "related": list(article.related)},
+                         "related": list(article.related), "translations": liferay.translation_urls(article)},
             urls=[article.url, real, *self.aliases.get(response.meta["key"], ())],
         )

@@ -95,6 +95,7 @@ class ListingSpider(SourceSpider):
             published=page.published or (hint.published if hint else None),
             text_fields={"language": page.lang or source.languages[0], "lead": page.lead, "body": page.body,
                          "attachments": page.attachments, "kind": source.item_kind,
-                         "type": "Päätös" if source.item_kind == "decision" else None},
+                         "type": "Päätös" if source.item_kind == "decision" else None,
+                         "translations": page.translations},
             urls=[url, real],
         )

@@ -113,7 +113,7 @@ def test_export_csv_and_json(demo, tmp_path):
 def test_second_crawl_is_refused_cleanly(tmp_path):
     db = tmp_path / "sotevahti.db"
     with CrawlLock(db):
-        proc = run_monitor("crawl", "stm", "--db", str(db))
+        proc = run_monitor("crawl", "stm", "--db", str(db), "--mirror", "http://127.0.0.1:9")
     assert proc.returncode == 2
     assert proc.stderr.startswith("monitor.py: error: another crawl is already running on")
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and "database is locked" not in proc.stderr
@@ -122,7 +122,7 @@ def test_second_crawl_is_refused_cleanly(tmp_path):
 def test_schedule_refused_while_a_crawl_runs_and_loops_otherwise(tmp_path):
     db = tmp_path / "sotevahti.db"
     with CrawlLock(db):
-        refused = run_monitor("schedule", "--max-runs", "1", "--db", str(db))
+        refused = run_monitor("schedule", "--max-runs", "1", "--db", str(db), "--mirror", "http://127.0.0.1:9")
     assert refused.returncode == 2 and "another crawl is already running" in refused.stderr
     # an unreachable source fails each round, and the loop still runs every round
     proc = run_monitor("schedule", "vm", "--every", "1s", "--max-runs", "2", "--db", str(db),

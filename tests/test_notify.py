@@ -310,7 +310,8 @@ def test_the_readme_notify_example_is_a_valid_config():
     from .conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = next(b.split("```", 1)[0] for b in readme.split("```toml\n")[1:] if "[[notify]]" in b)
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    block = next(b for b in blocks if "[[notify]]" in b)
     import tomllib
 
     config = parse_config({"source": [SOURCE], **tomllib.loads(block)})
@@ -356,3 +357,25 @@ def test_a_failed_digest_gives_way_to_the_next_periods(store, receiver):
     status = delivery_status(store)[0]
     assert (status["sent"], status["failed"], status["last_error"]) == (1, 0, None)
     assert len(receiver.received) == 1 and receiver.received[0]["title"] == "1 määräaika päättyy 30 päivän sisällä"
+
+
+def test_a_release_in_finnish_and_swedish_is_one_message_in_the_readers_language(store, receiver):
+    fi_url, sv_url = URL_NEW, "https://stm.fi/sv/-/1271139/lagen-om-finansiering-pa-remiss"
+    fi_target = NotifyTarget(id="fi", url=receiver.url, language="fi", events=("new",))
+    sv_target = NotifyTarget(id="sv", url=receiver.url, language="sv", events=("new",))
+    run_notify(store, (fi_target, sv_target), DAY1, sources={})
+    store.upsert_items([
+        item(10, url=fi_url, title="Hyvinvointialueiden rahoituslaki lausunnolle", translations={"sv": sv_url},
+             published=DAY2 - timedelta(hours=2)),
+        item(11, url=sv_url, language="sv", title="Lagen om finansiering av välfärdsområdena på remiss",
+             translations={"fi": fi_url}, published=DAY2 - timedelta(hours=2)),
+    ], None, DAY2)
+    run_notify(store, (fi_target, sv_target), DAY2, sources={})
+    titles = sorted(m["title"] for m in receiver.received)
+    assert titles == ["Nytt meddelande: Lagen om finansiering av välfärdsområdena på remiss",
+                      "Uusi tiedote: Hyvinvointialueiden rahoituslaki lausunnolle"]
+    swedish = next(m for m in receiver.received if m["title"].startswith("Nytt"))
+    assert sv_url in swedish["message"] and fi_url not in swedish["message"]
+    # the release is one event for each target, whichever version is told
+    ids = [r[0] for r in store.conn.execute("SELECT event_id FROM deliveries WHERE target = 'sv'")]
+    assert ids == [f"new/{item(10)['id']}"]

@@ -54,6 +54,7 @@ LABELS = {
            "top": "Back to top", "next": "Next", "prev": "Previous", "media": "Media", "news": "Press releases"},
 }
 _LANG_INDEX = {"fi": 0, "sv": 1, "en": 2}
+_HREFLANG = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-US"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Article:
     seed: str
     proposal: str = ""   # a lausuntopalvelu.fi proposal GUID the release links to
     layout: str = ""     # "2026": stm.fi's 2026 layout
+    release: str = ""    # shared by the fi, sv and en versions of one release (hreflang alternates)
 
     def path(self) -> str:
         prefix = "" if self.lang == "fi" else f"/{self.lang}"
@@ -160,10 +162,11 @@ class LiferaySite:
 
     # -- pages ------------------------------------------------------------------------
 
-    def _chrome(self, host: str, lang: str, title: str, main: str, canonical: str = "") -> bytes:
+    def _chrome(self, host: str, lang: str, title: str, main: str, canonical: str = "",
+                alternates: str = "") -> bytes:
         name = SITE_NAMES[host][_LANG_INDEX[lang]]
         label = LABELS[lang]
-        link = f'<link rel="canonical" href="{escape(canonical)}">' if canonical else ""
+        link = (f'<link rel="canonical" href="{escape(canonical)}">' if canonical else "") + alternates
         html = f"""<!DOCTYPE html>
 <html lang="{ {'fi': 'fi-FI', 'sv': 'sv-SE', 'en': 'en-US'}[lang] }" dir="ltr">
 <head><meta charset="utf-8"><title>{escape(title)} - {escape(name)}</title>{link}
@@ -221,7 +224,19 @@ Liferay.Loader.require("frontend-js-web/index", function() {{}});</script>
 <section class="portlet" id="portlet_com_liferay_journal_content_web_portlet_JournalContentPortlet">
 <div class="portlet-content-container"><div class="journal-content-article">{article}</div></div></section>"""
         modified = datetime.combine(self.today, time(6), HELSINKI) if a.edited_body and epoch >= 2 else pub
-        return Page(self._chrome(host, a.lang, a.title, main, a.real_url()), last_modified=modified)
+        return Page(self._chrome(host, a.lang, a.title, main, a.real_url(), self._alternates(a, host, epoch)),
+                    last_modified=modified)
+
+    def _alternates(self, a: Article, host: str, epoch: int) -> str:
+        """``<link rel="alternate" hreflang>`` to every language version of the article's release, itself
+        included, and ``x-default`` (the Finnish one), as Liferay writes them: absolute URLs."""
+        versions = [b for b in self.articles if a.release and b.release == a.release and b.epoch <= epoch]
+        links = []
+        for b in sorted(versions, key=lambda b: _LANG_INDEX[b.lang]):
+            href = f"https://{host}{b.path()}" if host in b.hosts() else b.real_url()
+            tags = [_HREFLANG[b.lang], *(["x-default"] if b.lang == "fi" else [])]
+            links += [f'<link rel="alternate" hreflang="{t}" href="{escape(href)}">' for t in tags]
+        return "".join(links) if len(versions) > 1 else ""
 
     def _listing(self, host: str, path: str, lang: str, page: int, epoch: int) -> Page | None:
         articles = self.visible(host, lang, epoch)
