@@ -19,11 +19,11 @@ looked up once and cached, so a long crawl pays the lemmatiser only for words it
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
-import simplemma
-
 from sotevahti.date_patterns import stem_regex
+from sotevahti.lemma_index import lemmatizer
 
 ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT, COUNT, PAYMENT, QUESTION = (
     "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report", "count", "payment", "question")
@@ -107,11 +107,18 @@ def lemmas(form: str) -> tuple[str, ...]:
     ('ansökningarna', 'ansökning')
     """
     out = [form]
+    lemmatize = _lemmatize()
     for lang in _LANGS:
-        lemma = simplemma.lemmatize(form, lang=lang)
+        lemma = lemmatize(form, lang)
         if lemma not in out:
             out.append(lemma)
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _lemmatize() -> Callable[[str, str], str]:
+    # built on first use: a crawl that meets no date sentence opens no dictionary
+    return lemmatizer()
 
 
 @lru_cache(maxsize=65536)
