@@ -37,7 +37,7 @@ def test_the_index_is_written_once_and_gives_simplemmas_own_entries(cache):
 def test_a_damaged_index_is_rebuilt(cache):
     lemma_index.IndexedStreamMap("sv")
     (path,) = cache.glob("lemma-*-sv-*.idx")
-    path.write_bytes(b"not marshal")
+    path.write_bytes(b"not marshal")  # the index; the stream beside it stays
     assert lemma_index.IndexedStreamMap("sv").get("ansökningarna") == "ansökning"
     assert path.read_bytes() != b"not marshal"
 
