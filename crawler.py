@@ -177,7 +177,10 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
     loop = _start_progress(crawlers) if progress else None
     interrupted = _stop_on_signals(process)
     _freeze_startup_objects()
-    process.start(install_signal_handlers=False)
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        gc.unfreeze()   # a process that runs more than one crawl (the tests) collects as before afterwards
     if loop is not None and loop.running:
         loop.stop()
     if progress:
