@@ -7,6 +7,7 @@ epoch's crawl in a subprocess.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import signal
 import sys
@@ -186,7 +187,11 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
         DeferredList(first_runs).addBoth(lambda _: [process.crawl(c, sources=ids) for c, ids in then])
     loop = _start_progress(crawlers) if progress else None
     interrupted = _stop_on_signals(process)
-    process.start(install_signal_handlers=False)
+    _freeze_startup_objects()
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        gc.unfreeze()   # a process that runs more than one crawl (the tests) collects as before afterwards
     if loop is not None and loop.running:
         loop.stop()
     if progress:
@@ -203,6 +208,14 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
     run = finish_crawl(store, run_id, stats, sources, settings, now or current_time(), failed)
     store.close()
     return run
+
+
+def _freeze_startup_objects() -> None:
+    """Move every object alive before the reactor starts (modules, settings, compiled patterns) out of
+    the garbage collector's sight: a crawl allocates a tree per page, and each full collection would
+    otherwise walk the whole start-up heap again (measured: about a quarter of the parse time)."""
+    gc.collect()
+    gc.freeze()
 
 
 def crawl_summary(run: Mapping[str, Any], db: Path) -> dict[str, Any]:

@@ -126,8 +126,8 @@ def _decode_as(body: bytes, name: str) -> str:
 
 def _repair(text: str) -> str:
     """Undo UTF-8 read as cp1252 ("hyvinvointialue Ã¤" → "ä") run by run, where that decodes cleanly."""
-    if not _MOJIBAKE.search(text):
-        return text
+    if ("Ã" not in text and "Â" not in text and "â€" not in text) or not _MOJIBAKE.search(text):
+        return text   # the substring test first: the regex over 62 KiB costs 1-2 ms, ``in`` microseconds
 
     def fix(m: re.Match[str]) -> str:
         try:  # bytes cp1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d) show up as the same code points

@@ -27,7 +27,7 @@ _NOT_PUBLIC = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # What lxml refuses to hold in a tree: C0 controls (not tab, newline, CR), U+FFFE/U+FFFF, surrogates.
 _NOT_PARSEABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_NOT_PARSEABLE_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_C0_BYTES = bytes((*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20)))
 
 
 def parseable(text: str) -> str:
@@ -36,12 +36,21 @@ def parseable(text: str) -> str:
     >>> parseable("Ohjaus\x01ryhmä")
     'Ohjausryhmä'
     """
-    return _NOT_PARSEABLE.sub("", text) if _NOT_PARSEABLE.search(text) else text
+    try:
+        raw = text.encode("utf-8")   # no lone surrogate, or this raises
+    except UnicodeEncodeError:
+        return _NOT_PARSEABLE.sub("", text)
+    if not has_control_bytes(raw) and "\ufffe" not in text and "\uffff" not in text:
+        return text
+    return _NOT_PARSEABLE.sub("", text)
 
 
 def has_control_bytes(body: bytes) -> bool:
-    """Whether raw page bytes hold C0 control characters (which :func:`parseable` drops)."""
-    return bool(_NOT_PARSEABLE_BYTES.search(body))
+    """Whether raw page bytes hold C0 control characters (which :func:`parseable` drops).
+
+    ``bytes.translate`` deleting them is several times faster than a regex search over a 62 KiB page.
+    """
+    return len(body.translate(None, _C0_BYTES)) != len(body)
 
 
 def storable(value: Any) -> Any:
