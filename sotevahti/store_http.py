@@ -85,6 +85,15 @@ class HttpStoreMixin:
                 exact[url] = replace(latest[item_id], url=url)
         return exact
 
+    def fetched_urls(self, sources: Iterable[str]) -> dict[str, str]:
+        """``{item id: URL}``: where each stored item's page was last fetched from (its validators)."""
+        ids = list(sources)
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            "SELECT v.item_id, v.url FROM http_validators v JOIN items i ON i.id = v.item_id "
+            f"WHERE i.source IN ({marks}) ORDER BY v.checked_at, v.url", ids)
+        return dict(rows)   # ordered by time: the last fetch wins
+
     def _write_validators(self, validators: Sequence[Validator], ids: Mapping[str, str], seen_at: str) -> None:
         rows = [(v.url, ids.get(v.item_id, v.item_id), v.etag, v.last_modified, v.body_hash, seen_at)
                 for v in validators]

@@ -49,6 +49,8 @@ class SourceSpider(scrapy.Spider):
     sources: list[Source]
     urls: UrlMap
     known: dict[str, dict[str, Any]]
+    #: item id -> the URL its stored page was fetched from (its validators are for that URL)
+    fetched_from: dict[str, str]
     watched: dict[str, datetime]   # item id -> re-checked on every crawl until then (open deadlines)
     backfilled: set[str]           # sources whose first, deep crawl is done
     now: datetime
@@ -69,13 +71,14 @@ class SourceSpider(scrapy.Spider):
         spider.allowed_domains = sorted(hosts)
         spider.now = crawl_now(settings)
         db = Path(settings.get("SOTEVAHTI_DB"))
-        spider.known, spider.watched, spider.backfilled = {}, {}, set()
+        spider.known, spider.watched, spider.backfilled, spider.fetched_from = {}, {}, set(), {}
         if db.exists():
             store = Store(db)
             ids = [s.id for s in spider.sources]
             spider.known = store.known_items(ids)
             spider.watched = store.watched_until(ids, spider.now)
             spider.backfilled = store.backfilled(ids)
+            spider.fetched_from = store.fetched_urls(ids)
             store.close()
         crawler.signals.connect(spider.on_response, signal=signals.response_received)
         return spider

@@ -59,10 +59,17 @@ class LiferaySpider(SourceSpider):
             self.aliases[key].add(url)
             return
         self.aliases[key] = {url}
+        fetch = url
         if url in self.known:
-            self.item_ids[key] = self.known[url]["id"]
-        if self.should_fetch(url, source):
-            yield self.page_request(url, self.parse_article, source, item_page=True, key=key)
+            item_id = self.known[url]["id"]
+            self.item_ids[key] = item_id
+            # A known article is asked for where its stored page came from, whichever of its
+            # addresses (another host, /-// or /-/) this crawl met first: the validators are for
+            # that page, so an unchanged article is a 304 however the responses were ordered.
+            fetch = self.fetched_from.get(item_id, url)
+            self.aliases[key].add(fetch)
+        if self.should_fetch(fetch, source):
+            yield self.page_request(fetch, self.parse_article, source, item_page=True, key=key)
 
     def owner_of(self, canonical_url: str, discovered_by: Source) -> Source:
         """The source whose own site the article lives on, else the one that found it.

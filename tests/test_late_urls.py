@@ -85,3 +85,30 @@ def test_a_late_url_waits_for_its_item_and_follows_a_joined_id(tmp_path):
     assert store.add_urls([("lr-nosuchitem0000001", "https://stm.fi/-/y")], CRAWL_NOW) == [
         ("lr-nosuchitem0000001", "https://stm.fi/-/y")]
     pipeline.close_spider()
+
+
+def test_a_known_article_is_asked_for_where_its_page_came_from(site, tmp_path):
+    # Crawl 1 read the release on valtioneuvosto.fi; crawl 2 meets it first on soteuudistus.fi.
+    # It is asked for on valtioneuvosto.fi, whose validators are stored, so an unchanged page is a
+    # 304 whichever listing answered first (the demo's 304 count used to vary with timing).
+    spider, pipeline = spider_and_pipeline(tmp_path)
+    article = shared_article(site)
+    vn, sote = (next(s for s in spider.sources if s.id == i) for i in ("valtioneuvosto", "soteuudistus"))
+    first = f"https://valtioneuvosto.fi{listing_path(article)}"
+    second = f"https://soteuudistus.fi{listing_path(article)}"
+    (request,) = spider.follow(first, vn)
+    for out in [*spider.parse_item_page(article_response(site, request, "valtioneuvosto.fi", article)),
+                *spider.follow(second, sote)]:
+        pipeline.process_item(out)
+    pipeline.close_spider()
+    store = Store(tmp_path / "t.db")
+    (row,) = store.db.query("SELECT id FROM items")
+    with store.atomic():
+        store.conn.execute("INSERT INTO http_validators (url, item_id, etag, last_modified, body_hash, checked_at) "
+                           "VALUES (?,?,?,?,?,?)", (first, row["id"], '"e1"', None, "h", "2026-11-20T10:00:00+00:00"))
+        store.conn.execute("UPDATE items SET last_seen = '2025-06-01T10:00:00+00:00'")   # due again
+    store.close()
+    later, _ = spider_and_pipeline(tmp_path)
+    requests = [r for r in later.follow(second, sote) if isinstance(r, Request)]
+    assert [r.meta["real_url"] for r in requests] == [first]
+    assert list(later.follow(first, vn)) == []      # and only once
