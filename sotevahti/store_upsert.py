@@ -253,11 +253,24 @@ class UpsertStoreMixin:
                               writes.urls)
         self.conn.executemany("INSERT OR IGNORE INTO item_links (item_id, target_id, relation, first_seen) "
                               "VALUES (?,?,?,?)", writes.links)
-        for item_id, language, urls, alternates in writes.translations:
-            self.link_translations(item_id, language, urls, alternates, seen_at)  # type: ignore[attr-defined]
+        self._link_translations(writes.translations, seen_at)
         for item_id, item in writes.apis:
             self.sync_item_deadlines(item_id, api_deadlines(item), now, run_id,  # type: ignore[attr-defined]
                                      origin="api")
+
+    def _link_translations(self, entries: Sequence[tuple[str, str | None, set[str], Mapping[str, str] | None]],
+                           seen_at: str) -> None:
+        """Link the round's items with their language versions. Most items name no translation and
+        are named by none (one query for the round tells), and are skipped."""
+        unclaimed = {url for _id, lang, urls, alternates in entries if lang and not _claims(lang, alternates)
+                     for url in urls}
+        named: set[str] = set()
+        for chunk in _chunks(sorted(unclaimed)):
+            named.update(r[0] for r in self.conn.execute(
+                f"SELECT url FROM item_alternates WHERE url IN ({','.join('?' * len(chunk))})", chunk))
+        for item_id, language, urls, alternates in entries:
+            if language and (_claims(language, alternates) or urls & named):
+                self.link_translations(item_id, language, urls, alternates, seen_at)  # type: ignore[attr-defined]
 
     def _stored(self, pending: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> _Stored:
         """Every stored fact the decisions on ``pending`` read, one query per table and chunk."""
@@ -321,6 +334,11 @@ def _independent(pending: list[tuple[dict[str, Any], dict[str, Any]]], stored: _
         (later if tokens & claimed else now_round).append((item, row))
         claimed |= tokens
     return now_round, later
+
+
+def _claims(language: str, alternates: Mapping[str, str] | None) -> bool:
+    """Whether a page names a version of itself in another language."""
+    return any(lang != language and url for lang, url in (alternates or {}).items())
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:
