@@ -28,6 +28,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -279,12 +281,19 @@ def main() -> None:
         print(store_table(results) if args.store_only else table(results))
 
 
-def measure(args: argparse.Namespace) -> dict[str, object]:
+@contextmanager
+def served_site(args: argparse.Namespace) -> Iterator[tuple[BenchSite, CountingMirror, Path, Path]]:
+    """The bench site served on 127.0.0.1, a temporary folder, and a sources file for it."""
     site = BenchSite(args.articles, TODAY)
     with CountingMirror([site]) as mirror, tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         sources = tmp / "sources.toml"
         sources.write_text(sources_toml(backfill_pages=args.articles // 20 + 20), encoding="utf-8")
+        yield site, mirror, tmp, sources
+
+
+def measure(args: argparse.Namespace) -> dict[str, object]:
+    with served_site(args) as (site, mirror, tmp, sources):
         first_only = args.only == "first"
         ours = [sotevahti_sequence(mirror, site, sources, tmp / f"ours{n}", first_only) for n in range(args.repeat)]
         fetched = [path for _e, path, _s in mirror.requests[: ours[0]["first"].requests] if path != "/robots.txt"]
@@ -328,11 +337,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
 
 def measure_store(args: argparse.Namespace) -> dict[str, object]:
     """The ``--big`` figures only: a first crawl of the site seeds the database, then the store test."""
-    site = BenchSite(args.articles, TODAY)
-    with CountingMirror([site]) as mirror, tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        sources = tmp / "sources.toml"
-        sources.write_text(sources_toml(backfill_pages=args.articles // 20 + 20), encoding="utf-8")
+    with served_site(args) as (_site, mirror, tmp, sources):
         mirror.epoch = 1
         seed = tmp / "seed"
         run(crawl_cmd(seed, sources, mirror, T0), mirror)

@@ -46,15 +46,22 @@ def article_response(site, request: Request, host: str, article) -> HtmlResponse
                         request=request)
 
 
-def test_a_listing_read_after_the_article_adds_its_url_to_the_stored_item(site, tmp_path):
-    spider, pipeline = spider_and_pipeline(tmp_path)
+def read_on_valtioneuvosto_first(site, spider):
+    """Follow the shared release's valtioneuvosto.fi link and read its page: ``(that URL, the
+    soteuudistus.fi URL, the two sources, the items the page gave)``."""
     article = shared_article(site)
     vn, sote = (next(s for s in spider.sources if s.id == i) for i in ("valtioneuvosto", "soteuudistus"))
     first = f"https://valtioneuvosto.fi{listing_path(article)}"
     second = f"https://soteuudistus.fi{listing_path(article)}"
     (request,) = spider.follow(first, vn)
-    # the article is read before soteuudistus.fi's listing page that links it
     items = list(spider.parse_item_page(article_response(site, request, "valtioneuvosto.fi", article)))
+    return first, second, vn, sote, items
+
+
+def test_a_listing_read_after_the_article_adds_its_url_to_the_stored_item(site, tmp_path):
+    spider, pipeline = spider_and_pipeline(tmp_path)
+    # the article is read before soteuudistus.fi's listing page that links it
+    first, second, _vn, sote, items = read_on_valtioneuvosto_first(site, spider)
     assert len(items) == 1 and second not in items[0]["urls"]
     late = list(spider.follow(second, sote))
     assert [out["url"] for out in late] == [second]                 # no second request, but the URL travels
@@ -92,13 +99,8 @@ def test_a_known_article_is_asked_for_where_its_page_came_from(site, tmp_path):
     # It is asked for on valtioneuvosto.fi, whose validators are stored, so an unchanged page is a
     # 304 whichever listing answered first (the demo's 304 count used to vary with timing).
     spider, pipeline = spider_and_pipeline(tmp_path)
-    article = shared_article(site)
-    vn, sote = (next(s for s in spider.sources if s.id == i) for i in ("valtioneuvosto", "soteuudistus"))
-    first = f"https://valtioneuvosto.fi{listing_path(article)}"
-    second = f"https://soteuudistus.fi{listing_path(article)}"
-    (request,) = spider.follow(first, vn)
-    for out in [*spider.parse_item_page(article_response(site, request, "valtioneuvosto.fi", article)),
-                *spider.follow(second, sote)]:
+    first, second, vn, sote, items = read_on_valtioneuvosto_first(site, spider)
+    for out in [*items, *spider.follow(second, sote)]:
         pipeline.process_item(out)
     pipeline.close_spider()
     store = Store(tmp_path / "t.db")
