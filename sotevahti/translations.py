@@ -49,7 +49,10 @@ DELETE FROM http_validators WHERE item_id LIKE 'lr-%'
 
 #: SQL condition (on ``items`` as ``{p}``) that hides a release's other language versions when
 #: its primary is relevant, so a combined output lists the release once.
-NOT_SECONDARY = ("{p}id NOT IN (SELECT t.item_id FROM item_translations t JOIN items p ON p.id = t.release_key "
+# CROSS JOIN keeps SQLite's join order (translations first, then the primary by its key): left to
+# itself the planner scanned every item for the primary: 49 ms for a 50-entry feed query at 30,000
+# items, against 4 ms without the condition and 4 ms now.
+NOT_SECONDARY = ("{p}id NOT IN (SELECT t.item_id FROM item_translations t CROSS JOIN items p ON p.id = t.release_key "
                  "WHERE t.item_id != t.release_key AND p.relevant = 1)")
 
 
