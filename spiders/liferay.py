@@ -66,8 +66,10 @@ class LiferaySpider(SourceSpider):
             # A known article is asked for where its stored page came from, whichever of its
             # addresses (another host, /-// or /-/) this crawl met first: the validators are for
             # that page, so an unchanged article is a 304 however the responses were ordered.
-            fetch = self.fetched_from.get(item_id, url)
-            self.aliases[key].add(fetch)
+            stored_from = self.fetched_from.get(item_id, url)
+            if host_of(stored_from) in self.configured_hosts:   # not a host this crawl may not visit
+                fetch = stored_from
+                self.aliases[key].add(fetch)
         if self.should_fetch(fetch, source):
             yield self.page_request(fetch, self.parse_article, source, item_page=True, key=key)
 

@@ -114,3 +114,23 @@ def test_a_known_article_is_asked_for_where_its_page_came_from(site, tmp_path):
     requests = [r for r in later.follow(second, sote) if isinstance(r, Request)]
     assert [r.meta["real_url"] for r in requests] == [first]
     assert list(later.follow(first, vn)) == []      # and only once
+
+
+def test_a_stored_address_on_a_host_outside_the_crawl_is_not_asked_for(site, tmp_path):
+    # The page was stored from soteuudistus.fi; `crawl stm` may not visit that host, so the
+    # address it met (on valtioneuvosto.fi) is asked for.
+    test_a_known_article_is_asked_for_where_its_page_came_from(site, tmp_path)
+    first = f"https://valtioneuvosto.fi{listing_path(shared_article(site))}"
+    second = f"https://soteuudistus.fi{listing_path(shared_article(site))}"
+    store = Store(tmp_path / "t.db")
+    with store.atomic():
+        store.conn.execute("UPDATE http_validators SET url = ?", (second,))
+        store.conn.execute("UPDATE items SET source = 'stm'")   # an stm item whose page came from elsewhere
+    store.close()
+    crawler = get_crawler(LiferaySpider, {"SOTEVAHTI_DB": str(tmp_path / "t.db"), "SOTEVAHTI_RUN_ID": 2,
+                                          "SOTEVAHTI_SOURCES": str(ROOT / "sources.toml"),
+                                          "SOTEVAHTI_MIRROR": MIRROR, "SOTEVAHTI_NOW": CRAWL_NOW.isoformat()})
+    alone = LiferaySpider.from_crawler(crawler, sources="stm")
+    assert "soteuudistus.fi" not in alone.configured_hosts and alone.fetched_from
+    (request,) = [r for r in alone.follow(first, alone.sources[0]) if isinstance(r, Request)]
+    assert request.meta["real_url"] == first
