@@ -10,8 +10,9 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
-from sotevahti.clock import SIMULATED_DAY, ClockError, current_time, parse_now
+from sotevahti.clock import SIMULATED_DAY, ClockError, current_time, parse_now, today_in_helsinki
 
 from .conftest import CRAWL_NOW, ROOT, fake_clock_env
 from .test_store import make_item
@@ -57,7 +58,11 @@ def test_current_time_reads_sotevahti_now_in_one_place(monkeypatch):
     monkeypatch.setenv("SOTEVAHTI_NOW", "2026-11-24T08:00+02:00")
     assert current_time() == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
     monkeypatch.delenv("SOTEVAHTI_NOW")
-    assert abs((current_time() - datetime.now(UTC)).total_seconds()) < 5
+    # without it, the clock: frozen here at a late Helsinki hour, so no real date or hour is read
+    late = datetime(2026, 11, 24, 22, 30, tzinfo=UTC)
+    with time_machine.travel(late, tick=False):
+        assert current_time() == late
+        assert today_in_helsinki().isoformat() == "2026-11-25"
     assert SIMULATED_DAY.date() == CRAWL_NOW.date()
 
 
