@@ -27,6 +27,10 @@ RETRY_TIMES = 2
 CONCURRENT_ITEMS = 16
 REDIRECT_MAX_TIMES = 5   # a redirect loop costs five requests, then counts as errors_redirect_loop
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 opens a remote-control HTTP server (code execution on 127.0.0.1) in every crawl by
+# default. A scheduled monitor has no use for it, and leaving it out also saves importing aiohttp.
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
 
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",

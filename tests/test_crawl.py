@@ -164,3 +164,18 @@ def test_now_can_be_fixed_for_a_crawl(mirror, tmp_path):
     assert {r["status"] for r in store.deadline_rows()} == {"closed"}
     bad = run_monitor("crawl", "stm", "--now", "2030-01-01T12:00")
     assert bad.returncode == 2 and "give a UTC offset" in bad.stderr
+
+
+def test_a_crawl_opens_no_remote_control_server(tmp_path):
+    # Scrapy 2.19 would serve code execution on a local port in every crawl, as the telnet
+    # console did before it; both stay off, and the extension is not even loaded.
+    from scrapy.utils.conf import build_component_list
+
+    from crawler import crawl_settings
+
+    settings = crawl_settings(tmp_path / "sotevahti.db", None, tmp_path / "public")
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
+    assert settings.getbool("TELNETCONSOLE_ENABLED") is False
+    loaded = build_component_list(settings.getwithbase("EXTENSIONS"))
+    assert "scrapy.extensions.remote_control.RemoteControl" not in loaded
+    assert "scrapy.extensions.corestats.CoreStats" in loaded
