@@ -95,7 +95,14 @@ def test_htmldate_takes_no_date_after_the_crawls_now():
     html = "<html><body><article><h1>Sote-uudistus etenee</h1><p>" + "Hyvinvointialue tiedottaa. " * 20 + \
         "</p></article></body></html>"
     url = "https://www.example.fi/2028/03/15/sote-uudistus-etenee"
-    later = extract_page(html, url, now=datetime(2029, 1, 1, tzinfo=UTC)).published
-    earlier = extract_page(html, url, now=datetime(2026, 11, 24, tzinfo=UTC)).published
-    assert later is not None and later.date().isoformat() == "2028-03-15"
-    assert earlier is None or earlier.date() <= datetime(2026, 11, 24).date()
+    answers = set()
+    # htmldate and trafilatura still compute a default from the clock (then unused), so the clock
+    # is frozen here, at two moments on either side of the page's date: the answers must not move.
+    for clock in (datetime(2020, 5, 4, 22, 30, tzinfo=UTC), datetime(2035, 12, 31, 23, 30, tzinfo=UTC)):
+        with time_machine.travel(clock, tick=False):
+            later = extract_page(html, url, now=datetime(2029, 1, 1, tzinfo=UTC)).published
+            earlier = extract_page(html, url, now=datetime(2026, 11, 24, tzinfo=UTC)).published
+        assert later is not None and later.date().isoformat() == "2028-03-15"
+        assert earlier is None or earlier.date() <= datetime(2026, 11, 24).date()
+        answers.add((later, earlier))
+    assert len(answers) == 1, answers
