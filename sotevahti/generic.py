@@ -23,7 +23,6 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import lxml.html
-import trafilatura
 from parsel import Selector
 
 from .generic_feeds import (
@@ -224,6 +223,10 @@ def _minutes_title(text: str) -> str:
 
 
 def _generic_body(tree: lxml.html.HtmlElement, root: Selector) -> str:
+    # Imported here: trafilatura (with courlan and justext) is 0.1 s of start-up, and a crawl of
+    # sources with their own parsers never reads a page this way.
+    import trafilatura
+
     text = ""
     try:
         text = trafilatura.extract(lxml.html.tostring(tree, encoding="unicode"), favor_precision=True,

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
+import trafilatura
 
 from sotevahti import generic, liferay
 from sotevahti.dates import HELSINKI
@@ -227,7 +228,7 @@ def test_title_fallbacks():
 
 
 def test_body_falls_back_to_the_largest_block_when_trafilatura_finds_nothing(monkeypatch):
-    monkeypatch.setattr(generic.trafilatura, "extract", lambda *a, **k: None)
+    monkeypatch.setattr(trafilatura, "extract", lambda *a, **k: None)
     html = ("<html><body><nav><ul><li>Palvelut</li><li>Uutiset</li></ul></nav><div class='teaser'><p>Lyhyt.</p></div>"
             "<div class='text'><p>Ensimmäinen kappale hyvinvointialueesta.</p><p>Toinen kappale.</p></div></body>")
     page = extract_page(html, "https://x.fi/a")
@@ -235,7 +236,7 @@ def test_body_falls_back_to_the_largest_block_when_trafilatura_finds_nothing(mon
 
 
 def test_largest_block_fallback_ignores_cookie_banners_and_menus(monkeypatch):
-    monkeypatch.setattr(generic.trafilatura, "extract", lambda *a, **k: "")
+    monkeypatch.setattr(trafilatura, "extract", lambda *a, **k: "")
     banner = "".join(f"<p>Evästeet {n}: käytämme evästeitä analytiikkaan, markkinointiin ja sisältöjen "
                      f"personointiin. Voit muuttaa asetuksia milloin tahansa.</p>" for n in range(6))
     html = (f"<html><body><div id='cookie-consent'>{banner}</div><div class='region'><p>Sote-keskus muuttaa.</p>"
