@@ -32,15 +32,15 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sotevahti import cli_args  # noqa: E402
+from sotevahti.cli_parser import CliParser, fail  # noqa: E402
+from sotevahti.cli_parser import build_parser as build_cli_parser  # noqa: E402
 from sotevahti.clock import current_time  # noqa: E402
 from sotevahti.lock import CrawlLock, LockedError  # noqa: E402
 from sotevahti.publishing import check_public_url  # noqa: E402
@@ -50,16 +50,6 @@ from sotevahti.store import Store, check_database_file, default_db_path  # noqa:
 
 class UsageError(Exception):
     """A problem with what the user asked for; printed as one line, exit 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        fail(f"{message} (see {self.prog} --help)")
-
-
-def fail(message: str) -> NoReturn:
-    print(f"monitor.py: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def paths(args: argparse.Namespace) -> tuple[Path, Path]:
@@ -344,97 +334,30 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 
 # -- parser ------------------------------------------------------------------------------
 
-def build_parser() -> Parser:
-    parser = Parser(prog="monitor.py", description=__doc__.split("\n\n")[0],
-                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+#: Each command's function; its docstring is the command's help (see sotevahti/cli_parser.py).
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "sources": cmd_sources,
+    "crawl": cmd_crawl,
+    "feeds": cmd_feeds,
+    "search": cmd_search,
+    "deadlines": cmd_deadlines,
+    "history": cmd_history,
+    "export": cmd_export,
+    "serve": cmd_serve,
+    "schedule": cmd_schedule,
+    "notify": cmd_notify,
+    "status": cmd_status,
+    "prune": cmd_prune,
+    "probe": cmd_probe,
+    "demo": cmd_demo,
+    "mirror": cmd_mirror,
+    "extract-deadlines": cmd_extract_deadlines,
+}
 
-    def command(name: str, func: Callable[[argparse.Namespace], int], *, db: bool = True,
-                listing: bool = False, clock: bool = False) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=func.__doc__, description=func.__doc__)
-        p.set_defaults(func=func)
-        p.add_argument("--sources", metavar="FILE", default=os.environ.get("SOTEVAHTI_SOURCES"),
-                       help="sources config (default: sources.toml)")
-        if db:
-            p.add_argument("--db", metavar="PATH", help="database (default: $SOTEVAHTI_DB or sotevahti.db)")
-            p.add_argument("--out", metavar="DIR", help="use DIR/sotevahti.db and write DIR/public/")
-        if listing or db:
-            p.add_argument("--json", action="store_true", help="print JSON (stable shape, see README)")
-        if clock:
-            p.add_argument("--now", metavar="ISO", type=cli_args.aware_datetime,
-                           help="act as if it were this time (tests, replays, the demo's day): "
-                                "2026-11-24T08:00+02:00 (default: $SOTEVAHTI_NOW or the clock)")
-        return p
 
-    command("sources", cmd_sources, db=False, listing=True)
-    crawl = command("crawl", cmd_crawl, clock=True)
-    crawl.add_argument("source", nargs="*", help="source ids (default: every enabled source)")
-    crawl.add_argument("--mirror", metavar="URL", type=cli_args.mirror_url,
-                       help="fetch from a local mirror at URL (see `monitor.py mirror`) instead of the real sites")
-    crawl.add_argument("-q", "--quiet", action="store_true", help="print only alarms and failures")
-    crawl.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log (in --log FILE if given)")
-    crawl.add_argument("--log", metavar="FILE", help="write Scrapy's log, with every network error, to FILE")
-    command("feeds", cmd_feeds, clock=True)
-    search = command("search", cmd_search)
-    search.add_argument("query", help='words to find, e.g. "hyvinvointialueiden rahoitus", sote*, '
-                        '\'sote OR rahoitus\', \'"hyvinvointialueiden rahoitus" NOT lausunto\'')
-    search.add_argument("--region", help="region code, e.g. 08 or national")
-    search.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="published on or after")
-    search.add_argument("--kind", choices=["announcement", "consultation", "page", "decision"])
-    search.add_argument("--limit", type=cli_args.positive_int, default=20)
-    deadlines = command("deadlines", cmd_deadlines, clock=True)
-    which = deadlines.add_mutually_exclusive_group()
-    which.add_argument("--upcoming", action="store_true", help="open deadlines from today on, soonest first")
-    which.add_argument("--closed", action="store_true", help="closed deadlines, newest first")
-    deadlines.add_argument("--region", help="region code, e.g. 08 or national")
-    history = command("history", cmd_history)
-    history.add_argument("item", metavar="ITEM_ID_OR_URL")
-    export = command("export", cmd_export)
-    export.add_argument("--format", choices=["csv", "json"], default="csv")
-    export.add_argument("--table", default="items", help="items (default), deadlines, runs, …")
-    export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
-    serve = command("serve", cmd_serve)
-    serve.add_argument("--port", type=cli_args.port, default=8000)
-    schedule = command("schedule", cmd_schedule)
-    schedule.add_argument("source", nargs="*", help="source ids (default: every enabled source)")
-    schedule.add_argument("--every", type=cli_args.interval, default="6h", help="interval, e.g. 6h, 30m (default 6h)")
-    schedule.add_argument("--jitter", type=cli_args.jitter, default="0s", help="random extra wait up to this, e.g. 10m")
-    schedule.add_argument("--max-runs", type=cli_args.positive_int, help="stop after N crawls (default: forever)")
-    schedule.add_argument("--mirror", metavar="URL", type=cli_args.mirror_url, help="crawl a local mirror at URL")
-    schedule.add_argument("--log", metavar="FILE", help="append every crawl's Scrapy log to FILE")
-    notify = command("notify", cmd_notify, clock=True)
-    notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and record nothing")
-    status = command("status", cmd_status, clock=True)
-    status.add_argument("--check", action="store_true",
-                        help="also check the whole database file (slow on a big one) and exit 1 when "
-                             "any source has an alarm or the file is damaged (for cron)")
-    prune = command("prune", cmd_prune, clock=True)
-    prune.add_argument("--days", type=cli_args.retention_days, required=True,
-                       help="keep versions superseded in the last N days (0–36500)")
-    mirror = sub.add_parser("mirror", help=cmd_mirror.__doc__, description=cmd_mirror.__doc__)
-    mirror.set_defaults(func=cmd_mirror)
-    mirror.add_argument("--port", type=cli_args.port, default=8765, help="port on 127.0.0.1 (default 8765)")
-    mirror.add_argument("--epoch", type=int, choices=[1, 2, 3], default=1, help="which demo epoch to serve")
-    mirror.add_argument("--sources", metavar="FILE", default=os.environ.get("SOTEVAHTI_SOURCES"))
-    from sotevahti.extract_cli import HELP as EXTRACT_HELP
-
-    extract = sub.add_parser("extract-deadlines", help=cmd_extract_deadlines.__doc__,
-                             description=cmd_extract_deadlines.__doc__ + EXTRACT_HELP,
-                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    extract.set_defaults(func=cmd_extract_deadlines)
-    extract.add_argument("--text", help="one text to read; prints a one-line answer")
-    extract.add_argument("--lang", choices=["fi", "sv", "en"], help="with --text: the text's language")
-    extract.add_argument("--ref-date", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                         help="with --text: the publication date that year-less dates are read against")
-    probe = command("probe", cmd_probe, db=False, listing=True)
-    probe.add_argument("target", metavar="URL_OR_FILE", help="a page's URL (fetched once, politely) or a saved file")
-    probe.add_argument("--source", metavar="ID", help="read with this source's rules (default: by the page's host)")
-    probe.add_argument("--url", metavar="URL", help="the real address of a saved file that does not name it")
-    demo = command("demo", cmd_demo, db=False, listing=True)
-    demo.add_argument("--out", metavar="DIR", help="where to put the demo database and feeds (default: demo-output)")
-    demo.add_argument("--faults", metavar="SEED", type=int,
-                      help="inject the fault suite's faults into epochs 2-3, each on a page chosen by SEED")
-    return parser
+def build_parser() -> CliParser:
+    """The parser of every command (see :mod:`sotevahti.cli_parser`)."""
+    return build_cli_parser(COMMANDS, __doc__.split("\n\n")[0])
 
 
 def main(argv: list[str] | None = None) -> int:
