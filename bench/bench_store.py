@@ -1,8 +1,9 @@
 """Synthetic items for the store benchmark: N press releases across every region and organisation.
 
-Each item has a 2–4 KiB body like a real release; one in twenty carries a consultation
-deadline (so deadline tracking and FTS are part of every insert), 1 % are later edited and
-0.5 % withdrawn, so the feeds have edits and removals to show.
+Each item has a body of 12–24 paragraphs, 4.5–9.9 KB of UTF-8 (7.1 KB on average, measured;
+a real release is often shorter, so the FTS part of an insert is if anything overstated). One in
+twenty carries a consultation deadline (so deadline tracking and FTS are part of every insert),
+1 % are later edited and 0.5 % withdrawn, so the feeds have edits and removals to show.
 """
 
 from __future__ import annotations
