@@ -222,6 +222,11 @@ def _minutes_title(text: str) -> str:
     return blocks[at + 1] if at is not None else ""
 
 
+#: trafilatura's date options, given so it does not build its default from the clock: it reads no
+#: date here (no metadata is asked for; dates come from page_dates.py, against the crawl's "now").
+_NO_TRAFILATURA_DATES = {"original_date": True, "extensive_search": False, "max_date": "2200-01-01"}
+
+
 def _generic_body(tree: lxml.html.HtmlElement, root: Selector) -> str:
     # Imported here: trafilatura (with courlan and justext) is 0.1 s of start-up, and a crawl of
     # sources with their own parsers never reads a page this way.
@@ -230,7 +235,8 @@ def _generic_body(tree: lxml.html.HtmlElement, root: Selector) -> str:
     text = ""
     try:
         text = trafilatura.extract(lxml.html.tostring(tree, encoding="unicode"), favor_precision=True,
-                                   include_comments=False, include_tables=True, deduplicate=False) or ""
+                                   include_comments=False, include_tables=True, deduplicate=False,
+                                   date_extraction_params=_NO_TRAFILATURA_DATES) or ""
     except Exception:  # a failing extractor is not fatal: the largest text block follows
         text = ""
     blocks = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
