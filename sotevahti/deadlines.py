@@ -230,8 +230,8 @@ def extract_deadline(text: str, lang: str | None = None,
     (datetime.date(2026, 1, 7), datetime.time(12, 0), 'application')
     """
     found = extract_deadlines(text, lang, ref_date)
-    if not found:
-        return None
+    if len(found) < 2:  # the common case, one sentence
+        return found[0] if found else None
     dated = [d for d in found if d.deadline is not None]
     if not dated:
         return found[0]
