@@ -96,8 +96,9 @@ def test_htmldate_takes_no_date_after_the_crawls_now():
         "</p></article></body></html>"
     url = "https://www.example.fi/2028/03/15/sote-uudistus-etenee"
     answers = set()
-    # htmldate and trafilatura still compute a default from the clock (then unused), so the clock
-    # is frozen here, at two moments on either side of the page's date: the answers must not move.
+    # htmldate computes its default latest date from the clock even when given one (then unused),
+    # so no real date or hour is read here: the clock is frozen at two moments on either side of
+    # the page's date, late in the Helsinki evening, and the answers must not move.
     for clock in (datetime(2020, 5, 4, 22, 30, tzinfo=UTC), datetime(2035, 12, 31, 23, 30, tzinfo=UTC)):
         with time_machine.travel(clock, tick=False):
             later = extract_page(html, url, now=datetime(2029, 1, 1, tzinfo=UTC)).published
