@@ -28,12 +28,14 @@ def _make_encode() -> Callable[[dict], str]:
     """``json.dumps(obj, ensure_ascii=False)`` for the answers, with its C encoder built once:
     ``JSONEncoder.encode`` builds a new one (and a closure) for every call, which costs as much
     as encoding a short answer. Without the C accelerator, the plain encoder does."""
+    plain = json.JSONEncoder(ensure_ascii=False).encode
     make = _json_encoder.c_make_encoder
-    if make is None:
-        return json.JSONEncoder(ensure_ascii=False).encode
-    # no circular-reference markers: an answer is a flat dict of strings, None and small dicts
-    chunks = make(None, json.JSONEncoder().default, _json_encoder.encode_basestring, None, ": ", ", ",
-                  False, False, True)
+    try:
+        # no circular-reference markers: an answer is a flat dict of strings, None and small dicts
+        chunks = make(None, json.JSONEncoder().default, _json_encoder.encode_basestring, None, ": ", ", ",
+                      False, False, True)
+    except TypeError:   # no C accelerator (None), or a Python whose private encoder takes other arguments
+        return plain
     return lambda obj: "".join(chunks(obj, 0))
 
 
