@@ -41,6 +41,31 @@ def _make_encode() -> Callable[[dict], str]:
 
 _ENCODE = _make_encode()
 _EMPTY_LINE = _ENCODE(_EMPTY) + "\n"
+#: The string quoter json's encoder uses with ``ensure_ascii=False`` (the C one when there is one).
+_QUOTE: Callable[[str], str] = _json_encoder.encode_basestring
+
+
+def answer_line(found: Deadline) -> str:
+    """``json.dumps(found.to_json(), ensure_ascii=False) + "\\n"``, written straight from the fields.
+
+    Building the dict and encoding it cost about 3 µs a line, more than reading the line in;
+    the answer's shape is fixed, so its JSON is put together directly (a test holds it to
+    ``json.dumps`` over every labelled answer and over odd strings).
+
+    >>> from datetime import date
+    >>> answer_line(extract_deadline("Haku päättyy 5.3.2025 klo 16.", "fi", date(2025, 2, 1)))
+    '{"deadline": "2025-03-05", "time": "16:00", "kind": "application", \
+"sentence": "Haku päättyy 5.3.2025 klo 16.", "note": null, "recurring": null}\\n'
+    """
+    day, clock, kind, note, recurring = found.deadline, found.time, found.kind, found.note, found.recurring
+    return "".join((
+        '{"deadline": ', "null" if day is None else f'"{day.isoformat()}"',
+        ', "time": ', "null" if clock is None else f'"{format_time(clock)}"',
+        ', "kind": ', "null" if kind is None else _QUOTE(kind),
+        ', "sentence": ', _QUOTE(found.sentence),
+        ', "note": ', "null" if note is None else _QUOTE(note),
+        ', "recurring": ',
+        "null}\n" if recurring is None else f'{{"day": {recurring[0]}, "month": {recurring[1]}}}}}\n'))
 
 #: The epilogue of ``monitor.py extract-deadlines --help``.
 HELP = """
@@ -118,15 +143,11 @@ def run_extract_deadlines(stdin: TextIO, stdout: TextIO) -> int:
             text, lang, ref = _parse_request(line)
         except ValueError as exc:
             status = 1
-            answer = {**_EMPTY, "error": str(exc), "line": number}
+            stdout.write(_ENCODE({**_EMPTY, "error": str(exc), "line": number}) + "\n")
         else:
             found = extract_deadline(text, lang, ref)
-            if found is None:  # a third of the lines of a typical dump: its answer is encoded once
-                stdout.write(_EMPTY_LINE)
-                stdout.flush()
-                continue
-            answer = found.to_json()
-        stdout.write(_ENCODE(answer) + "\n")
+            # a third of the lines of a typical dump name no deadline: that answer is encoded once
+            stdout.write(_EMPTY_LINE if found is None else answer_line(found))
         stdout.flush()
     return status
 
@@ -161,4 +182,4 @@ def format_deadline_human(text: str, lang: str | None = None,
     return f"{label} {when} ({found.kind}{status}): {found.sentence}"
 
 
-__all__ = ["format_deadline_human", "run_extract_deadlines"]
+__all__ = ["answer_line", "format_deadline_human", "run_extract_deadlines"]
