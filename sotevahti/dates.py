@@ -21,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 from sotevahti import date_patterns as pat
 from sotevahti.date_patterns import fold_case
 from sotevahti.iso_dates import HELSINKI, parse_iso_datetime
+from sotevahti.token_flags import FLAGS
 
 #: "kl. 24.00" means the very end of the day; ``time`` cannot hold 24:00, so
 #: this sentinel stands in for it and serialisers print it as "24:00".
@@ -89,6 +90,10 @@ class _Atom:
     named: bool = False  # month written as a word, so "25–26 september" may drop the dot
 
 
+#: The token flag "a Swedish or English month name is a word of it": ``named_month_possible`` of a
+#: text is true exactly when it is true of one of its whitespace-separated tokens.
+MONTH_WORD_BIT = FLAGS.add_test(pat.named_month_possible)
+
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -130,7 +135,9 @@ def _bare_deadline_date(low: str, start: int, end: int) -> bool:
     return pat.AMOUNT_AFTER.match(low, end) is None
 
 
-def _collect_atoms(text: str, low: str) -> list[_Atom]:
+def _collect_atoms(text: str, low: str, named_month: object) -> list[_Atom]:
+    """The date atoms of ``text`` (folded: ``low``); ``named_month`` says whether a Swedish or
+    English month name is one of its words (``named_month_possible``)."""
     found: list[_Atom] = []
     if "-" in low:
         for m in pat.ISO.finditer(text):
@@ -176,7 +183,7 @@ def _collect_atoms(text: str, low: str) -> list[_Atom]:
             if m[1]:  # "elo-syyskuussa": only the last month carries the ending
                 atom.start_atom = _Atom(m.start(), m.start(), None, _fi_month(m[1]), None, "month")
             found.append(atom)
-    if pat.named_month_possible(low):
+    if named_month:
         for m in pat.NAMED_DAY_MONTH.finditer(low):
             month = pat.NAMED_MONTHS[m[2]] if m[2] else pat.MONTH_ABBREVIATIONS[m[4]]
             found.append(_Atom(m.start(), m.end(), int(m[1]), month, _int(m[3] or m[5]), named=True))
@@ -349,9 +356,11 @@ def find_dates(text: str, ref_date: date | None = None) -> list[DateMatch]:
     return find_dates_folded(text, fold_case(text), ref_date)
 
 
-def find_dates_folded(text: str, low: str, ref_date: date | None = None) -> list[DateMatch]:
-    """``find_dates`` for a caller that already holds ``low = fold_case(text)``."""
-    atoms = _collect_atoms(text, low)
+def find_dates_folded(text: str, low: str, ref_date: date | None = None,
+                      flags: int | None = None) -> list[DateMatch]:
+    """``find_dates`` for a caller that already holds ``low = fold_case(text)`` (and maybe its
+    ``flags = token_flags.FLAGS.of(low)``, which tell whether it names a month)."""
+    atoms = _collect_atoms(text, low, pat.named_month_possible(low) if flags is None else flags & MONTH_WORD_BIT)
     if not atoms:
         return []
     atoms = _attach_times(low, _merge_ranges(low, atoms))

@@ -183,15 +183,16 @@ def _last(found_words: dict, role: str, before: int) -> int:
     return max((at for at in found_words.get(role, ()) if at < before), default=-1)
 
 
-def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatch], found_words: dict
-                        ) -> list[Candidate]:
+def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatch], found_words: dict,
+                        flags: int | None = None) -> list[Candidate]:
     """The deadline candidates of the sentence ``low[s_start:s_end]`` (``low`` is the folded text),
     from its ``dates`` in reading order.
 
     Every date is a candidate; its cue, the vetoes and the roles of the words in its own clause
     decide; a sentence with no word about acting at all has none. ``found_words`` starts empty
     and is filled (by lemma roles) only once a date has a cue, so most sentences never pay for it;
-    the topic, too, is looked at only then.
+    the topic, too, is looked at only then. ``flags`` (``token_flags.FLAGS.of`` the sentence, when
+    it starts ``low`` or follows whitespace) answer the topic and role-hint tests from the cache.
     """
     found = []
     topical = marks = None
@@ -221,7 +222,9 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
             continue
         if unread:
             unread = False
-            if _TOPIC(low, s_start, s_end) is None:  # no action word on the surface: do the lemmas name one?
+            if not (_TOPIC(low, s_start, s_end) is not None if flags is None
+                    else cues.TOPIC_FLAG.occurs(flags, low, s_start, s_end)):
+                # no action word on the surface: do the lemmas name one?
                 found_words.update(words(low, s_start, s_end))
                 if not (has(found_words, dw.ACT) or has(found_words, dw.APPEAL)):
                     return found
@@ -229,7 +232,8 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if marks is None:
             marks = clause_marks(low, s_start, s_end)
         clause = clause_of(marks, s_start, s_end, start, m.end)
-        veto = _LEFT_VETO(low, max(veto_from, clause[0]), start)
+        veto = (_LEFT_VETO(low, max(veto_from, clause[0]), start)
+                if flags is None or flags & cues.LEFT_VETO_GATE else None)  # no veto word in the sentence
         if veto is not None and cues.PERIOD_NOUN.search(low, veto.end(), start) is None:
             if topical is None:
                 found_words.update(words(low, s_start, s_end))
@@ -242,7 +246,8 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if topical is None:
             # the lemma roles only matter for vetoes and yearly rules: without a surface hint of one
             # (a cheap scan), the word-by-word look-up is skipped
-            if dw.ROLE_HINT.search(low, s_start, s_end) is not None:
+            if (dw.ROLE_HINT.search(low, s_start, s_end) is not None if flags is None
+                    else dw.ROLE_HINT_FLAG.occurs(flags, low, s_start, s_end)):
                 found_words.update(words(low, s_start, s_end))
             topical = True
         if (score == 3 and duration

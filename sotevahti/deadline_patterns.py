@@ -10,6 +10,7 @@ See the speed notes in ``date_patterns``.
 from __future__ import annotations
 
 from sotevahti.date_patterns import compile_fast, stem_regex
+from sotevahti.token_flags import FLAGS
 
 _WEEKDAY_ABBR = r"(?:(?:ma|ti|ke|to|pe|la|su)\.?\s+)?"  # "päättyy to 6.11.2025"
 _CLOCK = r"(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?"
@@ -105,7 +106,7 @@ PERIOD_WORDS = compile_fast(
     # "on lausuntokierroksella 19.9.–31.10.2025", "är ute på remiss …", "the consultation round …"
     r"|lausuntokierro\w*|kierroksella|lausunnolla|kuultavana|kommentoitavana|remiss\w*|round)\b")
 # A sentence without any of these stems is not about acting on something.
-TOPIC = compile_fast(stem_regex([*(
+_TOPIC_ITEMS = [*(
     "lausun|statement|haku|haet|haem|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
     "|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävil|kommentoi|kommenter"
     "|näkemy|åsikt|påseende|framlag|framlägg|laadittava"
@@ -113,9 +114,11 @@ TOPIC = compile_fast(stem_regex([*(
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|haun|haus|opinion|kannanot|anmärkning"
-    "|ehdokasasettel|kuulemi|submis").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]))
-ANY_CUE = compile_fast(stem_regex([*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
-                                   "|går ut|gick ut|gått ut|until|closes".split("|"), r"ends\b", "deadline"]))
+    "|ehdokasasettel|kuulemi|submis").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
+TOPIC = compile_fast(stem_regex(_TOPIC_ITEMS))
+_ANY_CUE_ITEMS = [*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
+                  "|går ut|gick ut|gått ut|until|closes".split("|"), r"ends\b", "deadline"]
+ANY_CUE = compile_fast(stem_regex(_ANY_CUE_ITEMS))
 EXTENSION_PHRASES = [
     r"jatket(?:aan|tiin|tu|ty)\b", r"on jatkettu\b", r"pidennet(?:ään|tiin|ty)\b", "jatkoai",
     r"avataan uudelleen\b", r"avattiin uudelleen\b", "förläng", r"extended\b", r"postponed\b",
@@ -124,12 +127,13 @@ EXTENSION = compile_fast(stem_regex(EXTENSION_PHRASES))
 #: Every EXTENSION phrase holds one of these (a test checks it), so a sentence without any needs no
 #: regex scan for one: a few ``in`` tests cost a fraction of the scan.
 EXTENSION_HINTS = ("jatk", "piden", "uudelleen", "förläng", "extended", "postponed", "opened", "siirret", "flytta")
-PAST = compile_fast(stem_regex([rf"{w}(?<!\w{w})\b" for w in (
+_PAST_ITEMS = [rf"{w}(?<!\w{w})\b" for w in (
     "päättyi|päättynyt|umpeutui|sulkeutui|gick ut|gått ut|löpte ut|löpt ut|upphörde|stängde|stängdes"
-    "|closed|ended|expired|oli|var|was").split("|")]))
+    "|closed|ended|expired|oli|var|was").split("|")]
+PAST = compile_fast(stem_regex(_PAST_ITEMS))
 # Vetoes near the date (§3.3): entry into force, starts and openings, receipt
 # and letter dates, elections, meetings, validity periods, page stamps.
-LEFT_VETO = compile_fast(stem_regex([*(
+_LEFT_VETO_ITEMS = [*(
     "voimaan|voimassa|avautuu|aukeaa|käynnisty|saapunut|saapui|päivätyllä|päivätty|järjestetään"
     # "Kyselyyn vastasi 24.11.2025 mennessä yli 3 000 asukasta": a count, not a call
     "|vastasi|vastasivat"
@@ -145,7 +149,8 @@ LEFT_VETO = compile_fast(stem_regex([*(
     # "är stängd" (closed), not "stängde"/"stängdes" (a survey closed: a past deadline)
     "avataan(?! uudelleen)", r"stängd(?!e)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
     "pidetään(?! nähtävill)", "pidettiin(?! nähtävill)", r"kokous\b", r"inkom\b",
-    r"päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)", r"beslut\w*\s+(?:fattas|meddelas)"]))
+    r"päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)", r"beslut\w*\s+(?:fattas|meddelas)"]
+LEFT_VETO = compile_fast(stem_regex(_LEFT_VETO_ITEMS))
 #: A cue after the date, in the next clause: "… 15.10.2025 asti, jolloin hakuaika päättyy".
 LATER_CUE = compile_fast(r"\s*,\s*(?:jolloin|då|when)\s+(?:[\w-]+\s+){0,3}?(?:päätty|umpeutu|sulkeutu|går ut"
                          r"|löper ut|upphör|closes|ends)")
@@ -153,29 +158,30 @@ LATER_CUE = compile_fast(r"\s*,\s*(?:jolloin|då|when)\s+(?:[\w-]+\s+){0,3}?(?:p
 CLAUSE = compile_fast(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|kun)\b|–(?<=\s–)\s|—(?<=\s—)\s)")
 
 #: The first rule that matches a deadline sentence gives its kind (§3.4); "other" by default.
-KIND_RULES = (
-    ("other", compile_fast(stem_regex([
+_KIND_ITEMS = (
+    ("other", [
         *"raport|rapport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
         "kysymyksiä", "kysymykset", "frågor om", "questions about",  # asking questions about a call
-        r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]))),
-    ("registration", compile_fast(stem_regex(
+        r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]),
+    ("registration", (
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
         "|webinar|sign up|ehdokasasettel"
-        "|hemröstning|kandidat|osallistumise|sitt deltagande|valitsijayhdisty|valmansförening"))),
-    ("consultation", compile_fast(stem_regex([*(
+        "|hemröstning|kandidat|osallistumise|sitt deltagande|valitsijayhdisty|valmansförening").split("|")),
+    ("consultation", [*(
         "lausun|lausua|lausuu|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
         "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palauttee"
         "|feedback|respon|synpunkt|ståndpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning"
         ).split("|"),
-        r"svar(?<!\wsvar)(?:en|et)?\b"]))),
-    ("application", compile_fast(stem_regex([*(
+        r"svar(?<!\wsvar)(?:en|et)?\b"]),
+    ("application", [*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
         "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag|puuttuv|saknas"
         ).split("|"),
-        r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]))),
+        r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]),
 )
+KIND_RULES = tuple((kind, compile_fast(stem_regex(items))) for kind, items in _KIND_ITEMS)
 _WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")
 _VAGUE_RULES = (
     (["ei ole asetettu määräaikaa", "ingen tidsfrist", "no deadline"], "explicitly no deadline"),
@@ -196,4 +202,20 @@ _VAGUE_RULES = (
 #: Phrases that make a sentence's deadline relative or vague, each with its note, tried in order.
 VAGUE = tuple((compile_fast(stem_regex(items)), note) for items, note in _VAGUE_RULES)
 #: Any of the VAGUE phrases: most sentences have none, so one search settles it.
-VAGUE_ANY = compile_fast(stem_regex([item for items, _ in _VAGUE_RULES for item in items]))
+_VAGUE_ANY_ITEMS = [item for items, _ in _VAGUE_RULES for item in items]
+VAGUE_ANY = compile_fast(stem_regex(_VAGUE_ANY_ITEMS))
+
+# The same patterns as token flags (sotevahti/token_flags.py): ``X_FLAG.occurs(flags, text)`` is
+# ``X.search(text) is not None``, mostly read from a per-word cache.
+TOPIC_FLAG = FLAGS.add(_TOPIC_ITEMS)
+ANY_CUE_FLAG = FLAGS.add(_ANY_CUE_ITEMS)
+PAST_FLAG = FLAGS.add(_PAST_ITEMS)
+VAGUE_ANY_FLAG = FLAGS.add(_VAGUE_ANY_ITEMS)
+#: (kind, its pattern, its flag), in KIND_RULES' order.
+KIND_FLAGS = tuple((kind, rule, FLAGS.add(items))
+                   for (kind, items), (_, rule) in zip(_KIND_ITEMS, KIND_RULES, strict=True))
+#: Set for a token that holds the first word of a LEFT_VETO phrase: a sentence without one has no veto.
+LEFT_VETO_GATE = FLAGS.add_gate(_LEFT_VETO_ITEMS)
+#: (pattern, flag) of every flagged pattern here, for the test that holds them equal.
+FLAGGED = ((TOPIC, TOPIC_FLAG), (ANY_CUE, ANY_CUE_FLAG), (PAST, PAST_FLAG), (VAGUE_ANY, VAGUE_ANY_FLAG),
+           *((rule, flag) for _, rule, flag in KIND_FLAGS))

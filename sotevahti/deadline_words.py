@@ -23,6 +23,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from sotevahti.date_patterns import stem_regex
+from sotevahti.token_flags import FLAGS
 
 ACT, AUTHORITY, USE, GRANT, ELIGIBLE, RECURRING, APPEAL, REPORT, COUNT, PAYMENT, QUESTION = (
     "act", "authority", "use", "grant", "eligible", "recurring", "appeal", "report", "count", "payment", "question")
@@ -193,12 +194,15 @@ _PAIR_FIRST = frozenset(first for first, _ in _PAIRS)
 #: Surface hint of any word whose role can veto a date or make it yearly: every stem of those roles,
 #: the two-word rules, the whole forms, and shorter stems for forms whose lemma (not surface) has the
 #: role ("päätti" → "päättää"). A sentence without a hit skips the word-by-word look-up.
-ROLE_HINT = re.compile(stem_regex(sorted({
+_ROLE_HINT_ITEMS = sorted({
     *(stem for role in (AUTHORITY, PAYMENT, USE, ELIGIBLE, RECURRING, QUESTION, REPORT, APPEAL)
       for stem in _PREFIXES[role]),
     *(head for role in (AUTHORITY,) for head in _HEADS[role]), *_EXACT,
     *(f"{first} {second}" for first, second in _PAIRS),
-    "päät", "käsit", "myön", "maks", "ratkai", "beslut", "betal", "använ", "toteu", "rahoi", "genomf"})))
+    "päät", "käsit", "myön", "maks", "ratkai", "beslut", "betal", "använ", "toteu", "rahoi", "genomf"})
+ROLE_HINT = re.compile(stem_regex(_ROLE_HINT_ITEMS))
+#: ROLE_HINT as a token flag (sotevahti/token_flags.py), mostly read from a per-word cache.
+ROLE_HINT_FLAG = FLAGS.add(_ROLE_HINT_ITEMS, compiler=re.compile)
 
 
 def has(found: dict[str, list[int]], role: str, start: int = 0, end: int = 1 << 30) -> bool:
@@ -225,6 +229,7 @@ __all__ = [
     "RECURRING",
     "REPORT",
     "ROLE_HINT",
+    "ROLE_HINT_FLAG",
     "USE",
     "has",
     "lemmas",

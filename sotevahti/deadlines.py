@@ -26,6 +26,7 @@ from sotevahti.dates import END_OF_DAY, DateMatch, find_dates_folded, fold_case
 from sotevahti.deadline_candidates import best_candidate, sentence_candidates
 from sotevahti.deadline_words import has
 from sotevahti.sentences import sentences_of, split_sentences
+from sotevahti.token_flags import FLAGS
 
 KINDS = ("consultation", "application", "registration", "other")
 _HALF_YEAR = timedelta(days=183)
@@ -100,9 +101,11 @@ def _kind(low: str, context: str = "") -> str:
 
 def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: date | None,
           extension: bool, context: str = "", clause: tuple[int, int] = (0, 0),
-          recurring: bool = False) -> Deadline:
+          recurring: bool = False, flags: int | None = None) -> Deadline:
     """The Deadline for date ``m`` of ``sentence`` (``low`` is its folded form, ``clause`` the
-    date's clause in it)."""
+    date's clause in it, ``flags`` its token flags)."""
+    if flags is None:
+        flags = FLAGS.of(low)
     if m.precision != "day":
         return _deadline(None, None, None, sentence,
                         note=f"vague deadline: month only ({m.text})")
@@ -125,27 +128,32 @@ def _make(sentence: str, low: str, m: DateMatch, when: time | None, ref_date: da
     if ref_date is not None and day < ref_date:
         past = True  # no need to look at the verb
     else:
-        past = cues.PAST.search(low) is not None
+        past = cues.PAST_FLAG.occurs(flags, low)
         if m.yearless and past and ref_date is not None and day > ref_date + _HALF_YEAR:
             # "Lausuntoaika päättyi 20.12." in a release of 10.1.: the roll-forward
             # rule would say next December, but the verb says it is already over.
             day = day - relativedelta(years=1)
-    return _deadline(day, when, _date_kind(low, clause, context), sentence,
+    return _deadline(day, when, _date_kind(low, clause, context, flags), sentence,
                     note="; ".join(notes) or None, extension=extension, past=past)
 
 
-def _date_kind(low: str, clause: tuple[int, int], context: str) -> str:
+def _date_kind(low: str, clause: tuple[int, int], context: str, flags: int | None = None) -> str:
     """The kind of the date whose clause is ``clause`` in the folded sentence ``low``: the first
     rule that matches the clause, which beats a word in a side clause; else the first that matches
     the sentence; else the sentence before (``context``); else "other".
 
-    Each rule is searched over the sentence once; the clause is searched only for a rule that
+    Each rule is searched over the sentence at most once, and only when its token flag (of
+    ``flags``, the sentence's) says it matches; the clause is searched only for a rule that
     matched the sentence, and not even then when the leftmost match settles it.
     """
+    if flags is None:
+        flags = FLAGS.of(low)
     c_from, c_to = clause
     whole = c_to <= c_from or (c_from == 0 and c_to >= len(low))
     in_sentence = None
-    for kind, rule in cues.KIND_RULES:
+    for kind, rule, flag in cues.KIND_FLAGS:
+        if not flag.occurs(flags, low):
+            continue
         m = rule.search(low)
         if m is None:
             continue
@@ -163,12 +171,12 @@ def _date_kind(low: str, clause: tuple[int, int], context: str) -> str:
     return _kind(context) if context else "other"
 
 
-def _vague_note(sentence: str, low: str, topical: bool | None) -> Deadline | None:
-    if not cues.VAGUE_ANY.search(low):
+def _vague_note(sentence: str, low: str, flags: int) -> Deadline | None:
+    """The note of a sentence without a dated deadline whose phrase makes it relative or vague
+    ("14 päivän kuluessa"), if it speaks of acting at all (``flags``: its token flags)."""
+    if not cues.VAGUE_ANY_FLAG.occurs(flags, low):
         return None
-    if topical is None:
-        topical = cues.TOPIC.search(low) is not None
-    if not (topical or cues.ANY_CUE.search(low)):
+    if not (cues.TOPIC_FLAG.occurs(flags, low) or cues.ANY_CUE_FLAG.occurs(flags, low)):
         return None
     for rule, note in cues.VAGUE:
         if rule.search(low):
@@ -191,7 +199,8 @@ def extract_deadlines(text: str, lang: str | None = None,
     """
     del lang  # the cues of fi/sv/en do not collide, so no per-language switch
     low = fold_case(text)
-    all_dates = find_dates_folded(text, low, ref_date)
+    text_flags = FLAGS.of(low)
+    all_dates = find_dates_folded(text, low, ref_date, text_flags)
     result: list[Deadline] = []
     next_date = 0
     previous = ""  # the folded sentence before, for the kind of a sentence that does not name it
@@ -201,17 +210,21 @@ def extract_deadlines(text: str, lang: str | None = None,
         first = next_date
         while next_date < len(all_dates) and all_dates[next_date].start < s_end:
             next_date += 1
+        sentence, s_low = text[s_start:s_end], low[s_start:s_end]
+        flags = text_flags if s_start == 0 and s_end == len(low) else FLAGS.of(s_low)  # one sentence: the text's
         found, found_words = [], {}
         if next_date > first:  # only a sentence with dates has candidates
-            found = sentence_candidates(low, s_start, s_end, all_dates[first:next_date], found_words)
-        sentence, s_low = text[s_start:s_end], low[s_start:s_end]
+            # the flags stand for searches within low's bounds unless a letter before may be looked at
+            found = sentence_candidates(low, s_start, s_end, all_dates[first:next_date], found_words,
+                                        flags if s_start == 0 or low[s_start - 1].isspace() else None)
         if found:
             _, m, when, extension, clause = best_candidate(found)
             result.append(_make(sentence, s_low, m, when, ref_date, extension, previous,
-                                (clause[0] - s_start, clause[1] - s_start), has(found_words, dw.RECURRING)))
+                                (clause[0] - s_start, clause[1] - s_start), has(found_words, dw.RECURRING),
+                                flags))
             previous = s_low
             continue
-        vague = _vague_note(sentence, s_low, None)
+        vague = _vague_note(sentence, s_low, flags)
         if vague is not None:
             result.append(vague)
         previous = s_low
