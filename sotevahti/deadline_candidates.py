@@ -27,6 +27,7 @@ from sotevahti import deadline_words as dw
 from sotevahti.date_patterns import compile_fast
 from sotevahti.dates import END_OF_DAY, DateMatch
 from sotevahti.deadline_words import has, words
+from sotevahti.token_flags import FLAGS
 
 
 class Candidate(NamedTuple):
@@ -47,15 +48,17 @@ _NOUN_CUE = cues.NOUN_CUE.match
 _LEFT_VETO = cues.LEFT_VETO.search
 _TOPIC = cues.TOPIC.search
 def cue_score(low: str, m: DateMatch, after: re.Match[str] | None, left_from: int,
-               s_start: int, s_end: int) -> int:
+               s_start: int, s_end: int, flags: int | None = None) -> int:
     """How strongly a deadline cue is attached to date ``m`` (0 = not at all).
 
-    ``after`` is the AFTER_DATE match at the end of ``m``.
+    ``after`` is the AFTER_DATE match at the end of ``m``; ``flags`` are the sentence's token
+    flags, if known (a sentence with no word of a cue before a date is not searched for one).
     """
     if after is not None and after[1]:
         return 3
     start = m.start
-    cue = _LEFT_CUE(low, left_from if left_from > start - 90 else start - 90, start)  # right before the date
+    cue = (_LEFT_CUE(low, left_from if left_from > start - 90 else start - 90, start)  # right before the date
+           if flags is None or flags & cues.LEFT_CUE_GATE else None)
     if cue is not None:
         # A deadline noun ("Hakuaika: …") is a weaker cue than "viimeistään" or "päättyy".
         return 2 if _NOUN_CUE(low, cue.start(), start) else 3
@@ -117,10 +120,22 @@ def _topical_clause(low: str, left_from: int, s_start: int, start: int, end: int
 # the three possible first characters instead of trying the pattern at every position.
 _CLAUSE_MARK = compile_fast(r",|;| (?:–|—|ja|and|mutta|men|but|så att|jotta|so that|koska|eftersom|because"
                             r"|kun|när|och(?! med)(?<!till och))(?= )")
+_COMMA_MARK = re.compile("[,;]")
+_match_start = re.Match.start
+#: The token flag "is the word of a spaced clause mark": a space on each side makes it a whole token
+#: ("så att" and "so that" need the token "så" or "so").
+_SPACED_MARK_BIT = FLAGS.add_test(frozenset(
+    "– — ja and mutta men but så jotta so koska eftersom because kun när och".split()).__contains__)
 
 
-def clause_marks(low: str, s_start: int, s_end: int) -> list[tuple[int, int]]:
-    """(start, end) of every clause mark in the sentence, in order; found once per sentence."""
+def clause_marks(low: str, s_start: int, s_end: int, flags: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of every clause mark in the sentence, in order; found once per sentence.
+
+    ``flags`` (the sentence's token flags) may tell that no word of it is a spaced mark ("ja",
+    "och", "–", …): then only its commas and semicolons are marks, found by a cheaper scan.
+    """
+    if flags is not None and not flags & _SPACED_MARK_BIT:
+        return [(at, at + 1) for at in map(_match_start, _COMMA_MARK.finditer(low, s_start, s_end))]
     marks = []
     for mark in _CLAUSE_MARK.finditer(low, s_start, s_end):
         start, end = mark.span()
@@ -215,7 +230,7 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if after is not None and after[4]:  # "1.1.2019 alkaen"
             prev_veto_end = after.end()
             continue
-        score = cue_score(low, m, after, left_from, s_start, s_end)
+        score = cue_score(low, m, after, left_from, s_start, s_end, flags)
         if not score and cues.LATER_CUE.match(low, m.end, s_end):
             score = 2  # "… 15.10.2025 asti, jolloin hakuaika päättyy"
         if not score:
@@ -230,7 +245,7 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
                     return found
                 topical = True
         if marks is None:
-            marks = clause_marks(low, s_start, s_end)
+            marks = clause_marks(low, s_start, s_end, flags)
         clause = clause_of(marks, s_start, s_end, start, m.end)
         veto = (_LEFT_VETO(low, max(veto_from, clause[0]), start)
                 if flags is None or flags & cues.LEFT_VETO_GATE else None)  # no veto word in the sentence

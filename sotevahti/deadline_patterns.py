@@ -85,9 +85,9 @@ NOUN_CUE = compile_fast("(?:" + stem_regex(_NOUN_WORDS, prefix_only=False) + ")"
 #: processing verb elsewhere in the clause ("Ansökningarna behandlas efter att …").
 PERIOD_NOUN = compile_fast(stem_regex(_NOUN_WORDS, prefix_only=False))
 #: All three in one prefix tree, so one search finds any cue before a date.
-LEFT_CUE = compile_fast(stem_regex(
-    [w + _PRE_TAIL for w in _PRE_WORDS] + [w + _VERB_TAIL for w in _VERB_WORDS]
-    + [w + _NOUN_TAIL for w in _NOUN_WORDS], prefix_only=False))
+_LEFT_CUE_ITEMS = ([w + _PRE_TAIL for w in _PRE_WORDS] + [w + _VERB_TAIL for w in _VERB_WORDS]
+                   + [w + _NOUN_TAIL for w in _NOUN_WORDS])
+LEFT_CUE = compile_fast(stem_regex(_LEFT_CUE_ITEMS, prefix_only=False))
 # A time written before its date: "by 4 p.m. on 31 January", "klo 12.00 mennessä 30.4.2025".
 # Both branches begin with a literal or a digit, so the engine skips to candidates.
 TIME_BEFORE = compile_fast(
@@ -214,6 +214,8 @@ VAGUE_ANY_FLAG = FLAGS.add(_VAGUE_ANY_ITEMS)
 #: (kind, its pattern, its flag), in KIND_RULES' order.
 KIND_FLAGS = tuple((kind, rule, FLAGS.add(items))
                    for (kind, items), (_, rule) in zip(_KIND_ITEMS, KIND_RULES, strict=True))
+#: Set for a token that holds a word of a LEFT_CUE head: a sentence without one has no cue before a date.
+LEFT_CUE_GATE = FLAGS.add_gate(_LEFT_CUE_ITEMS)
 #: Set for a token that holds the first word of a LEFT_VETO phrase: a sentence without one has no veto.
 LEFT_VETO_GATE = FLAGS.add_gate(_LEFT_VETO_ITEMS)
 #: (pattern, flag) of every flagged pattern here, for the test that holds them equal.

@@ -12,7 +12,7 @@ import pytest
 
 from sotevahti import date_patterns, deadline_patterns, deadline_words, token_flags
 from sotevahti.dates import MONTH_WORD_BIT, find_dates_folded, fold_case
-from sotevahti.deadline_candidates import sentence_candidates
+from sotevahti.deadline_candidates import clause_marks, sentence_candidates
 from sotevahti.token_flags import FLAGS, TokenFlags, token_local
 
 _LABELLED = Path(__file__).parent / "data" / "deadline_sentences.jsonl"
@@ -68,14 +68,29 @@ def test_a_flag_answers_as_its_pattern_within_bounds_after_whitespace() -> None:
     assert checked > 50_000
 
 
-def test_the_veto_gate_is_set_wherever_a_veto_matches() -> None:
-    vetoes = 0
+@pytest.mark.parametrize(("pattern", "gate", "closed_for"), [
+    (deadline_patterns.LEFT_VETO, deadline_patterns.LEFT_VETO_GATE, "hakuaika päättyy 5.3.2025"),
+    (deadline_patterns.LEFT_CUE, deadline_patterns.LEFT_CUE_GATE, "aluevaalit järjestetään 23.1.2022"),
+])
+def test_a_gate_is_set_wherever_its_pattern_matches(pattern, gate: int, closed_for: str) -> None:
+    matched = 0
     for text in _WINDOWS:
-        if deadline_patterns.LEFT_VETO.search(text) is not None:
-            assert FLAGS.of(text) & deadline_patterns.LEFT_VETO_GATE, text
-            vetoes += 1
-    assert vetoes > 100
-    assert not FLAGS.of("hakuaika päättyy 5.3.2025") & deadline_patterns.LEFT_VETO_GATE  # the gate does close
+        ends = [len(text)] if pattern is not deadline_patterns.LEFT_CUE else range(len(text) + 1)  # LEFT_CUE ends in $
+        for end in ends:
+            if pattern.search(text, 0, end) is not None:
+                assert FLAGS.of(text) & gate, text
+                matched += 1
+    assert matched > 100
+    assert not FLAGS.of(closed_for) & gate  # the gate does close
+
+
+def test_clause_marks_are_the_same_with_flags_and_without() -> None:
+    spaced = 0
+    for text in [*_WINDOWS, "haku ja och men, ja  och till och med 5.3.; – kun när", "a ja b och med c till och d"]:
+        flags = FLAGS.of(text)
+        assert clause_marks(text, 0, len(text), flags) == clause_marks(text, 0, len(text)), text
+        spaced += any(end - start > 1 for start, end in clause_marks(text, 0, len(text)))
+    assert spaced > 100
 
 
 def test_the_month_word_bit_is_named_month_possible() -> None:
