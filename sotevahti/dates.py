@@ -93,6 +93,18 @@ class _Atom:
 #: The token flag "a Swedish or English month name is a word of it": ``named_month_possible`` of a
 #: text is true exactly when it is true of one of its whitespace-separated tokens.
 MONTH_WORD_BIT = FLAGS.add_test(pat.named_month_possible)
+_WEEKDAY_WORD = pat.compile_fast(pat.WEEKDAY).fullmatch
+
+
+def _weekday_token(token: str) -> bool:
+    """Whether ``token`` ends in a weekday that starts it or follows a mark other than "-": what
+    ``_weekday_start`` needs of the word before a date ("tiistaina", "(fredagen", "to.")."""
+    return any(_WEEKDAY_WORD(token, at) for at in
+               (0, *(i + 1 for i, ch in enumerate(token) if not ch.isalnum() and ch != "-")))
+
+
+#: The token flag of ``_weekday_token``: a text without it has no weekday before a date.
+WEEKDAY_BIT = FLAGS.add_test(_weekday_token)
 
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -135,9 +147,10 @@ def _bare_deadline_date(low: str, start: int, end: int) -> bool:
     return pat.AMOUNT_AFTER.match(low, end) is None
 
 
-def _collect_atoms(text: str, low: str, named_month: object) -> list[_Atom]:
+def _collect_atoms(text: str, low: str, named_month: object, weekday: object = True) -> list[_Atom]:
     """The date atoms of ``text`` (folded: ``low``); ``named_month`` says whether a Swedish or
-    English month name is one of its words (``named_month_possible``)."""
+    English month name is one of its words (``named_month_possible``), ``weekday`` whether a word
+    may be a weekday before a date (false only when ``_weekday_start`` would find none)."""
     found: list[_Atom] = []
     if "-" in low:
         for m in pat.ISO.finditer(text):
@@ -168,7 +181,8 @@ def _collect_atoms(text: str, low: str, named_month: object) -> list[_Atom]:
         if year is None:
             if pat.TIME_WORD_BEFORE.search(low, max(0, start - 25), start):
                 continue
-            if (not dot and _weekday_start(low, start) is None and not _bare_deadline_date(low, start, m.end())
+            if (not dot and (not weekday or _weekday_start(low, start) is None)
+                    and not _bare_deadline_date(low, start, m.end())
                     and not pat.RANGE_START_BEFORE.search(low, max(0, start - 12), start)):
                 continue  # "11.1" without the final dot only after "tisdag", "senast" or a range start "15.3–"
         found.append(_Atom(start, m.end(), day, month, year))
@@ -278,7 +292,7 @@ def _merge_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
     return merged
 
 
-def _attach_times(text: str, atoms: list[_Atom]) -> list[_Atom]:
+def _attach_times(text: str, atoms: list[_Atom], weekday: object = True) -> list[_Atom]:
     out: list[_Atom] = []
     consumed = 0
     for atom in atoms:
@@ -297,9 +311,9 @@ def _attach_times(text: str, atoms: list[_Atom]) -> list[_Atom]:
                 parsed = _make_time(hour, int(minute) if minute else 0) if hour is not None else None
                 if parsed is not None:
                     atom.time, atom.end = parsed, m.end()
-        weekday = _weekday_start(text, atom.start)
-        if weekday is not None:
-            atom.start = weekday
+        at = _weekday_start(text, atom.start) if weekday else None
+        if at is not None:
+            atom.start = at
         consumed = atom.end
         out.append(atom)
     return out
@@ -360,10 +374,14 @@ def find_dates_folded(text: str, low: str, ref_date: date | None = None,
                       flags: int | None = None) -> list[DateMatch]:
     """``find_dates`` for a caller that already holds ``low = fold_case(text)`` (and maybe its
     ``flags = token_flags.FLAGS.of(low)``, which tell whether it names a month)."""
-    atoms = _collect_atoms(text, low, pat.named_month_possible(low) if flags is None else flags & MONTH_WORD_BIT)
+    if flags is None:
+        named_month, weekday = pat.named_month_possible(low), True
+    else:
+        named_month, weekday = flags & MONTH_WORD_BIT, flags & WEEKDAY_BIT
+    atoms = _collect_atoms(text, low, named_month, weekday)
     if not atoms:
         return []
-    atoms = _attach_times(low, _merge_ranges(low, atoms))
+    atoms = _attach_times(low, _merge_ranges(low, atoms), weekday)
     matches: list[DateMatch] = []
     for atom in atoms:
         if atom.moment is not None:

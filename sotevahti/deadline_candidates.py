@@ -276,7 +276,8 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
             if when is None and not m.is_range and _before_cue(low, max(left_from, start - 30), start):
                 m = replace(m, date=m.date - timedelta(days=1))  # "ennen 15.1.2026": by 14.1.
         if extended is None:
-            extended = _may_extend(low[s_start:s_end]) and cues.EXTENSION.search(low, s_start, s_end) is not None
+            extended = ((_may_extend(low[s_start:s_end]) if flags is None else bool(flags & cues.EXTENSION_HINT_BIT))
+                        and cues.EXTENSION.search(low, s_start, s_end) is not None)
         # the date an extension word stands before: right before it, or the sentence's last date
         # ("förlängts från den 10 mars till den 24 mars 2025")
         extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None

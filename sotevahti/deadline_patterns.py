@@ -10,7 +10,7 @@ See the speed notes in ``date_patterns``.
 from __future__ import annotations
 
 from sotevahti.date_patterns import compile_fast, stem_regex
-from sotevahti.token_flags import FLAGS
+from sotevahti.token_flags import FLAGS, Flag
 
 _WEEKDAY_ABBR = r"(?:(?:ma|ti|ke|to|pe|la|su)\.?\s+)?"  # "päättyy to 6.11.2025"
 _CLOCK = r"(?:klo|kello|kl\.?|klockan)\s*\d{1,2}(?:[.:]\d\d)?"
@@ -211,13 +211,15 @@ TOPIC_FLAG = FLAGS.add(_TOPIC_ITEMS)
 ANY_CUE_FLAG = FLAGS.add(_ANY_CUE_ITEMS)
 PAST_FLAG = FLAGS.add(_PAST_ITEMS)
 VAGUE_ANY_FLAG = FLAGS.add(_VAGUE_ANY_ITEMS)
-#: (kind, its pattern, its flag), in KIND_RULES' order.
-KIND_FLAGS = tuple((kind, rule, FLAGS.add(items))
-                   for (kind, items), (_, rule) in zip(_KIND_ITEMS, KIND_RULES, strict=True))
+#: (kind, its pattern, its flag's bit, the regex of its other stems), in KIND_RULES' order.
+KIND_FLAGS = tuple((kind, rule, flag.bit, flag.rest) for (kind, items), (_, rule) in
+                   zip(_KIND_ITEMS, KIND_RULES, strict=True) for flag in (FLAGS.add(items),))
+#: Set for a token that holds one of the EXTENSION_HINTS (none of which has a space).
+EXTENSION_HINT_BIT = FLAGS.add_test(lambda token: any(hint in token for hint in EXTENSION_HINTS))
 #: Set for a token that holds a word of a LEFT_CUE head: a sentence without one has no cue before a date.
 LEFT_CUE_GATE = FLAGS.add_gate(_LEFT_CUE_ITEMS)
 #: Set for a token that holds the first word of a LEFT_VETO phrase: a sentence without one has no veto.
 LEFT_VETO_GATE = FLAGS.add_gate(_LEFT_VETO_ITEMS)
 #: (pattern, flag) of every flagged pattern here, for the test that holds them equal.
 FLAGGED = ((TOPIC, TOPIC_FLAG), (ANY_CUE, ANY_CUE_FLAG), (PAST, PAST_FLAG), (VAGUE_ANY, VAGUE_ANY_FLAG),
-           *((rule, flag) for _, rule, flag in KIND_FLAGS))
+           *((rule, Flag(bit, rest)) for _, rule, bit, rest in KIND_FLAGS))

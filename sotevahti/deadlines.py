@@ -151,9 +151,9 @@ def _date_kind(low: str, clause: tuple[int, int], context: str, flags: int | Non
     c_from, c_to = clause
     whole = c_to <= c_from or (c_from == 0 and c_to >= len(low))
     in_sentence = None
-    for kind, rule, flag in cues.KIND_FLAGS:
-        if not flag.occurs(flags, low):
-            continue
+    for kind, rule, bit, rest in cues.KIND_FLAGS:
+        if not flags & bit and (rest is None or rest.search(low) is None):
+            continue  # Flag.occurs, written out: the rule does not match the sentence
         m = rule.search(low)
         if m is None:
             continue

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from sotevahti import date_patterns, deadline_patterns, deadline_words, token_flags
-from sotevahti.dates import MONTH_WORD_BIT, find_dates_folded, fold_case
-from sotevahti.deadline_candidates import clause_marks, sentence_candidates
+from sotevahti.dates import MONTH_WORD_BIT, WEEKDAY_BIT, _weekday_start, find_dates_folded, fold_case
+from sotevahti.deadline_candidates import _may_extend, clause_marks, sentence_candidates
 from sotevahti.token_flags import FLAGS, TokenFlags, token_local
 
 _LABELLED = Path(__file__).parent / "data" / "deadline_sentences.jsonl"
@@ -82,6 +82,27 @@ def test_a_gate_is_set_wherever_its_pattern_matches(pattern, gate: int, closed_f
                 matched += 1
     assert matched > 100
     assert not FLAGS.of(closed_for) & gate  # the gate does close
+
+
+def test_the_weekday_bit_is_set_wherever_a_weekday_stands_before_a_position() -> None:
+    weekdays = 0
+    texts = [*_WINDOWS, "(ma) 5.3.", "(ma 5.3.", "x-ma 5.3.", "fredagen den 5 mars", "to. 6.11.", "fooma 5.3."]
+    for text in texts:
+        flags = FLAGS.of(text)
+        for start in range(len(text)):
+            if _weekday_start(text, start) is not None:
+                assert flags & WEEKDAY_BIT, (text, start)
+                weekdays += 1
+    assert weekdays > 100
+    assert not FLAGS.of("hakuaika päättyy 5.3.2025") & WEEKDAY_BIT
+
+
+def test_the_extension_hint_bit_is_may_extend() -> None:
+    hints = 0
+    for text in _WINDOWS:
+        assert bool(FLAGS.of(text) & deadline_patterns.EXTENSION_HINT_BIT) is _may_extend(text), text
+        hints += _may_extend(text)
+    assert hints > 100
 
 
 def test_clause_marks_are_the_same_with_flags_and_without() -> None:
