@@ -204,8 +204,11 @@ DMY_HYPHEN = compile_fast(r"(\d(?<![\d-]\d)\d)-(\d{2})-(\d{4})(?!\d)")
 FI_DAY_MONTH = compile_fast(
     r"(\d(?<![\d/.,]\d)\d?)(?:\.\s*|\s+(?=päivänä))(?:päivänä\s+)?" + _FI_STEM
     + r"(?:kuu[a-zäö]*|k\.)" + _YEAR)
+# "(?<![\w-])" is written after each stem, as "tammi(?<![\w-]tammi)": the same test of the letter
+# before the stem, but the pattern now begins with the stems' letters, which ``re`` skips ahead to.
 FI_GENITIVE = compile_fast(
-    r"(?<![\w-])" + _FI_STEM + r"kuun\s+(\d{1,2})\.(?:\s*päivä[a-zäö]*)?" + _YEAR)
+    "(" + "|".join(rf"{stem}(?<![\w-]{stem})" for stem in FI_STEMS) + ")"
+    + r"kuun\s+(\d{1,2})\.(?:\s*päivä[a-zäö]*)?" + _YEAR)
 NAMED_DAY_MONTH = compile_fast(
     r"(\d(?<![\d/.,]\d)\d?)(?:\.|st|nd|rd|th)?\s+(?:of\s+)?(?:" + _NAMED_RE + r"\b" + _YEAR
     + "|" + _ABBR_RE + r"\b\.?\s+(\d{4})(?!\d))")
@@ -214,6 +217,11 @@ NAMED_DAY_MONTH = compile_fast(
 NAMED_MONTH_DAY = compile_fast(
     "(" + stem_regex([*NAMED_MONTHS, *MONTH_ABBREVIATIONS], prefix_only=False) + r")\b\.?\s+(\d{1,2})"
     r"(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
+#: What each of FI_DAY_MONTH, FI_GENITIVE and FI_MONTH_ONLY holds: a month stem right before "kuu"
+#: or "k.". Those three begin with a look-behind, so ``re`` tries them at every position of a
+#: text; this one begins with the stems, so it skips ahead, and a page that only says
+#: "hoitotakuu" or "kuuleminen" is not scanned three times.
+FI_MONTH_WORD = compile_fast(_FI_STEM + r"k(?:uu|\.)")
 FI_MONTH_ONLY = compile_fast(
     r"(?<![\w-])(?:" + _FI_STEM + r"(?:kuu)?" + DASH + r")?" + _FI_STEM + r"kuu[a-zäö]*" + _YEAR)
 # A month alone ("i december 2020", "till slutet av september"); "may" and "march" double as

@@ -187,7 +187,7 @@ def _collect_atoms(text: str, low: str, named_month: object, weekday: object = T
                 continue  # "11.1" without the final dot only after "tisdag", "senast" or a range start "15.3–"
         found.append(_Atom(start, m.end(), day, month, year))
     checked = len(found)  # every atom so far is a valid day; those below are checked at the end
-    if "kuu" in low or "k." in low:
+    if ("kuu" in low or "k." in low) and pat.FI_MONTH_WORD.search(low):
         for m in pat.FI_DAY_MONTH.finditer(low):
             found.append(_Atom(m.start(), m.end(), int(m[1]), _fi_month(m[2]), _int(m[3]), named=True))
         for m in pat.FI_GENITIVE.finditer(low):

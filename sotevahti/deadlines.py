@@ -29,6 +29,8 @@ from sotevahti.sentences import sentences_of, split_sentences
 from sotevahti.token_flags import FLAGS
 
 KINDS = ("consultation", "application", "registration", "other")
+#: Up to this many characters, a text's token flags are looked up once for the whole of it.
+_WHOLE_TEXT_FLAGS = 1000
 _HALF_YEAR = timedelta(days=183)
 
 
@@ -171,10 +173,14 @@ def _date_kind(low: str, clause: tuple[int, int], context: str, flags: int | Non
     return _kind(context) if context else "other"
 
 
-def _vague_note(sentence: str, low: str, flags: int) -> Deadline | None:
+def _vague_note(sentence: str, low: str, flags: int | None) -> Deadline | None:
     """The note of a sentence without a dated deadline whose phrase makes it relative or vague
-    ("14 päivän kuluessa"), if it speaks of acting at all (``flags``: its token flags)."""
-    if not cues.VAGUE_ANY_FLAG.occurs(flags, low):
+    ("14 päivän kuluessa"), if it speaks of acting at all (``flags``: its token flags, if known)."""
+    if flags is None:
+        if cues.VAGUE_ANY.search(low) is None:  # the common case: no flags are worth looking up
+            return None
+        flags = FLAGS.of(low)
+    elif not cues.VAGUE_ANY_FLAG.occurs(flags, low):
         return None
     if not (cues.TOPIC_FLAG.occurs(flags, low) or cues.ANY_CUE_FLAG.occurs(flags, low)):
         return None
@@ -199,7 +205,9 @@ def extract_deadlines(text: str, lang: str | None = None,
     """
     del lang  # the cues of fi/sv/en do not collide, so no per-language switch
     low = fold_case(text)
-    text_flags = FLAGS.of(low)
+    # A long text (a page body) is mostly sentences without dates: only those with one look up
+    # their words' flags, and its dates are found without them.
+    text_flags = FLAGS.of(low) if len(low) <= _WHOLE_TEXT_FLAGS else None
     all_dates = find_dates_folded(text, low, ref_date, text_flags)
     result: list[Deadline] = []
     next_date = 0
@@ -211,9 +219,11 @@ def extract_deadlines(text: str, lang: str | None = None,
         while next_date < len(all_dates) and all_dates[next_date].start < s_end:
             next_date += 1
         sentence, s_low = text[s_start:s_end], low[s_start:s_end]
-        flags = text_flags if s_start == 0 and s_end == len(low) else FLAGS.of(s_low)  # one sentence: the text's
+        flags = text_flags if s_start == 0 and s_end == len(low) else None  # one sentence: the text's
         found, found_words = [], {}
         if next_date > first:  # only a sentence with dates has candidates
+            if flags is None:
+                flags = FLAGS.of(s_low)
             # the flags stand for searches within low's bounds unless a letter before may be looked at
             found = sentence_candidates(low, s_start, s_end, all_dates[first:next_date], found_words,
                                         flags if s_start == 0 or low[s_start - 1].isspace() else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import random
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -197,3 +198,39 @@ def test_iso_naive_is_helsinki_and_offsets_are_honoured() -> None:
     assert parse_iso_datetime("/Date(0)/") == datetime(1970, 1, 1, 2, 0, tzinfo=HELSINKI)
     assert parse_iso_datetime("not a date") is None
 
+
+
+# FI_GENITIVE tests the letter before its stem after the stem, so that ``re`` can skip ahead; it
+# must find what the look-behind-first form finds, and FI_MONTH_WORD must hold wherever any of the
+# three Finnish month patterns matches (it gates them).
+_FI_PIECES = ["tammikuun 5.", "helmikuun 12. päivänä 2025", "x-helmikuun 3.", "ahelmikuun 3.", "-joulukuun 24.",
+              " maaliskuun  7. ", "kesäkuun 31.", "elokuun 1.2025", "syyskuun 30. päivä 2026", "hoitotakuu", " ",
+              "(", "lokakuussa", "2025", "marraskuun 15.", "e", "elo-syyskuussa", "5. huhtik.", "kuuleminen"]
+
+
+def test_fi_genitive_finds_what_the_look_behind_first_form_finds() -> None:
+    from sotevahti.date_patterns import _FI_STEM, _YEAR, FI_GENITIVE, compile_fast
+
+    first = compile_fast(r"(?<![\w-])" + _FI_STEM + r"kuun\s+(\d{1,2})\.(?:\s*päivä[a-zäö]*)?" + _YEAR)
+    rng = random.Random(11)
+    found = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(_FI_PIECES) for _ in range(rng.randint(1, 8)))
+        expected = [(m.span(), m.groups()) for m in first.finditer(text)]
+        assert [(m.span(), m.groups()) for m in FI_GENITIVE.finditer(text)] == expected, text
+        found += bool(expected)
+    assert 1000 < found < 5000
+
+
+def test_fi_month_word_is_in_every_finnish_month_match() -> None:
+    from sotevahti.date_patterns import FI_DAY_MONTH, FI_GENITIVE, FI_MONTH_ONLY, FI_MONTH_WORD
+
+    rng = random.Random(12)
+    matched = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(_FI_PIECES) for _ in range(rng.randint(1, 6)))
+        if any(p.search(text) for p in (FI_DAY_MONTH, FI_GENITIVE, FI_MONTH_ONLY)):
+            assert FI_MONTH_WORD.search(text), text
+            matched += 1
+    assert matched > 1000
+    assert FI_MONTH_WORD.search("hoitotakuu ja kuuleminen") is None
