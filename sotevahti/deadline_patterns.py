@@ -211,8 +211,9 @@ TOPIC_FLAG = FLAGS.add(_TOPIC_ITEMS)
 ANY_CUE_FLAG = FLAGS.add(_ANY_CUE_ITEMS)
 PAST_FLAG = FLAGS.add(_PAST_ITEMS)
 VAGUE_ANY_FLAG = FLAGS.add(_VAGUE_ANY_ITEMS)
-#: (kind, its pattern, its flag's bit, the regex of its other stems), in KIND_RULES' order.
-KIND_FLAGS = tuple((kind, rule, flag.bit, flag.rest) for (kind, items), (_, rule) in
+#: (kind, its pattern, and of its flag: the bit, the regex of its other stems and their gate), in
+#: KIND_RULES' order.
+KIND_FLAGS = tuple((kind, rule, flag.bit, flag.rest, flag.gate) for (kind, items), (_, rule) in
                    zip(_KIND_ITEMS, KIND_RULES, strict=True) for flag in (FLAGS.add(items),))
 #: Set for a token that holds one of the EXTENSION_HINTS (none of which has a space).
 EXTENSION_HINT_BIT = FLAGS.add_test(lambda token: any(hint in token for hint in EXTENSION_HINTS))
@@ -222,4 +223,4 @@ LEFT_CUE_GATE = FLAGS.add_gate(_LEFT_CUE_ITEMS)
 LEFT_VETO_GATE = FLAGS.add_gate(_LEFT_VETO_ITEMS)
 #: (pattern, flag) of every flagged pattern here, for the test that holds them equal.
 FLAGGED = ((TOPIC, TOPIC_FLAG), (ANY_CUE, ANY_CUE_FLAG), (PAST, PAST_FLAG), (VAGUE_ANY, VAGUE_ANY_FLAG),
-           *((rule, Flag(bit, rest)) for _, rule, bit, rest in KIND_FLAGS))
+           *((rule, Flag(bit, rest, gate)) for _, rule, bit, rest, gate in KIND_FLAGS))

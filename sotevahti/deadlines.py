@@ -153,14 +153,14 @@ def _date_kind(low: str, clause: tuple[int, int], context: str, flags: int | Non
     c_from, c_to = clause
     whole = c_to <= c_from or (c_from == 0 and c_to >= len(low))
     in_sentence = None
-    for kind, rule, bit, rest in cues.KIND_FLAGS:
-        if not flags & bit and (rest is None or rest.search(low) is None):
+    for kind, rule, bit, rest, gate in cues.KIND_FLAGS:
+        if not flags & bit and (rest is None or not flags & gate or rest.search(low) is None):
             continue  # Flag.occurs, written out: the rule does not match the sentence
+        if whole:
+            return kind  # it matches (the flag says so), and where does not matter
         m = rule.search(low)
         if m is None:
             continue
-        if whole:
-            return kind
         if in_sentence is None:
             in_sentence = kind
         at = m.start()

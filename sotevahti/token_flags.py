@@ -61,12 +61,13 @@ def token_local(item: str) -> bool:
 
 
 class Flag:
-    """One flagged pattern: its bit in a token's flags, and the regex of its other stems."""
+    """One flagged pattern: its bit in a token's flags, the regex of its other stems, and the bit
+    that those need (a word of one of their heads, see :meth:`TokenFlags.add_gate`)."""
 
-    __slots__ = ("bit", "rest")
+    __slots__ = ("bit", "gate", "rest")
 
-    def __init__(self, bit: int, rest: re.Pattern[str] | None) -> None:
-        self.bit, self.rest = bit, rest
+    def __init__(self, bit: int, rest: re.Pattern[str] | None, gate: int = -1) -> None:
+        self.bit, self.rest, self.gate = bit, rest, gate
 
     def occurs(self, flags: int, text: str, start: int = 0, end: int = 1 << 62) -> bool:
         """Whether the pattern matches in ``text[start:end]``, given ``flags`` = ``FLAGS.of`` of that
@@ -75,7 +76,7 @@ class Flag:
         if flags & self.bit:
             return True
         rest = self.rest
-        return rest is not None and rest.search(text, start, end) is not None
+        return rest is not None and flags & self.gate != 0 and rest.search(text, start, end) is not None
 
 
 class TokenFlags:
@@ -94,7 +95,9 @@ class TokenFlags:
         self._tests.append((bit, compiler(stem_regex(local, prefix_only=prefix_only)).search if local
                            else lambda token: None))
         self._cache.clear()
-        return Flag(bit, compiler(stem_regex(rest, prefix_only=prefix_only)) if rest else None)
+        if not rest:
+            return Flag(bit, None)
+        return Flag(bit, compiler(stem_regex(rest, prefix_only=prefix_only)), self.add_gate(rest))
 
     def add_gate(self, items: list[str]) -> int:
         """The bit of "a token holds a word of each of ``items``' literal heads": a match of their
