@@ -5,8 +5,8 @@ same process. Our extractor is timed over ``--rounds`` rounds of ``--repeat``
 passes each and reports its best round (as ``timeit`` does: the machine's noise
 only ever slows a round down) and the median round, by wall clock and by CPU
 time, and once more through ``extract-deadlines``'s own JSONL loop. The word-role
-cache is warm in the timed rounds (a crawl meets most word forms again); the
-first, uncached look-up of a form is timed on its own line. dateparser is two to three
+cache and the token-flag cache are warm in the timed rounds (a crawl meets most
+word forms again); the first, uncached look-ups are timed on their own lines. dateparser is two to three
 orders of magnitude slower, so it gets ``--dp-repeat`` passes (default 1).
 
 Exactness: for us, how many labelled deadlines come out exactly right (and how
@@ -41,6 +41,7 @@ from sotevahti import deadline_words  # noqa: E402
 from sotevahti.dates import fold_case  # noqa: E402
 from sotevahti.deadlines import extract_deadline  # noqa: E402
 from sotevahti.extract_cli import run_extract_deadlines  # noqa: E402
+from sotevahti.token_flags import FLAGS  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "deadline_sentences.jsonl"
 
@@ -121,6 +122,17 @@ def lemma_cost(cases: list[dict]) -> tuple[int, float]:
     return len(forms), (time.process_time() - started) / len(forms) * 1e6
 
 
+def token_flag_cost(cases: list[dict]) -> tuple[int, int, float]:
+    """Distinct whitespace-separated tokens of the cases, the number of token tests, and the
+    microseconds per token of their first (uncached) look-up in the extractor's token flags."""
+    tokens = sorted({token for case in cases for token in fold_case(case["text"]).split()})
+    FLAGS._cache.clear()
+    started = time.process_time()
+    for token in tokens:
+        FLAGS.of(token)
+    return len(tokens), len(FLAGS._tests), (time.process_time() - started) / len(tokens) * 1e6
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the comparison; returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -148,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     n_forms, per_form = lemma_cost(cases)
     print(f"  lemmatiser: {n_forms:,} distinct word forms, first look-up {per_form:.1f} µs each"
           f" (simplemma fi+sv), then cached")
+    n_tokens, n_tests, per_token = token_flag_cost(cases)
+    print(f"  token flags: {n_tokens:,} distinct tokens, first look-up {per_token:.1f} µs each"
+          f" ({n_tests} pattern tests), then cached")
     print(f"  labelled deadlines exactly right: {right}/{len(positives)};"
           f" whole answers (date, time, kind; negatives too) right: {whole}/{len(cases)}")
 
