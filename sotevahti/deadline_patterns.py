@@ -114,7 +114,7 @@ _TOPIC_ITEMS = [*(
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|haun|haus|opinion|kannanot|anmärkning"
-    "|ehdokasasettel|kuulemi|submis").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
+    "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
 TOPIC = compile_fast(stem_regex(_TOPIC_ITEMS))
 _ANY_CUE_ITEMS = [*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
                   "|går ut|gick ut|gått ut|until|closes".split("|"), r"ends\b", "deadline"]
@@ -177,6 +177,7 @@ _KIND_ITEMS = (
         r"svar(?<!\wsvar)(?:en|et)?\b"]),
     ("application", [*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
+        "|anomu|anomis|anotta|anotaan"  # "anomus", "anomiskausi", "anottava": a formal word for applying
         "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag|puuttuv|saknas"
         ).split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]),

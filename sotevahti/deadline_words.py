@@ -38,7 +38,7 @@ _PREFIXES = {
         "vastaa", "vastaus", "vastauk", "vastat", "toimit", "jättä", "jätet", "jättö", "lähet", "täydenn",
         "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",
         "ilmoitettava", "perill", "kirjaamo", "lomake", "lomakk", "blankett", "formulär", "annettav",
-        "raportoi", "rapporter", "redovis",
+        "raportoi", "rapporter", "redovis", "anomu", "anomis", "anotta", "anotaan",
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
         "synpunkt", "ståndpunkt", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
