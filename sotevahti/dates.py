@@ -33,6 +33,8 @@ ROLL_FORWARD = relativedelta(months=2)
 
 _DASHES = "-‒–—"
 _BETWEEN_WORDS = ("and", "och", "ja", "to", "till", "until")
+#: An article may stand between the joining word and the end date: "mellan den 12 och den 26 augusti".
+_BETWEEN_ARTICLES = tuple(f"{word} {article}" for word in _BETWEEN_WORDS for article in ("den", "the"))
 _TIME_AFTER = pat.TIME_AFTER.match
 
 
@@ -241,7 +243,8 @@ def _range_prefix(text: str, atom: _Atom, prev: _Atom | None) -> tuple[re.Match[
     i = atom.start
     while i and text[i - 1].isspace():
         i -= 1
-    if not i or not (text[i - 1] in _DASHES or text.endswith(_BETWEEN_WORDS, 0, i)):
+    if not i or not (text[i - 1] in _DASHES or text.endswith(_BETWEEN_WORDS, 0, i)
+                     or text.endswith(_BETWEEN_ARTICLES, 0, i)):
         return None  # the common case, settled without slicing
     tail = text[max(0, atom.start - 36):atom.start]
     stripped = tail.rstrip()
@@ -250,7 +253,7 @@ def _range_prefix(text: str, atom: _Atom, prev: _Atom | None) -> tuple[re.Match[
         prefix = pat.RANGE_PREFIX.search(tail)
         if prefix is not None and not (prefix[2] or atom.named or _bare_day_range(tail, prefix, atom)):
             prefix = None  # "25–26" needs a month word after it
-    elif stripped.endswith(_BETWEEN_WORDS):
+    elif stripped.endswith(_BETWEEN_WORDS) or stripped.endswith(_BETWEEN_ARTICLES):
         prefix = pat.BETWEEN_PREFIX.search(tail)
     if prefix is None:
         return None

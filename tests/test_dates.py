@@ -234,3 +234,11 @@ def test_fi_month_word_is_in_every_finnish_month_match() -> None:
             matched += 1
     assert matched > 1000
     assert FI_MONTH_WORD.search("hoitotakuu ja kuuleminen") is None
+
+
+def test_a_between_range_reads_an_article_before_its_end_date() -> None:
+    # "mellan den 12 och den 26 augusti 2027" (batch 22): "den" stands between "och" and the end day
+    (m,) = find_dates("Synpunkter kan lämnas mellan den 12 och den 26 augusti 2027.")
+    assert (m.range_start, m.date, m.is_range) == (date(2027, 8, 12), date(2027, 8, 26), True)
+    (m,) = find_dates("Comments can be sent between the 3rd and the 17th of May 2027.")
+    assert (m.range_start, m.date) == (date(2027, 5, 3), date(2027, 5, 17))
