@@ -233,8 +233,9 @@ def _int(value: str | None) -> int | None:
 
 
 def _bare_day_range(tail: str, prefix: re.Match[str], atom: _Atom) -> bool:
-    """Swedish "1–31.10.2025": a bare day before a full date, earlier in its month, after no clock word."""
-    return (atom.year is not None and atom.day is not None and int(prefix[1]) < atom.day
+    """Swedish "1–31.10.2025", "1–28.4.": a bare day before a day and month, earlier in its month, after
+    no clock word."""
+    return (atom.day is not None and int(prefix[1]) < atom.day
             and not pat.TIME_WORD_BEFORE.search(tail, 0, prefix.start()))
 
 

@@ -58,7 +58,7 @@ _PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_AB
 # A closing verb: "päättyy 27.2.2026", "går ut den 25 september", "closes on 3 February".
 _VERB_WORDS = [*(
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
-    "|loppuu|jatkuu|suljetaan|avslutas|avslutades|avslutats"
+    "|loppuu|jatkuu|suljetaan|avslutas|avslutades|avslutats|slutar|slutade|slutat"
     "|gick ut|löper ut|löpte ut|upphör|upphörde|stänger|stängs|stängde|stängdes|closes|closed"
     "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|"),
     r"går(?:\s+(?:alltid|nu|redan|dock|också))?\s+ut"]  # an adverb may split the particle verb
@@ -75,6 +75,7 @@ _NOUN_WORDS = [
                               "nähtävilläoloa", "kuulemisa", "kommentointia") for end in ("i", "j")),
     "takaraj", r"viimei\w*\s+\w*päivä", r"sista\s+\w*dag", "ansökningstid", "remisstid",
     "anmälningstid", "svarstid", "tidsfrist", "utsatt tid", "besvärstid", "tiden för att", "jättöai", "jättöaj",
+    "jättöpäiv", "palautuspäiv",  # "Hakemusten jättöpäivä on 19.3.2027 klo 13.00"
     "samrådstid", "granskningstid", "utställningstid", "ansökningsperiod",
     "päättymispäivä", "closing date", "deadline"]
 # "The deadline for applications is 16:15 on 31 October", "Määräaika on klo 16 15.3.2025" carry a time first.
@@ -97,7 +98,9 @@ TIME_BEFORE = compile_fast(
     r"|k(?<!\wk)(?:lo|ello|l\.?|lockan)\s*(?P<hklo>\d\d?)(?:[.:](?P<mklo>[0-5]\d))?"
     r"\s+(?:mennessä\s+|den\s+)?" + _WEEKDAY_ABBR + r"$)")
 PERIOD_WORDS = compile_fast(
+    # "Esiopetukseen ilmoittaudutaan 1.–14.2.2027", "Anmälan till förskolan görs 1–14.2.2027"
     r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|söks|avoinna|auki|käynnissä|nähtävill\w*"
+    r"|ilmoittaudutaan|ilmoittautumi\w*|görs"
     r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*|öppen|öppet|öppna"
     r"|\w*kysely\w*|\w*enkät\w*|open|kerätään|påseende|framlag\w*|framlägg\w*"
     r"|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
