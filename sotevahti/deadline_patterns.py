@@ -116,7 +116,7 @@ _TOPIC_ITEMS = [*(
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
-    "|komplett|respon|synpunkt|haun|haus|opinion|kannanot|anmärkning"
+    "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning"
     "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
 TOPIC = compile_fast(stem_regex(_TOPIC_ITEMS))
 _ANY_CUE_ITEMS = [*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
@@ -174,7 +174,8 @@ _KIND_ITEMS = (
     ("consultation", [*(
         "lausun|lausua|lausuu|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
-        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaamalla|vastataan|vastauk|palaute|palauttee"
+        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaama|vastataan|vastauk|palaute|palauttee"
+        "|ställningstag|besvara"  # "Ställningstaganden till utkastet …", "Begäran … ska besvaras senast …"
         "|feedback|respon|synpunkt|ståndpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning"
         ).split("|"),
         r"svar(?<!\wsvar)(?:en|et)?\b"]),

@@ -41,7 +41,7 @@ _PREFIXES = {
         "raportoi", "rapporter", "redovis", "anomu", "anomis", "anotta", "anotaan",
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
-        "synpunkt", "ståndpunkt", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
+        "synpunkt", "ståndpunkt", "ställningstag", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
         "sök", "kandidat",
         "rekvir", "rekvisition", "samråd", "gransknin", "utställning",
         # English
