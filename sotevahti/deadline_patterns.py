@@ -51,6 +51,10 @@ _PRE_WORDS = [
     # "senast den sista dagen av framläggningstiden, 2.12.2025"
     r"senast\s+(?:den\s+)?sista\s+dagen\s+(?:av|för)\s+\w+,?", r"viimeistään\s+\w+\s+viimeisenä\s+päivänä,?",
     r"ennen(?<!\wennen)", r"före(?<!\wföre)", r"before(?<!\wbefore)",
+    # a relative limit, then its date: "viimeistään 6 viikkoa ennen kurssin alkua, eli 18.2.2027",
+    # "senast sex veckor innan kursen börjar, det vill säga den 18 februari 2027"
+    r"viimeistään(?:\s+[\w-]+){1,6}\s*,?\s+(?:eli|toisin sanoen)",
+    r"senast(?:\s+[\w-]+){1,8}\s*,?\s+(?:det vill säga|dvs\.?|alltså)(?:\s+den)?",
 ]
 # "ennen 15.1.2026" (no time): the last day to act is the day before.
 BEFORE_CUE = compile_fast(r"(?<!\w)(?:ennen|före(?:\s+den)?|before)\s+" + _WEEKDAY_ABBR + "$")
@@ -117,7 +121,7 @@ _TOPIC_ITEMS = [*(
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning"
-    "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
+    "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
 TOPIC = compile_fast(stem_regex(_TOPIC_ITEMS))
 _ANY_CUE_ITEMS = [*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
                   "|går ut|gick ut|gått ut|until|closes".split("|"), r"ends\b", "deadline"]
@@ -182,6 +186,7 @@ _KIND_ITEMS = (
     ("application", [*(
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
         "|anomu|anomis|anotta|anotaan"  # "anomus", "anomiskausi", "anottava": a formal word for applying
+        "|hakeutu|hakeudu"  # "Palvelusetelituottajaksi voi hakeutua …"
         "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag|puuttuv|saknas"
         ).split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]),

@@ -38,7 +38,7 @@ _PREFIXES = {
         "vastaa", "vastaus", "vastauk", "vastat", "toimit", "jättä", "jätet", "jättö", "lähet", "täydenn",
         "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",
         "ilmoitettava", "perill", "kirjaamo", "lomake", "lomakk", "blankett", "formulär", "annettav",
-        "raportoi", "rapporter", "redovis", "anomu", "anomis", "anotta", "anotaan",
+        "raportoi", "rapporter", "redovis", "anomu", "anomis", "anotta", "anotaan", "hakeutu", "hakeudu",
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
         "synpunkt", "ståndpunkt", "ställningstag", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
@@ -80,7 +80,8 @@ _HEADS = {
 # "julkaistuun lausuntopyyntöön" (to the published request): the past participle describes what was
 # done already, not the authority's act on the date ("julkaistaan" still is; a "julkaistu 3.2." right
 # before the date is a surface veto).
-_NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj", "julkaistu"),
+# "valinnanvapaus" (freedom of choice) is no selection by the authority
+_NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj", "julkaistu", "valinnanvapau"),
                PAYMENT: ("maksatushak", "maksu", "maksaja")}
 # Two-word rules: "joka vuosi", "varje år", "every year", "kunakin vuonna".
 _PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
