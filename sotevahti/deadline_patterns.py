@@ -36,6 +36,7 @@ AFTER_DATE = compile_fast(
 # or a time alone: "klo 12.00 mennessä 30.4.2025".
 _PRE_WORDS = [
     "viimeistään", r"perillä(?:\s+[\w-]+){0,2}?(?:\s+viimeistään)?",
+    r"framme(?:\s+[\w-]+){0,2}?",  # "Ansökningarna ska vara framme (hos registratorn) måndagen den 4 januari"
     r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
     r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
     r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
@@ -67,6 +68,7 @@ _VERB_WORDS = [*(
     "|close|ends|ended|expires|expired|gått ut|löpt ut|päättymistä|päättymiseen|päättyessä|umpeutuessa").split("|"),
     r"går(?:\s+(?:alltid|nu|redan|dock|också))?\s+ut"]  # an adverb may split the particle verb
 _VERB_TAIL = (r"(?:\s+(?:on|den|jo|vasta|nyt|the|alun perin|kuitenkin|aina|alltid|always|varje år|joka vuosi|årligen"
+              r"|redan|först|nu|dock|också"
               r"|\w+sti|" + _CLOCK
               + r"|at\s+\d{1,2}(?:[.:]\d\d)?\s*[ap]\.?m\.?))*"
               # an apposition after a relative phrase: "päättyy viikkoa ennen, 27.10.2025"

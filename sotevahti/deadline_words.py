@@ -53,6 +53,8 @@ _PREFIXES = {
         "valitaan", "valinna", "valinta", "handlägg", "ratkais", "ratkaisu", "avgör", "överlämna", "julkais",
         "publicera",
         "beslut", "besluta", "fatta", "bevilj", "behandla", "meddelas", "meddelande", "skickas ut",
+        # a confirmation is the organiser's to send: "Ilmoittautuneille lähetetään vahvistus … mennessä"
+        "vahvistus", "vahvistuks", "bekräftelse",
         "decision", "decided", "awarded", "granted", "paid", "processed", "notified"),
     # Payment by the authority ("Avustukset maksetaan 15.3.", "Utbetalningen sker senast …"), unless an
     # applying verb follows ("Avustuksen maksatusta on haettava …", "Utbetalning … ska sökas senast …").
@@ -81,7 +83,9 @@ _HEADS = {
 # done already, not the authority's act on the date ("julkaistaan" still is; a "julkaistu 3.2." right
 # before the date is a surface veto).
 # "valinnanvapaus" (freedom of choice) is no selection by the authority
-_NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj", "julkaistu", "valinnanvapau"),
+# "publicerades"/"publicerad" (already published) describes the text, like "julkaistu"
+_NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj", "julkaistu", "valinnanvapau", "publicerad",
+                                             "publicerat"),
                PAYMENT: ("maksatushak", "maksu", "maksaja")}
 # Two-word rules: "joka vuosi", "varje år", "every year", "kunakin vuonna".
 _PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
