@@ -54,8 +54,8 @@ _PRE_WORDS = [
     r"ennen(?<!\wennen)", r"före(?<!\wföre)", r"before(?<!\wbefore)",
     # a relative limit, then its date: "viimeistään 6 viikkoa ennen kurssin alkua, eli 18.2.2027",
     # "senast sex veckor innan kursen börjar, det vill säga den 18 februari 2027"
-    r"viimeistään(?:\s+[\w-]+){1,6}\s*,?\s+(?:eli|toisin sanoen)",
-    r"senast(?:\s+[\w-]+){1,8}\s*,?\s+(?:det vill säga|dvs\.?|alltså)(?:\s+den)?",
+    r"viimeistään(?:\s+[\w.-]+){1,6}\s*,?\s+(?:eli|toisin sanoen)",  # "… 40. päivänä ennen vaaleja, eli 3.3."
+    r"senast(?:\s+[\w.-]+){1,8}\s*,?\s+(?:det vill säga|dvs\.?|alltså)(?:\s+den)?",
 ]
 # "ennen 15.1.2026" (no time): the last day to act is the day before.
 BEFORE_CUE = compile_fast(r"(?<!\w)(?:ennen|före(?:\s+den)?|before)\s+" + _WEEKDAY_ABBR + "$")
@@ -120,7 +120,7 @@ _TOPIC_ITEMS = [*(
     "|utlåtand|yttrand|ansök|anmäl|mielipit|muistutu|nähtävil|kommentoi|kommenter"
     "|näkemy|åsikt|påseende|framlag|framlägg|laadittava"
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
-    "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult"
+    "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult|upphandl"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning"
     "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
@@ -180,8 +180,8 @@ _KIND_ITEMS = (
     ("consultation", [*(
         "lausun|lausua|lausuu|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
         "|framlag|framlägg|enkät|survey|consult"
-        "|comment|komment|statement|kuulemi|vastausai|vastata|vastaama|vastataan|vastauk|palaute|palauttee"
-        "|ställningstag|besvara"  # "Ställningstaganden till utkastet …", "Begäran … ska besvaras senast …"
+        "|comment|komment|statement|kuulemi|vastausai|vastata|vastataan|vastauk|palaute|palauttee"
+        "|ställningstag"  # "Ställningstaganden till utkastet …"
         "|feedback|respon|synpunkt|ståndpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning"
         ).split("|"),
         r"svar(?<!\wsvar)(?:en|et)?\b"]),
@@ -192,6 +192,9 @@ _KIND_ITEMS = (
         "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag|puuttuv|saknas"
         ).split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]),
+    # Answering a request is a consultation unless a rule above tells more ("Tietopyyntöön pyydetään
+    # vastaamaan …"; but "Begäran om komplettering … ska besvaras …" is an application's supplement).
+    ("consultation", ["vastaama", "besvara"]),
 )
 KIND_RULES = tuple((kind, compile_fast(stem_regex(items))) for kind, items in _KIND_ITEMS)
 _WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")

@@ -91,7 +91,9 @@ _NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj", "julka
 _PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
           ("varje", "år"): RECURRING, ("every", "year"): RECURRING, ("varje", "års"): RECURRING,
           # Swedish "ska ha kommit in", "komma in": to arrive (be submitted)
-          ("kommit", "in"): ACT, ("komma", "in"): ACT, ("kommer", "in"): ACT, ("kom", "in"): COUNT}
+          ("kommit", "in"): ACT, ("komma", "in"): ACT, ("kommer", "in"): ACT, ("kom", "in"): COUNT,
+          # "De sökande får besked om antagningen senast …": the authority's notice, not the public's act
+          ("får", "besked"): AUTHORITY, ("får", "beskedet"): AUTHORITY, ("får", "svar"): AUTHORITY}
 # Words a role must never take, whatever their lemma says ("vastaava" = equivalent,
 # "ansvar" = responsibility, "päättyy" = ends, not decides; simplemma reads "enkäten" as "ei").
 _NOT = {
