@@ -122,7 +122,7 @@ _TOPIC_ITEMS = [*(
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult|upphandl"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
-    "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning"
+    "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning|idé|ideoi|ideat"
     "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
 TOPIC = compile_fast(stem_regex(_TOPIC_ITEMS))
 _ANY_CUE_ITEMS = [*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
@@ -182,7 +182,8 @@ _KIND_ITEMS = (
         "|framlag|framlägg|enkät|survey|consult"
         "|comment|komment|statement|kuulemi|vastausai|vastata|vastataan|vastauk|palaute|palauttee"
         "|ställningstag"  # "Ställningstaganden till utkastet …"
-        "|feedback|respon|synpunkt|ståndpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställning"
+        "|feedback|respon|synpunkt|ståndpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställningstid"
+        "|idé|ideoi|ideat"  # "… pyytää asukkailta ideoita …", "ber invånarna om idéer"
         ).split("|"),
         r"svar(?<!\wsvar)(?:en|et)?\b"]),
     ("application", [*(

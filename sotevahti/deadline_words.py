@@ -41,7 +41,7 @@ _PREFIXES = {
         "raportoi", "rapporter", "redovis", "anomu", "anomis", "anotta", "anotaan", "hakeutu", "hakeudu",
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
-        "synpunkt", "ståndpunkt", "ställningstag", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
+        "synpunkt", "ståndpunkt", "ställningstag", "idé", "ideoi", "ideat", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
         "sök", "kandidat",
         "rekvir", "rekvisition", "samråd", "gransknin", "utställning",
         # English
@@ -69,7 +69,8 @@ _PREFIXES = {
                "genomför", "stödberättig", "projekttid", "kostnad", "eligible", "costs", "activities"),
     RECURRING: ("vuosittai", "jokavuoti", "årlig", "årsvis", "annual", "yearly"),
     REPORT: ("raport", "rapport", "redovis", "selvity", "selvitys", "tility", "report"),
-    APPEAL: ("besvär", "oikaisuvaatimu", "valitu", "muutoksenhak", "överklag", "rättelseyrkand", "appeal"),
+    APPEAL: ("besvär", "oikaisuvaatimu", "valitu", "muutoksenhak", "överklag", "rättelseyrkand", "omprövning",
+             "appeal"),
 }
 # Stems that may sit inside a compound ("avustuspäätös", "valtionavustuspäätökset").
 _HEADS = {
