@@ -121,6 +121,7 @@ _TOPIC_ITEMS = [*(
     "|näkemy|åsikt|påseende|framlag|framlägg|laadittava"
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult|upphandl"
+    "|veroilmoitu|deklaration|boka|bokning|ajanvarau|varaa aika"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning|idé|ideoi|ideat"
     "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
@@ -175,7 +176,7 @@ _KIND_ITEMS = (
     ("registration", (
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
-        "|webinar|sign up|ehdokasasettel"
+        "|webinar|sign up|ehdokasasettel|boka|bokning|ajanvarau|varaa aika"
         "|hemröstning|kandidat|osallistumise|sitt deltagande|valitsijayhdisty|valmansförening").split("|")),
     ("consultation", [*(
         "lausun|lausua|lausuu|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
