@@ -121,7 +121,7 @@ _TOPIC_ITEMS = [*(
     "|näkemy|åsikt|påseende|framlag|framlägg|laadittava"
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult|upphandl"
-    "|veroilmoitu|deklaration|boka|bokning|ajanvarau|varaa aika"
+    "|veroilmoitu|deklaration|boka|bokning|ajanvarau|varaa aika|halukkuu|sitt intresse|intresseanmäl"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning|idé|ideoi|ideat"
     "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
@@ -170,13 +170,15 @@ CLAUSE = compile_fast(r"(?:;|,\s*(?:ja|och|and|mutta|men|but|että|att|jolloin|k
 #: The first rule that matches a deadline sentence gives its kind (§3.4); "other" by default.
 _KIND_ITEMS = (
     ("other", [
-        *"raport|rapport|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
+        # a report, but not a draft report to comment on ("… kommentoimaan raporttiluonnosta")
+        *"raport(?!tiluonno)|rapport(?!utkast)|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
         "kysymyksiä", "kysymykset", "frågor om", "questions about",  # asking questions about a call
         r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]),
     ("registration", (
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
         "|webinar|sign up|ehdokasasettel|boka|bokning|ajanvarau|varaa aika"
+        "|halukkuu|sitt intresse|intresse av att delta|intresseanmäl"  # "ilmoittaa halukkuutensa osallistua …"
         "|hemröstning|kandidat|osallistumise|sitt deltagande|valitsijayhdisty|valmansförening").split("|")),
     ("consultation", [*(
         "lausun|lausua|lausuu|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
