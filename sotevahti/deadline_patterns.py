@@ -122,6 +122,7 @@ _TOPIC_ITEMS = [*(
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult|upphandl"
     "|veroilmoitu|deklaration|boka|bokning|ajanvarau|varaa aika|halukkuu|sitt intresse|intresseanmäl"
+    "|utlys"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning|idé|ideoi|ideat"
     "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
@@ -193,6 +194,7 @@ _KIND_ITEMS = (
         "haku|haun|haus|haetaan|haem|haet|hakea|haettav|hakemu|hakij|avustu|ansök|bidrag|komplett"
         "|anomu|anomis|anotta|anotaan"  # "anomus", "anomiskausi", "anottava": a formal word for applying
         "|hakeutu|hakeudu"  # "Palvelusetelituottajaksi voi hakeutua …"
+        "|utlys"  # "Vinnovas utlysning stänger …" (a call for proposals)
         "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag|puuttuv|saknas"
         ).split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]),
