@@ -105,7 +105,7 @@ TIME_BEFORE = compile_fast(
     r"\s+(?:mennessä\s+|den\s+)?" + _WEEKDAY_ABBR + r"$)")
 PERIOD_WORDS = compile_fast(
     # "Esiopetukseen ilmoittaudutaan 1.–14.2.2027", "Anmälan till förskolan görs 1–14.2.2027"
-    r"\b(?:haku\w*|haetaan|hakea|haettavissa|sökas|söka|söks|avoinna|auki|käynnissä|nähtävill\w*"
+    r"\b(?:\w*haku\w*|haetaan|hakea|haettavissa|sökas|söka|söks|avoinna|auki|käynnissä|nähtävill\w*"
     r"|ilmoittaudutaan|ilmoittautumi\w*|görs"
     r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*|öppen|öppet|öppna"
     r"|\w*kysely\w*|\w*enkät\w*|open|kerätään|påseende|framlag\w*|framlägg\w*"
@@ -145,7 +145,7 @@ PAST = compile_fast(stem_regex(_PAST_ITEMS))
 # Vetoes near the date (§3.3): entry into force, starts and openings, receipt
 # and letter dates, elections, meetings, validity periods, page stamps.
 _LEFT_VETO_ITEMS = [*(
-    "voimaan|voimassa|avautuu|aukeaa|käynnisty|saapunut|saapui|päivätyllä|päivätty|järjestetään"
+    "voimaan|voimassa|giltig|avautuu|aukeaa|käynnisty|saapunut|saapui|päivätyllä|päivätty"
     # "Kyselyyn vastasi 24.11.2025 mennessä yli 3 000 asukasta": a count, not a call
     "|vastasi|vastasivat"
     "|järjestettiin|kokouksessa|julkaisuajankohta|julkaistu|utgivningsdatum|publication date"
@@ -159,6 +159,8 @@ _LEFT_VETO_ITEMS = [*(
 ).split("|"),
     # "är stängd" (closed), not "stängde"/"stängdes" (a survey closed: a past deadline)
     "avataan(?! uudelleen)", r"stängd(?!e)", "avattiin(?! uudelleen)", r"alkaa\b", r"alkoi\b",
+    # an event is held, but a call "is held" from one date to another: "apurahahaku järjestetään 1.–15.9."
+    r"järjestetään(?<!haku järjestetään)",
     "pidetään(?! nähtävill)", "pidettiin(?! nähtävill)", r"kokous\b", r"inkom\b",
     r"päätö\w*(?:\s+\w+)?\s+(?:tehdään|annetaan)", r"beslut\w*\s+(?:fattas|meddelas)"]
 LEFT_VETO = compile_fast(stem_regex(_LEFT_VETO_ITEMS))
