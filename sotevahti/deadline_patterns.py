@@ -36,7 +36,8 @@ AFTER_DATE = compile_fast(
 # or a time alone: "klo 12.00 mennessä 30.4.2025".
 _PRE_WORDS = [
     "viimeistään", r"perillä(?:\s+[\w-]+){0,2}?(?:\s+viimeistään)?",
-    r"framme(?:\s+[\w-]+){0,2}?",  # "Ansökningarna ska vara framme (hos registratorn) måndagen den 4 januari"
+    r"framme(?:\s+[\w-]+){0,2}?",
+    r"ända\s+till(?:\s+den)?",  # "… kan besvaras ända till söndagen den 14 mars 2027"  # "Ansökningarna ska vara framme (hos registratorn) måndagen den 4 januari"
     r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
     r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
     r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
