@@ -266,7 +266,7 @@ SLASH_DMY = compile_fast(r"(\d(?<![\d/.]\d)\d?)/(\d{1,2})/((?:19|20)\d\d)(?![\d/
 # "ennen kello 16" (groups 1-3), or a bare "10.12" after a year (groups 4-5): "8.12.2020 10.12"
 # is a stamp, not two dates.
 TIME_AFTER = compile_fast(
-    r"[.,]?\s*\(?(?:(?:ennen|före|viimeistään|senast)\s+)?(?:klo|kello|kl|klockan|at)\.?\s*"
+    r"[.,]?\s*\(?(?:(?:ennen|före|viimeistään|senast|fram till|till)\s+)?(?:klo|kello|kl|klockan|at)\.?\s*"
     r"(\d{1,2})(?:[.:](\d{2}))?(?::\d{2})?(?!\d)(?!\.\d)(?:\s*([ap])\.?m\b\.?)?\)?"
     r"|(?<=\d{4})\s+(\d{1,2})[.:](\d{2})(?::\d{2})?(?!\d)(?!\.\d)(?!\s*%)")
 STAMP_LABEL = compile_fast(

@@ -107,7 +107,7 @@ TIME_BEFORE = compile_fast(
 PERIOD_WORDS = compile_fast(
     # "Esiopetukseen ilmoittaudutaan 1.–14.2.2027", "Anmälan till förskolan görs 1–14.2.2027"
     r"\b(?:\w*haku\w*|haetaan|hakea|haettavissa|sökas|söka|söks|avoinna|auki|käynnissä|nähtävill\w*"
-    r"|ilmoittaudutaan|ilmoittautumi\w*|görs"
+    r"|ilmoittaudutaan|ilmoittautumi\w*|görs|tas emot"
     r"|nähtäville|välisenä aikana|between|mellan|submitted|under tiden|ansökningstid\w*|öppen|öppet|öppna"
     r"|\w*kysely\w*|\w*enkät\w*|open|kerätään|påseende|framlag\w*|framlägg\w*"
     r"|vastausai\w*|lausuntoai\w*|hakuai\w*|ilmoittautumisai\w*"
@@ -123,7 +123,7 @@ _TOPIC_ITEMS = [*(
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult|upphandl"
     "|veroilmoitu|deklaration|boka|bokning|ajanvarau|varaa aika|halukkuu|sitt intresse|intresseanmäl"
-    "|utlys"
+    "|utlys|ehdolle|kilpailutö"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning|idé|ideoi|ideat"
     "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
@@ -176,6 +176,7 @@ _KIND_ITEMS = (
     ("other", [
         # a report, but not a draft report to comment on ("… kommentoimaan raporttiluonnosta")
         *"raport(?!tiluonno)|rapport(?!utkast)|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
+        "vuosi-ilmoitu", "vuosi-ilmoitus", "årsanmäl",  # associations' annual returns
         "kysymyksiä", "kysymykset", "frågor om", "questions about",  # asking questions about a call
         r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]),
     ("registration", (
@@ -183,6 +184,7 @@ _KIND_ITEMS = (
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
         "|webinar|sign up|ehdokasasettel|boka|bokning|ajanvarau|varaa aika"
         "|halukkuu|sitt intresse|intresse av att delta|intresseanmäl"  # "ilmoittaa halukkuutensa osallistua …"
+        "|ehdolle|osallistumisilmoitu"  # "… voi asettua ehdolle …", "Osallistumisilmoitukset on jätettävä …"
         "|hemröstning|kandidat|osallistumise|sitt deltagande|valitsijayhdisty|valmansförening").split("|")),
     ("consultation", [*(
         "lausun|lausua|lausuu|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
@@ -198,12 +200,13 @@ _KIND_ITEMS = (
         "|anomu|anomis|anotta|anotaan"  # "anomus", "anomiskausi", "anottava": a formal word for applying
         "|hakeutu|hakeudu"  # "Palvelusetelituottajaksi voi hakeutua …"
         "|utlys"  # "Vinnovas utlysning stänger …" (a call for proposals)
+        "|kilpailutö"  # competition entries: "Kilpailutöiden viimeinen jättöpäivä …"
         "|apply|application|täydenn|grant|understöd|tarjou|anbud|rekvir|rekvisition|lomak|blankett|liitte|bilag|puuttuv|saknas"
         ).split("|"),
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]),
     # Answering a request is a consultation unless a rule above tells more ("Tietopyyntöön pyydetään
     # vastaamaan …"; but "Begäran om komplettering … ska besvaras …" is an application's supplement).
-    ("consultation", ["vastaama", "besvara"]),
+    ("consultation", ["vastaama", "vastattava", "tiedustelu", "besvara"]),
 )
 KIND_RULES = tuple((kind, compile_fast(stem_regex(items))) for kind, items in _KIND_ITEMS)
 _WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")
