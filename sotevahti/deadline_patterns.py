@@ -52,6 +52,7 @@ _PRE_WORDS = [
     r"kl\.?\s*\d{1,2}(?:[.:]\d\d)?\s+mennessä",
     # "senast den sista dagen av framläggningstiden, 2.12.2025"
     r"senast\s+(?:den\s+)?sista\s+dagen\s+(?:av|för)\s+\w+,?", r"viimeistään\s+\w+\s+viimeisenä\s+päivänä,?",
+    r"senast\s+\w+s\s+sista\s+dag(?:en)?\s*,?(?:\s+den)?",  # "senast ansökningstidens sista dag, den 8 oktober"
     r"ennen(?<!\wennen)", r"före(?<!\wföre)", r"before(?<!\wbefore)",
     # a relative limit, then its date: "viimeistään 6 viikkoa ennen kurssin alkua, eli 18.2.2027",
     # "senast sex veckor innan kursen börjar, det vill säga den 18 februari 2027"
