@@ -185,11 +185,15 @@ def _whose_veto(low: str, found_words: dict, c_from: int, c_to: int, s_start: in
         return True  # "Avustusta voi käyttää 31.12.2026 asti", "Bidraget kan användas t.o.m. …"
     if not has(found_words, dw.ELIGIBLE, c_from, c_to):
         return False
+    if _STRICT_CUE_BEFORE.search(low, max(c_from, start - 20), start) is not None:
+        return False  # costs do not arise "viimeistään": "… ja viime vuoden kustannuksista viimeistään 30.6.2027"
     # "Hankkeen toteutusaika on 1.1.2026–31.12.2027"; with a grant, the word nearer the date tells:
     # "Stödet kan sökas för kostnader som uppkommit t.o.m. 30.6." is about the costs
     return not act_here or (grant and _last(found_words, dw.ELIGIBLE, start) > _last(found_words, dw.ACT, start))
 
 
+#: A cue that only a deadline takes, right before its date (an eligible period's end takes "t.o.m.", "asti").
+_STRICT_CUE_BEFORE = compile_fast(r"(?:viimeistään|senast(?:\s+den)?)\s+$")
 _VETO_ROLES = frozenset((dw.AUTHORITY, dw.COUNT, dw.USE, dw.ELIGIBLE, dw.PAYMENT, dw.QUESTION))
 
 

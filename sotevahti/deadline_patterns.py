@@ -37,7 +37,9 @@ AFTER_DATE = compile_fast(
 _PRE_WORDS = [
     "viimeistään", r"perillä(?:\s+[\w-]+){0,2}?(?:\s+viimeistään)?",
     r"framme(?:\s+[\w-]+){0,2}?",
-    r"ända\s+till(?:\s+den)?",  # "… kan besvaras ända till söndagen den 14 mars 2027"  # "Ansökningarna ska vara framme (hos registratorn) måndagen den 4 januari"
+    r"ända\s+till(?:\s+den)?",  # "… kan besvaras ända till söndagen den 14 mars 2027"
+    # "… päättymiseen mennessä eli 31.10.2027"; each item starts with a literal, so the cue gate can close
+    *(rf"{cue}\s*,?\s+(?:eli|toisin sanoen)" for cue in ("mennessä", "saakka", "asti")),  # "Ansökningarna ska vara framme (hos registratorn) måndagen den 4 januari"
     r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
     r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
     r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
@@ -124,7 +126,7 @@ _TOPIC_ITEMS = [*(
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult|upphandl"
     "|veroilmoitu|deklaration|boka|bokning|ajanvarau|varaa aika|halukkuu|sitt intresse|intresseanmäl"
-    "|utlys|ehdolle|kilpailutö"
+    "|utlys|ehdolle|kilpailutö|varattava|varataan|aloitte|motion"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning|idé|ideoi|ideat"
     "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
@@ -186,6 +188,7 @@ _KIND_ITEMS = (
         "|webinar|sign up|ehdokasasettel|boka|bokning|ajanvarau|varaa aika"
         "|halukkuu|sitt intresse|intresse av att delta|intresseanmäl"  # "ilmoittaa halukkuutensa osallistua …"
         "|ehdolle|osallistumisilmoitu"  # "… voi asettua ehdolle …", "Osallistumisilmoitukset on jätettävä …"
+        "|varattava|varataan"  # "Tilat on varattava … 15.11.2027 mennessä"
         "|hemröstning|kandidat|osallistumise|sitt deltagande|valitsijayhdisty|valmansförening").split("|")),
     ("consultation", [*(
         "lausun|lausua|lausuu|remiss|utlåtand|yttrand|yttra sig|mielipit|muistutu|nähtävil|kysely|näkemy|åsikt|påseende"
@@ -207,7 +210,7 @@ _KIND_ITEMS = (
         r"hae(?<!\whae)\b", r"sök(?<!\wsök)"]),
     # Answering a request is a consultation unless a rule above tells more ("Tietopyyntöön pyydetään
     # vastaamaan …"; but "Begäran om komplettering … ska besvaras …" is an application's supplement).
-    ("consultation", ["vastaama", "vastattava", "tiedustelu", "besvara"]),
+    ("consultation", ["vastaama", "vastattava", "tiedustelu", "besvara", r"vastaa\b", r"svara\b"]),
 )
 KIND_RULES = tuple((kind, compile_fast(stem_regex(items))) for kind, items in _KIND_ITEMS)
 _WEEKDAYS_FI = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")

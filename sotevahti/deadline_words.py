@@ -39,7 +39,8 @@ _PREFIXES = {
         "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",
         "ilmoitettava", "perill", "kirjaamo", "lomake", "lomakk", "blankett", "formulär", "annettav",
         "raportoi", "rapporter", "redovis", "anomu", "anomis", "anotta", "anotaan", "hakeutu", "hakeudu",
-        "veroilmoitu", "deklaration", "boka", "bokning", "ajanvarau", "halukkuu", "intresseanmäl", "utlys", "ehdolle", "kilpailutö",
+        "veroilmoitu", "deklaration", "boka", "bokning", "ajanvarau", "halukkuu", "intresseanmäl", "utlys", "ehdolle", "kilpailutö", "varattava", "varataan", "aloitte",
+        "motion",
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
         "synpunkt", "ståndpunkt", "ställningstag", "idé", "ideoi", "ideat", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
