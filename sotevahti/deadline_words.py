@@ -57,6 +57,8 @@ _PREFIXES = {
         "beslut", "besluta", "fatta", "bevilj", "behandla", "meddelas", "meddelande", "skickas ut",
         # a confirmation is the organiser's to send: "Ilmoittautuneille lähetetään vahvistus … mennessä"
         "vahvistus", "vahvistuks", "bekräftelse",
+        # assessed by the authority: "Hakemukset on arvioitu 15.6.2027 mennessä", "… har bedömts senast …"
+        "arvioitu", "arvioidaan", "arvioitiin", "bedöms", "bedömts", "bedömdes",
         "decision", "decided", "awarded", "granted", "paid", "processed", "notified"),
     # Payment by the authority ("Avustukset maksetaan 15.3.", "Utbetalningen sker senast …"), unless an
     # applying verb follows ("Avustuksen maksatusta on haettava …", "Utbetalning … ska sökas senast …").
@@ -77,7 +79,8 @@ _PREFIXES = {
 # Stems that may sit inside a compound ("avustuspäätös", "valtionavustuspäätökset").
 _HEADS = {
     AUTHORITY: ("päätös", "päätöks", "beslut"),
-    ACT: ("hakemus", "haku", "lausunto", "kysely", "ilmoittautumi", "ansökning", "anmälning", "remiss", "utlåtande"),
+    ACT: ("hakemus", "haku", "lausunto", "kysely", "ilmoittautumi", "ansökning", "ansökan", "anmälning", "remiss",
+          "utlåtande"),
     GRANT: ("avustus", "bidrag", "understöd"),
 }
 # Prefixes a role must never take: "tilinpäätös" (financial statement) is no decision,
