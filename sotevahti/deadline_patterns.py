@@ -63,7 +63,9 @@ _PRE_WORDS = [
 ]
 # "ennen 15.1.2026" (no time): the last day to act is the day before.
 BEFORE_CUE = compile_fast(r"(?<!\w)(?:ennen|före(?:\s+den)?|before)\s+" + _WEEKDAY_ABBR + "$")
-_PRE_TAIL = r"(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*" + _WEEKDAY_ABBR + "$"
+# an adverb may follow the cue: "viimeistään kuitenkin 31.12.2027", "senast dock den 5 mars"
+_PRE_TAIL = (r"(?:\s+(?:kuitenkin|dock|ändå))?(?:\s+" + _CLOCK + r")?(?:\s+(?:mennessä|den))?\s*"
+             + _WEEKDAY_ABBR + "$")
 # A closing verb: "päättyy 27.2.2026", "går ut den 25 september", "closes on 3 February".
 _VERB_WORDS = [*(
     "päättyy|päättyi|päättynyt|päättyvät|päättyivät|umpeutuu|umpeutui|sulkeutuu|sulkeutui"
@@ -126,7 +128,7 @@ _TOPIC_ITEMS = [*(
     "|palaute|palautt|vastaa(?![nv])|vastata|vastaus|vastauk|toimit|jätet|jättä|palautet|palauta|lähet|lämna"
     "|inkomm|skicka|submit|appl|comment|regist|raportoi|täydenn|svar|enkät|survey|consult|upphandl"
     "|veroilmoitu|deklaration|boka|bokning|ajanvarau|varaa aika|halukkuu|sitt intresse|intresseanmäl"
-    "|utlys|ehdolle|kilpailutö|varattava|varataan|aloitte|motion"
+    "|utlys|ehdolle|kilpailutö|varattava|varataan|aloitte|motion|ilmoitus"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning|idé|ideoi|ideat"
     "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
@@ -180,6 +182,7 @@ _KIND_ITEMS = (
         # a report, but not a draft report to comment on ("… kommentoimaan raporttiluonnosta")
         *"raport(?!tiluonno)|rapport(?!utkast)|redovis|valiokun|utskott|committee|käyttöselvity|reporting".split("|"),
         "vuosi-ilmoitu", "vuosi-ilmoitus", "årsanmäl",  # associations' annual returns
+        "opinnäyte",  # a thesis handed in for assessment
         "kysymyksiä", "kysymykset", "frågor om", "questions about",  # asking questions about a call
         r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]),
     ("registration", (

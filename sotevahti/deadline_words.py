@@ -40,12 +40,13 @@ _PREFIXES = {
         "ilmoitettava", "perill", "kirjaamo", "lomake", "lomakk", "blankett", "formulär", "annettav",
         "raportoi", "rapporter", "redovis", "anomu", "anomis", "anotta", "anotaan", "hakeutu", "hakeudu",
         "veroilmoitu", "deklaration", "boka", "bokning", "ajanvarau", "halukkuu", "intresseanmäl", "utlys", "ehdolle", "kilpailutö", "varattava", "varataan", "aloitte",
+        "ilmoitus",
         "motion",
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
         "synpunkt", "ståndpunkt", "ställningstag", "idé", "ideoi", "ideat", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
         "sök", "kandidat",
-        "rekvir", "rekvisition", "samråd", "gransknin", "utställning",
+        "rekvir", "rekvisition", "samråd", "gransknin", "utställningstid",
         # English
         "deadline", "appl", "submi", "comment", "regist", "consult", "survey", "feedback", "respon", "opinion",
         "statement", "sign"),
@@ -92,7 +93,8 @@ _HEADS = {
 # "publicerades"/"publicerad" (already published) describes the text, like "julkaistu"
 _NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj", "julkaistu", "valinnanvapau", "publicerad",
                                              "publicerat"),
-               PAYMENT: ("maksatushak", "maksu", "maksaja")}
+               # "on maksettava" (must be paid) is the payer's duty; "maksetaan" (is paid out) the authority's
+               PAYMENT: ("maksatushak", "maksu", "maksaja", "maksettava")}
 # Two-word rules: "joka vuosi", "varje år", "every year", "kunakin vuonna".
 _PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
           ("varje", "år"): RECURRING, ("every", "year"): RECURRING, ("varje", "års"): RECURRING,
