@@ -36,10 +36,10 @@ AFTER_DATE = compile_fast(
 # or a time alone: "klo 12.00 mennessä 30.4.2025".
 _PRE_WORDS = [
     "viimeistään", r"perillä(?:\s+[\w-]+){0,2}?(?:\s+viimeistään)?",
-    r"framme(?:\s+[\w-]+){0,2}?",
+    r"framme(?:\s+[\w-]+){0,2}?",  # "Ansökningarna ska vara framme (hos registratorn) måndagen den 4 januari"
     r"ända\s+till(?:\s+den)?",  # "… kan besvaras ända till söndagen den 14 mars 2027"
     # "… päättymiseen mennessä eli 31.10.2027"; each item starts with a literal, so the cue gate can close
-    *(rf"{cue}\s*,?\s+(?:eli|toisin sanoen)" for cue in ("mennessä", "saakka", "asti")),  # "Ansökningarna ska vara framme (hos registratorn) måndagen den 4 januari"
+    *(rf"{cue}\s*,?\s+(?:eli|toisin sanoen)" for cue in ("mennessä", "saakka", "asti")),
     r"senast(?:\s+den)?", r"till och med(?:\s+den)?", r"t\.o\.m\.?",
     r"fram\s+till(?:\s+den)?", r"pågår\s+till(?:\s+den)?", r"öppen\s+till(?:\s+den)?",
     r"öppet\s+till(?:\s+den)?", r"förläng\w*\s+till(?:\s+den)?", r"until(?<!\wuntil)",
@@ -58,8 +58,10 @@ _PRE_WORDS = [
     r"ennen(?<!\wennen)", r"före(?<!\wföre)", r"before(?<!\wbefore)",
     # a relative limit, then its date: "viimeistään 6 viikkoa ennen kurssin alkua, eli 18.2.2027",
     # "senast sex veckor innan kursen börjar, det vill säga den 18 februari 2027"
-    r"viimeistään(?:\s+[\w.-]+){1,6}\s*,?\s+(?:eli|toisin sanoen)",  # "… 40. päivänä ennen vaaleja, eli 3.3."
-    r"senast(?:\s+[\w.-]+){1,8}\s*,?\s+(?:det vill säga|dvs\.?|alltså)(?:\s+den)?",
+    # (possessive "++": a word is read once, not given back letter by letter, which kept these two
+    # from costing every "viimeistään"/"senast" a few hundred steps)
+    r"viimeistään(?:\s+[\w.-]++){1,6}\s*,?\s+(?:eli|toisin sanoen)",  # "… 40. päivänä ennen vaaleja, eli 3.3."
+    r"senast(?:\s+[\w.-]++){1,8}\s*,?\s+(?:det vill säga|dvs\.?|alltså)(?:\s+den)?",
 ]
 # "ennen 15.1.2026" (no time): the last day to act is the day before.
 BEFORE_CUE = compile_fast(r"(?<!\w)(?:ennen|före(?:\s+den)?|before)\s+" + _WEEKDAY_ABBR + "$")
@@ -131,7 +133,8 @@ _TOPIC_ITEMS = [*(
     "|utlys|ehdolle|kilpailutö|varattava|varataan|aloitte|motion|ilmoitus"
     "|feedback|takaraj|määräai|deadline|ansökningsdag|tarjou|anbud|ilmoitettava|redovis"
     "|komplett|respon|synpunkt|ställningstag|haun|haus|opinion|kannanot|anmärkning|idé|ideoi|ideat"
-    "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"), r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
+    "|ehdokasasettel|kuulemi|submis|anomu|anomis|anotta|anotaan|hakeutu|hakeudu").split("|"),
+    r"sök(?<!\wsök)", r"hae(?<!\whae)\b"]
 TOPIC = compile_fast(stem_regex(_TOPIC_ITEMS))
 _ANY_CUE_ITEMS = [*"mennessä|saakka|asti|viimeistään|päätty|umpeutu|sulkeutu|senast"
                   "|går ut|gick ut|gått ut|until|closes".split("|"), r"ends\b", "deadline"]

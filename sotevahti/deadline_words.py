@@ -39,12 +39,12 @@ _PREFIXES = {
         "takaraj", "määräai", "ehdok", "kuulemi", "osallistu", "tarjou", "rekisteröi", "viranhak", "kannanot",
         "ilmoitettava", "perill", "kirjaamo", "lomake", "lomakk", "blankett", "formulär", "annettav",
         "raportoi", "rapporter", "redovis", "anomu", "anomis", "anotta", "anotaan", "hakeutu", "hakeudu",
-        "veroilmoitu", "deklaration", "boka", "bokning", "ajanvarau", "halukkuu", "intresseanmäl", "utlys", "ehdolle", "kilpailutö", "varattava", "varataan", "aloitte",
-        "ilmoitus",
-        "motion",
+        "veroilmoitu", "deklaration", "boka", "bokning", "ajanvarau", "halukkuu", "intresseanmäl", "utlys", "ehdolle",
+        "kilpailutö", "varattava", "varataan", "aloitte", "ilmoitus", "motion",
         # Swedish
         "remiss", "utlåtand", "yttra", "ansök", "anmäl", "åsikt", "påseende", "framlag", "framlägg",
-        "synpunkt", "ståndpunkt", "ställningstag", "idé", "ideoi", "ideat", "svar", "enkät", "lämna", "inkomm", "skicka", "registrer", "tillhanda", "handa",
+        "synpunkt", "ståndpunkt", "ställningstag", "idé", "ideoi", "ideat", "svar", "enkät", "lämna", "inkomm",
+        "skicka", "registrer", "tillhanda", "handa",
         "sök", "kandidat",
         "rekvir", "rekvisition", "samråd", "gransknin", "utställningstid",
         # English
