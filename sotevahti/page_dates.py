@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from parsel import Selector
 
@@ -110,7 +110,7 @@ def _htmldate(html: str, url: str, now: datetime | None) -> datetime | None:
     from htmldate import find_date
 
     # htmldate takes no date after the crawl's "now" (it would read the clock otherwise)
-    latest = (now or current_time()).astimezone(HELSINKI).strftime("%Y-%m-%d")
+    latest = (now or current_time()).astimezone(HELSINKI).date().isoformat()
     try:
         found = find_date(html, url=url, original_date=True, outputformat="%Y-%m-%d", max_date=latest)
     except Exception:  # htmldate raises on odd input; the date is then unknown, not fatal
@@ -118,6 +118,6 @@ def _htmldate(html: str, url: str, now: datetime | None) -> datetime | None:
     if not found:
         return None
     try:
-        return datetime.combine(datetime.strptime(found, "%Y-%m-%d").date(), time(0), HELSINKI)
+        return datetime.combine(date.fromisoformat(found), time(0), HELSINKI)
     except ValueError:
         return None

@@ -10,8 +10,8 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 
+from sotevahti import clock
 from sotevahti.clock import SIMULATED_DAY, ClockError, current_time, parse_now, today_in_helsinki
 
 from .conftest import CRAWL_NOW, ROOT, fake_clock_env
@@ -58,11 +58,21 @@ def test_current_time_reads_sotevahti_now_in_one_place(monkeypatch):
     monkeypatch.setenv("SOTEVAHTI_NOW", "2026-11-24T08:00+02:00")
     assert current_time() == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
     monkeypatch.delenv("SOTEVAHTI_NOW")
-    # without it, the clock: frozen here at a late Helsinki hour, so no real date or hour is read
+    # Without it, the clock. The clock module's own datetime is swapped for one whose now() is a
+    # late Helsinki hour, so the fallback is exercised without any clock being read.
     late = datetime(2026, 11, 24, 22, 30, tzinfo=UTC)
-    with time_machine.travel(late, tick=False):
-        assert current_time() == late
-        assert today_in_helsinki().isoformat() == "2026-11-25"
+    asked = []
+
+    class LateClock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # the signature of datetime.now
+            asked.append(tz)
+            return late.astimezone(tz)
+
+    monkeypatch.setattr(clock, "datetime", LateClock)
+    assert current_time() == late
+    assert today_in_helsinki().isoformat() == "2026-11-25"
+    assert asked == [UTC, UTC]  # the fallback asked for an aware UTC time, once a call
     assert SIMULATED_DAY.date() == CRAWL_NOW.date()
 
 
@@ -88,21 +98,25 @@ def test_deadlines_days_left_follow_now_not_the_clock(tmp_path):
     assert (a["days_left"], b["days_left"]) == (6, 2)
 
 
-def test_htmldate_takes_no_date_after_the_crawls_now():
+def test_htmldate_takes_no_date_after_the_crawls_now(monkeypatch):
     """htmldate read the clock for its latest plausible date, so one page got another date on another day."""
+    import htmldate.core
+    import htmldate.validators
+
     from sotevahti.generic import extract_page
 
     html = "<html><body><article><h1>Sote-uudistus etenee</h1><p>" + "Hyvinvointialue tiedottaa. " * 20 + \
         "</p></article></body></html>"
     url = "https://www.example.fi/2028/03/15/sote-uudistus-etenee"
     answers = set()
-    # htmldate computes its default latest date from the clock even when given one (then unused),
-    # so no real date or hour is read here: the clock is frozen at two moments on either side of
-    # the page's date, late in the Helsinki evening, and the answers must not move.
-    for clock in (datetime(2020, 5, 4, 22, 30, tzinfo=UTC), datetime(2035, 12, 31, 23, 30, tzinfo=UTC)):
-        with time_machine.travel(clock, tick=False):
-            later = extract_page(html, url, now=datetime(2029, 1, 1, tzinfo=UTC)).published
-            earlier = extract_page(html, url, now=datetime(2026, 11, 24, tzinfo=UTC)).published
+    # htmldate computes a default latest date from its clock (datetime.now) even when given one, and
+    # uses the default only when it is not. Its default is replaced by two fixed ends of day, on either
+    # side of the page's date, so no clock is read and the answers must not move with "today".
+    for today in (datetime(2020, 5, 4, 23, 59), datetime(2035, 12, 31, 23, 59)):
+        monkeypatch.setattr(htmldate.core, "get_max_date",
+                            lambda max_date, today=today: htmldate.validators.check_date_input(max_date, today))
+        later = extract_page(html, url, now=datetime(2029, 1, 1, tzinfo=UTC)).published
+        earlier = extract_page(html, url, now=datetime(2026, 11, 24, tzinfo=UTC)).published
         assert later is not None and later.date().isoformat() == "2028-03-15"
         assert earlier is None or earlier.date() <= datetime(2026, 11, 24).date()
         answers.add((later, earlier))
