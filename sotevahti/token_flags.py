@@ -127,6 +127,15 @@ class TokenFlags:
         cache[token] = bits
         return bits
 
+    @property
+    def test_count(self) -> int:
+        """How many token tests a new token runs (one per flagged pattern, test and gate)."""
+        return len(self._tests)
+
+    def clear_cache(self) -> None:
+        """Forget every token's flags (the next look-up of each runs its tests again)."""
+        self._cache.clear()
+
     def of(self, text: str) -> int:
         """The OR of the flags of ``text``'s whitespace-separated tokens."""
         cache = self._cache

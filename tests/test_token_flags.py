@@ -166,3 +166,5 @@ def test_the_cache_starts_afresh_when_full(monkeypatch: pytest.MonkeyPatch) -> N
     assert len(registry._cache) == 3
     assert flag.occurs(registry.of("hakuaika"), "hakuaika")
     assert len(registry._cache) == 1
+    registry.clear_cache()
+    assert registry._cache == {} and registry.test_count == 1  # "haku" alone: one test, no rest, no gate
