@@ -162,6 +162,8 @@ _LEFT_VETO_ITEMS = [*(
     "|päivitetty|vaalipäiv|vaalit|valdag|ennakkoäänest|äänestysai|förhandsröst|träder i kraft"
     "|trädde i kraft|började|öppnar|öppnade|öppnas|opens|opened|into force|optio|täyttävä|fyllt"
     "|suljettu|stängt|mottog"
+    # an offer's binding period: "Anbudet ska vara bindande t.o.m. …", "Tarjoukset ovat sitovia … asti"
+    "|vara bindande|är bindande|olla sitov|ovat sitovia"
     # Dates the authority acts on, not the public: decisions, notices, payments.
     "|päätetään|käsitel|ilmoitetaan|tiedotetaan|julkaistaan|maksetaan|myönnetään|myönnettiin"
     "|meddelas|betalas|beviljas|behandlas|granted|awarded|processed"

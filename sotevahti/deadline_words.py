@@ -73,7 +73,7 @@ _PREFIXES = {
                "kustannu", "kulu", "syntyv", "syntyn",
                "genomför", "stödberättig", "projekttid", "kostnad", "eligible", "costs", "activities"),
     RECURRING: ("vuosittai", "jokavuoti", "årlig", "årsvis", "annual", "yearly"),
-    REPORT: ("raport", "rapport", "redovis", "selvity", "selvitys", "tility", "report"),
+    REPORT: ("raport", "rapport", "redovis", "redogör", "selvity", "selvitys", "tility", "report"),
     APPEAL: ("besvär", "oikaisuvaatimu", "valitu", "muutoksenhak", "överklag", "rättelseyrkand", "omprövning",
              "appeal"),
 }
@@ -94,7 +94,9 @@ _HEADS = {
 _NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj", "julkaistu", "valinnanvapau", "publicerad",
                                              "publicerat"),
                # "on maksettava" (must be paid) is the payer's duty; "maksetaan" (is paid out) the authority's
-               PAYMENT: ("maksatushak", "maksu", "maksaja", "maksettava")}
+               PAYMENT: ("maksatushak", "maksu", "maksaja", "maksettava"),
+               # "valituille asukkaille" (to the selected residents) is no appeal ("valitus")
+               APPEAL: ("valitut", "valituil", "valitull", "valitun", "valitul", "valituist", "valituksi")}
 # Two-word rules: "joka vuosi", "varje år", "every year", "kunakin vuonna".
 _PAIRS = {("joka", "vuosi"): RECURRING, ("jokainen", "vuosi"): RECURRING, ("kunakin", "vuonna"): RECURRING,
           ("varje", "år"): RECURRING, ("every", "year"): RECURRING, ("varje", "års"): RECURRING,
@@ -113,6 +115,12 @@ _NOT = {
 #: Whole forms with a role ("tuli" = came: "Hakemuksia tuli … 48", never a prefix of "tulee").
 _EXACT = {form: COUNT for form in ("tuli", "tulivat", "saatiin", "kertyi", "jätettiin", "lämnades", "inkom")}
 _EXACT.update({form: ANSWERED for form in ("vastataan", "besvaras", "answered")})
+# Mailed by the authority ("Kyselylomakkeet postitetaan asukkaille 7.–11.2.", "Blanketterna postas till
+# invånarna …"); the public's duty takes the necessive or a modal ("on postitettava", "ska postas"):
+# after a modal, ``words`` reads these forms as the public's act.
+_EXACT.update({form: AUTHORITY for form in ("postitetaan", "postitettiin", "postataan", "postas", "postades")})
+_AFTER_MODAL_ACT = frozenset(("postas",))
+_MODALS = frozenset(("ska", "skall", "måste", "bör", "skulle"))
 #: A word: what ``words`` splits a sentence into.
 WORD = re.compile(r"\w+")
 _WORD = WORD
@@ -194,6 +202,8 @@ def words(low: str, start: int, end: int) -> dict[str, list[int]]:
             if pair_role:
                 at = low.find(previous, cursor, end)
                 out.setdefault(pair_role, []).append(at if at >= 0 else cursor)
+        if previous in _MODALS and form in _AFTER_MODAL_ACT:
+            found = _ACT_ONLY  # "Ansökningarna ska postas senast …": the applicant posts
         previous = form
         if found:
             at = low.find(form, cursor, end)
@@ -206,6 +216,7 @@ def words(low: str, start: int, end: int) -> dict[str, list[int]]:
 _CACHE: dict[str, frozenset[str]] = {}  # every form met, so the hot loop pays one dict look-up per word
 _CACHE_LIMIT = 200_000  # forms; a long crawl starts the cache afresh rather than grow without end
 _PAIR_FIRST = frozenset(first for first, _ in _PAIRS)
+_ACT_ONLY = frozenset((ACT,))
 #: Surface hint of any word whose role can veto a date or make it yearly: every stem of those roles,
 #: the two-word rules, the whole forms, and shorter stems for forms whose lemma (not surface) has the
 #: role ("päätti" → "päättää"). A sentence without a hit skips the word-by-word look-up.

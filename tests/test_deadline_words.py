@@ -1,0 +1,42 @@
+"""Word roles of the deadline extractor (sotevahti/deadline_words.py): whose act a word makes a date."""
+
+import pytest
+
+from sotevahti import deadline_words as dw
+
+
+def _roles_in(text: str) -> dict[str, list[int]]:
+    low = text.lower()
+    return dw.words(low, 0, len(low))
+
+
+@pytest.mark.parametrize("text", [
+    "Kyselylomakkeet postitetaan asukkaille 7.–11.2.2027.",
+    "Enkätblanketterna postas till invånarna 7–11.2.2027.",
+    "Blanketterna postades den 3 mars 2027.",
+])
+def test_mailing_by_the_authority_has_the_authority_role(text):
+    assert dw.has(_roles_in(text), dw.AUTHORITY)
+
+
+@pytest.mark.parametrize("text", [
+    "Ansökningarna ska postas senast den 20 januari 2027.",
+    "Blanketten måste postas senast 3.3.2027.",
+])
+def test_after_a_modal_posting_is_the_publics_act(text):
+    found = _roles_in(text)
+    assert not dw.has(found, dw.AUTHORITY)
+    assert dw.has(found, dw.ACT, text.lower().index("postas"))
+
+
+@pytest.mark.parametrize("form, appeal", [
+    ("valituille", False), ("valitut", False), ("valituksi", False), ("valitulle", False),
+    ("valitus", True), ("valitusaika", True), ("valituksen", True),
+])
+def test_the_selected_are_no_appeal(form, appeal):
+    assert (dw.APPEAL in dw.roles(form)) is appeal
+
+
+def test_an_account_of_the_grant_is_a_report():
+    assert dw.REPORT in dw.roles("redogörelse")
+    assert dw.REPORT in dw.roles("redogörelsen")
