@@ -205,6 +205,7 @@ _KIND_ITEMS = (
         "|ställningstag"  # "Ställningstaganden till utkastet …"
         "|feedback|respon|synpunkt|ståndpunkt|opinion|kannanot|anmärkning|svarstid|samråd|gransknin|utställningstid"
         "|idé|ideoi|ideat"  # "… pyytää asukkailta ideoita …", "ber invånarna om idéer"
+        "|mielipide|huomautu"  # "… esittää mielipide …", "… hakemukseen voi jättää huomautuksen …"
         ).split("|"),
         r"svar(?<!\wsvar)(?:en|et)?\b"]),
     ("application", [*(

@@ -91,8 +91,9 @@ _HEADS = {
 # before the date is a surface veto).
 # "valinnanvapaus" (freedom of choice) is no selection by the authority
 # "publicerades"/"publicerad" (already published) describes the text, like "julkaistu"
+# "kuulutuksen julkaisemisesta" (from the notice's publication) is where a relative period starts.
 _NOT_PREFIX = {ACT: ("sökand",), AUTHORITY: ("tilinpäät", "myöntäj", "julkaistu", "valinnanvapau", "publicerad",
-                                             "publicerat"),
+                                             "publicerat", "julkaisemisest", "julkaisust"),
                # "on maksettava" (must be paid) is the payer's duty; "maksetaan" (is paid out) the authority's
                PAYMENT: ("maksatushak", "maksu", "maksaja", "maksettava"),
                # "valituille asukkaille" (to the selected residents) is no appeal ("valitus")
@@ -119,8 +120,13 @@ _EXACT.update({form: ANSWERED for form in ("vastataan", "besvaras", "answered")}
 # invånarna …"); the public's duty takes the necessive or a modal ("on postitettava", "ska postas"):
 # after a modal, ``words`` reads these forms as the public's act.
 _EXACT.update({form: AUTHORITY for form in ("postitetaan", "postitettiin", "postataan", "postas", "postades")})
-_AFTER_MODAL_ACT = frozenset(("postas",))
 _MODALS = frozenset(("ska", "skall", "måste", "bör", "skulle"))
+#: Forms whose roles depend on the word before: form -> (those words, the roles after them).
+#: "ansökan om avgörande" (an application for a decision) is the applicant's matter, while
+#: "Tingsrätten meddelar sitt avgörande den …" is the court's act.
+_ROLES_AFTER: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "postas": (_MODALS, frozenset((ACT,))),
+    "avgörande": (frozenset(("om",)), frozenset())}
 #: A word: what ``words`` splits a sentence into.
 WORD = re.compile(r"\w+")
 _WORD = WORD
@@ -202,8 +208,9 @@ def words(low: str, start: int, end: int) -> dict[str, list[int]]:
             if pair_role:
                 at = low.find(previous, cursor, end)
                 out.setdefault(pair_role, []).append(at if at >= 0 else cursor)
-        if previous in _MODALS and form in _AFTER_MODAL_ACT:
-            found = _ACT_ONLY  # "Ansökningarna ska postas senast …": the applicant posts
+        after = _ROLES_AFTER.get(form)
+        if after is not None and previous in after[0]:
+            found = after[1]  # "Ansökningarna ska postas senast …": the applicant posts
         previous = form
         if found:
             at = low.find(form, cursor, end)
@@ -216,7 +223,6 @@ def words(low: str, start: int, end: int) -> dict[str, list[int]]:
 _CACHE: dict[str, frozenset[str]] = {}  # every form met, so the hot loop pays one dict look-up per word
 _CACHE_LIMIT = 200_000  # forms; a long crawl starts the cache afresh rather than grow without end
 _PAIR_FIRST = frozenset(first for first, _ in _PAIRS)
-_ACT_ONLY = frozenset((ACT,))
 #: Surface hint of any word whose role can veto a date or make it yearly: every stem of those roles,
 #: the two-word rules, the whole forms, and shorter stems for forms whose lemma (not surface) has the
 #: role ("päätti" → "päättää"). A sentence without a hit skips the word-by-word look-up.

@@ -40,3 +40,14 @@ def test_the_selected_are_no_appeal(form, appeal):
 def test_an_account_of_the_grant_is_a_report():
     assert dw.REPORT in dw.roles("redogörelse")
     assert dw.REPORT in dw.roles("redogörelsen")
+
+
+def test_a_decision_applied_for_is_not_the_authoritys_act():
+    assert not dw.has(_roles_in("Grannar kan lämna en anmärkning om ansökan om avgörande senast 14.6.2027."),
+                      dw.AUTHORITY)
+    assert dw.has(_roles_in("Tingsrätten meddelar sitt avgörande den 20 december 2027."), dw.AUTHORITY)
+
+
+def test_the_start_of_a_relative_period_is_not_the_authoritys_act():
+    assert dw.AUTHORITY not in dw.roles("julkaisemisesta")
+    assert dw.AUTHORITY in dw.roles("julkaistaan")
