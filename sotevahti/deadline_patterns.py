@@ -121,7 +121,9 @@ PERIOD_WORDS = compile_fast(
     # "… voi antaa 5.–30.6.2025", "kan lämnas …", "the period runs from 1 to 31 October"
     r"|voi|voit|voivat|voidaan|kan|can|period\w*|runs|pågår|ajalla|ajanjaksolla|vastaanotetaan|otetaan vastaan"
     # "on lausuntokierroksella 19.9.–31.10.2025", "är ute på remiss …", "the consultation round …"
-    r"|lausuntokierro\w*|kierroksella|lausunnolla|kuultavana|kommentoitavana|remiss\w*|round)\b")
+    r"|lausuntokierro\w*|kierroksella|lausunnolla|kuultavana|kommentoitavana|remiss\w*|round"
+    # submitting within a window: "Hakemukset pyydetään jättämään 1.2.–1.3.2027", "… ska lämnas in 1.2–1.3."
+    r"|jättämään|jätettävä|jätetään|toimittamaan|toimitettava|lämnas|inlämnas)\b")
 # A sentence without any of these stems is not about acting on something.
 _TOPIC_ITEMS = [*(
     "lausun|statement|haku|haet|haem|hakea|hakemu|hakij|avustu|kysely|ilmoittau|remiss"
@@ -189,7 +191,7 @@ _KIND_ITEMS = (
         "vuosi-ilmoitu", "vuosi-ilmoitus", "årsanmäl",  # associations' annual returns
         "opinnäyte",  # a thesis handed in for assessment
         "kysymyksiä", "kysymykset", "frågor om", "questions about",  # asking questions about a call
-        r"selvity\w*\s+(?:\w+\s+){0,2}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]),
+        r"selvity\w*\s+(?:\w+\s+){0,3}käytö", r"käyttö\w*\s+(?:\w+\s+){0,2}selvity"]),
     ("registration", (
         # "regist" alone would catch "registratorskontor" (the registry office utlåtanden go to)
         "ilmoittau|ilmoitettava|anmäl|rekisteröi|registrer|registration|register|kotiäänest|ehdokas|webinaari"
