@@ -208,9 +208,10 @@ def words(low: str, start: int, end: int) -> dict[str, list[int]]:
             if pair_role:
                 at = low.find(previous, cursor, end)
                 out.setdefault(pair_role, []).append(at if at >= 0 else cursor)
-        after = _ROLES_AFTER.get(form)
-        if after is not None and previous in after[0]:
-            found = after[1]  # "Ansökningarna ska postas senast …": the applicant posts
+        if found:
+            after = _ROLES_AFTER.get(form)  # every such form has a role of its own
+            if after is not None and previous in after[0]:
+                found = after[1]  # "Ansökningarna ska postas senast …": the applicant posts
         previous = form
         if found:
             at = low.find(form, cursor, end)
