@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from parsel import Selector
 
@@ -105,14 +106,33 @@ def _json_values(data: object, key: str) -> Iterator[object]:
             yield from _json_values(value, key)
 
 
-def _htmldate(html: str, url: str, now: datetime | None) -> datetime | None:
-    # Imported here: htmldate is 55 ms of start-up, and a source with its own date fields never needs it.
-    from htmldate import find_date
+@lru_cache(maxsize=1)
+def _find_date() -> Callable[..., str | None]:
+    """htmldate's ``find_date``, made to read no clock when it is given its latest date.
 
-    # htmldate takes no date after the crawl's "now" (it would read the clock otherwise)
+    htmldate computes its default latest date, the end of today by ``datetime.now()``, before it
+    looks at the ``max_date`` it was given, so every call read the clock even though ours always
+    gives the crawl's "now". Its ``get_max_date`` in ``htmldate.core`` is replaced once, here, by one
+    that computes the default only when no latest date is given (trafilatura's calls, for one), so
+    every answer stays the same. Imported on first use: htmldate is 55 ms of start-up, and a source
+    with its own date fields never needs it.
+    """
+    import htmldate.core
+    import htmldate.validators
+
+    def max_date_or_end_of_today(max_date: object) -> datetime:
+        given = htmldate.validators.check_date_input(max_date, None) if max_date is not None else None
+        return given if given is not None else htmldate.validators.get_max_date(max_date)
+
+    htmldate.core.get_max_date = max_date_or_end_of_today
+    return htmldate.core.find_date
+
+
+def _htmldate(html: str, url: str, now: datetime | None) -> datetime | None:
+    # htmldate takes no date after the crawl's "now"
     latest = (now or current_time()).astimezone(HELSINKI).date().isoformat()
     try:
-        found = find_date(html, url=url, original_date=True, outputformat="%Y-%m-%d", max_date=latest)
+        found = _find_date()(html, url=url, original_date=True, outputformat="%Y-%m-%d", max_date=latest)
     except Exception:  # htmldate raises on odd input; the date is then unknown, not fatal
         return None
     if not found:
