@@ -98,18 +98,24 @@ def test_deadlines_days_left_follow_now_not_the_clock(tmp_path):
     assert (a["days_left"], b["days_left"]) == (6, 2)
 
 
-def test_htmldate_takes_no_date_after_the_crawls_now_and_reads_no_clock(monkeypatch):
+def test_htmldate_takes_no_date_after_the_crawls_now_and_reads_no_clock(monkeypatch, request):
     """htmldate read the clock for its default latest date even when given one, so one page could get
-    another date on another day. Its clock default is made to fail here: the page must still get its
-    date, and no later date than the crawl's "now"."""
+    another date on another day. Its clock default is made to fail here, in both places htmldate
+    holds it, before page_dates wraps it: the page must still get its date, and no date later than
+    the crawl's "now"."""
+    import htmldate.core
     import htmldate.validators
 
+    from sotevahti import page_dates
     from sotevahti.generic import extract_page
 
     def clock_default(max_date):
         raise AssertionError("htmldate computed its default latest date from the clock")
 
+    monkeypatch.setattr(htmldate.core, "get_max_date", clock_default)
     monkeypatch.setattr(htmldate.validators, "get_max_date", clock_default)
+    page_dates._find_date.cache_clear()  # so the wrapper is put in again, over the failing default
+    request.addfinalizer(page_dates._find_date.cache_clear)
     html = "<html><body><article><h1>Sote-uudistus etenee</h1><p>" + "Hyvinvointialue tiedottaa. " * 20 + \
         "</p></article></body></html>"
     url = "https://www.example.fi/2028/03/15/sote-uudistus-etenee"
