@@ -17,7 +17,6 @@ one the sentence's answer is built from.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import time, timedelta
 from operator import itemgetter
 from typing import NamedTuple
@@ -41,6 +40,8 @@ class Candidate(NamedTuple):
     clause: tuple[int, int]  #: the date's clause, offsets in the folded text
 
 
+#: Candidates are built from their five fields in order, without NamedTuple's keyword handling.
+_new_tuple = tuple.__new__
 # Bound methods of the hottest patterns, looked up once.
 _AFTER_DATE = cues.AFTER_DATE.match
 _LEFT_CUE = cues.LEFT_CUE.search
@@ -278,7 +279,7 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
         if when is None and m.date is not None:
             when = _time_near_cue(low, after, left_from, start)
             if when is None and not m.is_range and _before_cue(low, max(left_from, start - 30), start):
-                m = replace(m, date=m.date - timedelta(days=1))  # "ennen 15.1.2026": by 14.1.
+                m = m._replace(date=m.date - timedelta(days=1))  # "ennen 15.1.2026": by 14.1.
         if extended is None:
             extended = ((_may_extend(low[s_start:s_end]) if flags is None else bool(flags & cues.EXTENSION_HINT_BIT))
                         and cues.EXTENSION.search(low, s_start, s_end) is not None)
@@ -287,7 +288,7 @@ def sentence_candidates(low: str, s_start: int, s_end: int, dates: list[DateMatc
         extension = extended and (len(dates) == 1 or cues.EXTENSION.search(low, left_from, start) is not None
                                   or (m.start == dates[-1].start
                                       and cues.EXTENSION.search(low, s_start, start) is not None))
-        found.append(Candidate(score + 5 * extension, m, when, extension, clause))
+        found.append(_new_tuple(Candidate, (score + 5 * extension, m, when, extension, clause)))
     return found
 
 
