@@ -31,8 +31,12 @@ _NO_TEXT = frozenset(("script", "style"))
 
 def clean_text(text: str | None) -> str:
     """Collapse runs of spaces (including no-break spaces) and trim each line."""
-    if not text:
-        return ""
+    if not text or text.isspace():
+        return ""   # the indentation between tags: every line strips to nothing
+    if text.isprintable():
+        # One line with no tab, no-break or zero-width space (none is printable): only runs of
+        # plain spaces to collapse, and only plain spaces to strip.
+        return (_WS.sub(" ", text) if "  " in text else text).strip()
     lines = (_WS.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -86,9 +90,12 @@ def block_lines(root: etree._Element, skip_nav: bool = False) -> list[str]:
             raw.append(child.tail)
     parts = []
     for text in raw:
+        if text.isspace():
+            continue
+        printable = text.isprintable()   # then its cleaned text is one line (see clean_text)
         text = clean_text(text)
         if text:
-            parts.append(" ".join(text.splitlines()))
+            parts.append(text if printable else " ".join(text.splitlines()))
     return parts
 
 

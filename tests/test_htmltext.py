@@ -1,8 +1,11 @@
 """HTML to plain text: blocks become paragraphs and no text is lost."""
 
+import random
+
+from lxml import etree
 from parsel import Selector
 
-from sotevahti.htmltext import block_text, clean_text
+from sotevahti.htmltext import _WS, block_lines, block_text, clean_text
 
 
 def test_block_text_keeps_loose_text_and_drops_scripts():
@@ -15,3 +18,36 @@ def test_block_text_keeps_loose_text_and_drops_scripts():
 def test_clean_text_collapses_no_break_spaces():
     raw = "  Julkaisuajankohta\u00a0 3.3.2016\t12.19 \n\n Uutinen "
     assert clean_text(raw) == "Julkaisuajankohta 3.3.2016 12.19\nUutinen"
+
+
+def _clean_text_by_lines(text):
+    """The definition :func:`clean_text`'s shortcuts stand for: every line collapsed and trimmed."""
+    lines = (_WS.sub(" ", line).strip() for line in (text or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _mixed_texts():
+    pieces = ["Lausuntoaika", "päättyy", "25.9.2020.", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u200b",
+              "\u2028", "\x0b", "\x0c", "\x1c", "\x85", "\u3000", "\u2009", "å", "", "\n  \n"]
+    rng = random.Random(12)
+    return ["", " ", "\n    ", "\u200b", "\u00a0", "a  b", " a ", "\x1cx", *(
+        "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 9))) for _ in range(5000))]
+
+
+def test_clean_text_shortcuts_answer_as_the_line_by_line_definition():
+    for text in _mixed_texts():
+        assert clean_text(text) == _clean_text_by_lines(text), repr(text)
+
+
+def test_block_lines_makes_each_loose_text_one_line_as_the_definition_does():
+    checked = 0
+    for text in _mixed_texts():
+        div = etree.Element("div")
+        try:
+            div.text = text
+        except ValueError:   # a control character lxml refuses: no page can carry it
+            continue
+        cleaned = _clean_text_by_lines(text)
+        assert block_lines(div) == ([" ".join(cleaned.splitlines())] if cleaned else []), repr(text)
+        checked += 1
+    assert checked > 1000
