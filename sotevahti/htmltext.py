@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from lxml import etree
+from lxml.html import HtmlMixin
 from parsel import Selector, SelectorList
+from parsel.csstranslator import GenericTranslator, HTMLTranslator
 
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BLOCKS = " or ".join(f"self::{t}" for t in "p h1 h2 h3 h4 h5 h6 li blockquote pre dt dd td th figcaption".split())
@@ -41,7 +44,52 @@ def clean_text(text: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def block_text(sel: Selector | SelectorList[Selector] | None, skip_nav: bool = False) -> str:
+_TRANSLATORS = {False: HTMLTranslator(), True: GenericTranslator()}   # parsel's own, by page type
+
+
+@cache
+def _css_xpath(query: str, xml: bool) -> etree.XPath:
+    return etree.XPath(_TRANSLATORS[xml].css_to_xpath(query), smart_strings=False)
+
+
+def tree_of(node: Selector | etree._Element, method: str = "css") -> etree._Element:
+    """The lxml element behind a Selector (or the element itself), for :func:`css`.
+
+    A page parsel read as JSON has no tree: that is refused with the error parsel's own ``css``
+    (or ``xpath``, by ``method``) raises for it.
+    """
+    if not isinstance(node, Selector):
+        return node
+    if node.type not in ("html", "xml"):
+        raise ValueError(f"Cannot use {method} on a Selector of type {node.type!r}")
+    return node.root
+
+
+def css(node: Selector | etree._Element, query: str) -> list:
+    """What ``node.css(query)`` selects, as lxml elements (and ``str`` for ``::attr``/``::text``).
+
+    The query is translated as parsel translates it (HTML or XML rules, by how the page was parsed)
+    and compiled once: parsel wraps every node it finds in a new Selector, which cost more than
+    the query on a 60 KiB page.
+    """
+    if isinstance(node, Selector):
+        xml = node.type == "xml"
+    else:
+        xml = not isinstance(node, HtmlMixin)   # parsel parses HTML with lxml.html's parser
+    return _css_xpath(query, xml)(tree_of(node))
+
+
+def first_of(found: list) -> str | None:
+    """``SelectorList.get()`` of the strings :func:`css` found: the first one, else ``None``."""
+    return str(found[0]) if found else None
+
+
+def string_of(element: etree._Element) -> str:
+    """The XPath string value of an element (``x.xpath("string(.)").get()``)."""
+    return str(_STRING(element))
+
+
+def block_text(sel: Selector | SelectorList[Selector] | etree._Element | None, skip_nav: bool = False) -> str:
     """Plain text of a container: one line per block element, blocks separated by a blank line.
 
     Headings come out as their own paragraph, list items one per paragraph. Text outside any
@@ -50,6 +98,8 @@ def block_text(sel: Selector | SelectorList[Selector] | None, skip_nav: bool = F
     """
     if sel is None:
         return ""
+    if isinstance(sel, etree._Element):
+        return "\n\n".join(block_lines(sel, skip_nav))
     nodes = sel if isinstance(sel, SelectorList) else [sel]   # a list reads each of its nodes in turn
     return "\n\n".join(line for node in nodes for line in block_lines(node.root, skip_nav))
 
@@ -106,11 +156,12 @@ def _with_tail(element: etree._Element, hidden: bool, raw: list[str]) -> Iterato
         raw.append(element.tail)
 
 
-def first_text(sel: Selector, *queries: str) -> str:
+def first_text(sel: Selector | etree._Element, *queries: str) -> str:
     """The cleaned text of the first CSS query that matches something non-empty."""
     for q in queries:
-        for node in sel.css(q):
-            text = clean_text(node.xpath("string(.)").get())
+        for node in css(sel, q):
+            # a string a ``::text``/``::attr`` query found has no string value of its own in parsel
+            text = clean_text(string_of(node)) if isinstance(node, etree._Element) else ""
             if text:
                 return " ".join(text.splitlines())
     return ""

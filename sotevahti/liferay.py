@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from .dates import parse_publication_stamp
-from .htmltext import block_text, clean_text, first_text, is_prose, split_lead
+from .htmltext import block_text, clean_text, css, first_of, first_text, is_prose, split_lead, string_of, tree_of
 from .lausuntopalvelu import proposal_ids_in
 from .urls import UrlMap, host_of
 
@@ -177,24 +178,25 @@ def parse_article(html: str, url: str, urls: UrlMap | None = None) -> ParsedArti
     ref = article_ref(url, html_lang if html_lang in {"fi", "sv", "en"} else None)
     if ref is None:
         return None
-    canonical = sel.css("link[rel=canonical]::attr(href)").get()
+    doc = sel.root   # queried with lxml directly from here on (sotevahti.htmltext.css)
+    canonical = first_of(css(doc, "link[rel=canonical]::attr(href)"))
     canonical_ref = article_ref(urls.join(url, canonical), ref.lang) if canonical else None
     host = canonical_ref.host if canonical_ref and canonical_ref.identity == ref.identity else ref.host
-    root = (sel.css("article") or sel.css(".journal-content-article") or sel.css("main") or [sel])[0]
-    title = first_text(root, "h1", ".article__title") or first_text(sel, "h1")
-    title = title or clean_text(sel.css("meta[property='og:title']::attr(content)").get())
+    root = (css(doc, "article") or css(doc, ".journal-content-article") or css(doc, "main") or [doc])[0]
+    title = first_text(root, "h1", ".article__title") or first_text(doc, "h1")
+    title = title or clean_text(first_of(css(doc, "meta[property='og:title']::attr(content)")))
     head = read_head(page_text(root), title)
-    tags = tuple(t for t in (clean_text(x.xpath("string(.)").get()) for x in root.css(
-        ".article__ministries li, .ministry-tag, .tags a, .asset-tag")) if t) or head.tags
-    lead_sel = root.css(".article__lead, .lead, .article-lead")
+    tags = tuple(t for t in (clean_text(string_of(x)) for x in css(
+        root, ".article__ministries li, .ministry-tag, .tags a, .asset-tag")) if t) or head.tags
+    lead_sel = css(root, ".article__lead, .lead, .article-lead")
     lead = block_text(lead_sel[0]) if lead_sel else ""
-    body_sel = root.css(".article__body, .article-body, .journal-content-article-body")
+    body_sel = css(root, ".article__body, .article-body, .journal-content-article-body")
     body = block_text(body_sel[0]) if body_sel else "\n\n".join(head.body_lines)
     if not lead and body:
         lead, body = split_lead(body)
     attachments = tuple(
-        {"title": clean_text(a.xpath("string(.)").get()) or href, "url": _on_host(urls.join(url, href), ref.host, host)}
-        for a in root.css(".article__attachments a, a[href*='/documents/']")
+        {"title": clean_text(string_of(a)) or href, "url": _on_host(urls.join(url, href), ref.host, host)}
+        for a in css(root, ".article__attachments a, a[href*='/documents/']")
         for href in [a.attrib.get("href", "")] if href
     )
     return ParsedArticle(
@@ -202,7 +204,7 @@ def parse_article(html: str, url: str, urls: UrlMap | None = None) -> ParsedArti
         type=first_text(root, ".article__type", ".article-type") or head.type,
         tags=tags, lang=ref.lang, lead=lead, body=body, attachments=_unique(attachments),
         related=tuple(f"lp-{pid}" for pid in proposal_ids_in(html)),
-        language_links=language_links(sel, url, urls),
+        language_links=language_links(doc, url, urls),
     )
 
 
@@ -249,11 +251,11 @@ def read_head(text: str, title: str) -> ArticleHead:
     return ArticleHead(parse_publication_stamp(stamp), kind, tuple(tags), body)
 
 
-def language_links(sel: Selector, url: str, urls: UrlMap | None = None) -> dict[str, str]:
+def language_links(sel: Selector | etree._Element, url: str, urls: UrlMap | None = None) -> dict[str, str]:
     """``{lang: real URL}`` of the page's translations, from ``<link rel="alternate" hreflang>``."""
     urls = urls or UrlMap()
     found: dict[str, str] = {}
-    for link in sel.css("link[rel=alternate][hreflang]"):
+    for link in css(sel, "link[rel=alternate][hreflang]"):
         lang = (link.attrib.get("hreflang") or "")[:2].lower()
         href = link.attrib.get("href")
         if href and lang and lang != "x-":
@@ -285,7 +287,7 @@ def _type_of(line: str) -> str:
     return ""
 
 
-def page_text(sel: Selector) -> str:
+def page_text(sel: Selector | etree._Element) -> str:
     """Visible text of a page region, one line per block (``<p>``, ``<li>``, heading, bare text), with
     navigation and site chrome (skip links, the language chooser) removed."""
     blocks = block_text(sel, skip_nav=True).split("\n\n")
@@ -295,19 +297,19 @@ def page_text(sel: Selector) -> str:
 def listing_links(html: str, page_url: str, urls: UrlMap | None = None) -> tuple[list[str], str | None]:
     """Article links (``/-/``, ``/-//``, ``/w/``) on a listing (hub) page and the real URL of its next page."""
     urls = urls or UrlMap()
-    sel = Selector(text=html)
-    content = sel.css(".portlet-content-container") or sel.css("main") or [sel]
+    doc = tree_of(Selector(text=html))
+    content = css(doc, ".portlet-content-container") or css(doc, "main") or [doc]
     links: list[str] = []
     for node in content:
-        for href in node.css("a[href*='/-/']::attr(href), a[href*='/w/']::attr(href)").getall():
+        for href in css(node, "a[href*='/-/']::attr(href), a[href*='/w/']::attr(href)"):
             real = urls.join(page_url, href)
             if article_ref(real) and real not in links:
                 links.append(real)
-    nxt = sel.css("a[rel=next]::attr(href), .pagination .next a::attr(href), a.next::attr(href)").get()
-    return links, urls.join(page_url, nxt) if nxt else next_page_url(sel, page_url, urls)
+    nxt = first_of(css(doc, "a[rel=next]::attr(href), .pagination .next a::attr(href), a.next::attr(href)"))
+    return links, urls.join(page_url, nxt) if nxt else next_page_url(doc, page_url, urls)
 
 
-def next_page_url(sel: Selector, page_url: str, urls: UrlMap | None = None) -> str | None:
+def next_page_url(sel: Selector | etree._Element, page_url: str, urls: UrlMap | None = None) -> str | None:
     """The next page of Liferay's own pager, which has no ``rel=next``.
 
     Liferay's default pager (``ul.pagination > li.page-item > a.page-link`` with an icon) links
@@ -318,7 +320,7 @@ def next_page_url(sel: Selector, page_url: str, urls: UrlMap | None = None) -> s
     urls = urls or UrlMap()
     current = next((int(v[0]) for k, v in parse_qs(urlsplit(page_url).query).items()
                     if k.endswith("_cur") and v and v[0].isdigit()), 1)
-    for href in sel.css("a[href*='_cur=']::attr(href)").getall():
+    for href in css(sel, "a[href*='_cur=']::attr(href)"):
         real = urls.join(page_url, href.strip())
         for key, values in parse_qs(urlsplit(real).query).items():
             if key.endswith("_cur") and values and values[0] == str(current + 1):

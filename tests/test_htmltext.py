@@ -2,10 +2,11 @@
 
 import random
 
+import pytest
 from lxml import etree
 from parsel import Selector
 
-from sotevahti.htmltext import _WS, block_lines, block_text, clean_text
+from sotevahti.htmltext import _WS, block_lines, block_text, clean_text, css
 
 
 def test_block_text_keeps_loose_text_and_drops_scripts():
@@ -51,3 +52,23 @@ def test_block_lines_makes_each_loose_text_one_line_as_the_definition_does():
         assert block_lines(div) == ([" ".join(cleaned.splitlines())] if cleaned else []), repr(text)
         checked += 1
     assert checked > 1000
+
+
+def test_css_selects_what_parsel_selects_on_html_and_xml_pages():
+    page = ("<html lang=fi><head><link rel=canonical href='https://stm.fi/-/1/x'><link rel=alternate hreflang=sv "
+            "href='/sv/-/1/x'></head><body><main><article><h1>Otsikko</h1><div class='article__type x'>Tiedote</div>"
+            "<a href='/documents/1.pdf'>Liite</a><P CLASS=lead>Johdanto.</P></article></main></body></html>")
+    queries = ["link[rel=canonical]::attr(href)", "article", "main", "h1", ".article__type", "P", ".lead",
+               "a[href*='/documents/']", "link[rel=alternate][hreflang]", "a::text"]
+    xhtml = ("<?xml version='1.0'?><html lang='fi'><body><main><article><h1>Otsikko</h1>"
+             "<div class='article__type x'>Tiedote</div><a href='/documents/1.pdf'>Liite</a>"
+             "<P class='lead'>Johdanto.</P></article></main></body></html>")
+    for text in (page, xhtml):
+        sel = Selector(text=text)
+        for query in queries:
+            expected = [x.root for x in sel.css(query)]
+            assert css(sel, query) == expected, (sel.type, query)
+            assert css(sel.root, query) == expected, (sel.type, query)
+    assert Selector(text=xhtml).type == "xml" and Selector(text=xhtml).css("P") and not Selector(text=xhtml).css("p")
+    with pytest.raises(ValueError, match="Cannot use css on a Selector of type 'json'"):
+        css(Selector(text="[1]"), "p")
