@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -184,12 +185,15 @@ def _collect_atoms(text: str, low: str, named_month: object, weekday: object = T
                     and not pat.RANGE_START_BEFORE.search(low, max(0, start - 12), start)):
                 continue  # "11.1" without the final dot only after "tisdag", "senast" or a range start "15.3–"
         found.append(_Atom(start, m.end(), day, month, year))
-    checked = len(found)  # every atom so far is a valid day; those below are checked at the end
     if ("kuu" in low or "k." in low) and pat.FI_MONTH_WORD.search(low):
         for m in pat.FI_DAY_MONTH.finditer(low):
-            found.append(_Atom(m.start(), m.end(), int(m[1]), _fi_month(m[2]), _int(m[3]), named=True))
+            day, month, year = int(m[1]), _fi_month(m[2]), _int(m[3])
+            if _valid(day, month, year):
+                found.append(_Atom(m.start(), m.end(), day, month, year, named=True))
         for m in pat.FI_GENITIVE.finditer(low):
-            found.append(_Atom(m.start(), m.end(), int(m[2]), _fi_month(m[1]), _int(m[3]), named=True))
+            day, month, year = int(m[2]), _fi_month(m[1]), _int(m[3])
+            if _valid(day, month, year):
+                found.append(_Atom(m.start(), m.end(), day, month, year, named=True))
         for m in pat.FI_MONTH_ONLY.finditer(low):
             atom = _Atom(m.start(), m.end(), None, _fi_month(m[2]), _int(m[3]), precision="month")
             if m[1]:  # "elo-syyskuussa": only the last month carries the ending
@@ -197,27 +201,39 @@ def _collect_atoms(text: str, low: str, named_month: object, weekday: object = T
             found.append(atom)
     if named_month:
         for m in pat.NAMED_DAY_MONTH.finditer(low):
+            day, year = int(m[1]), _int(m[3] or m[5])
             month = pat.NAMED_MONTHS[m[2]] if m[2] else pat.MONTH_ABBREVIATIONS[m[4]]
-            found.append(_Atom(m.start(), m.end(), int(m[1]), month, _int(m[3] or m[5]), named=True))
+            if _valid(day, month, year):
+                found.append(_Atom(m.start(), m.end(), day, month, year, named=True))
         for m in pat.NAMED_MONTH_DAY.finditer(low):
             if not _word_start(low, m.start()):
                 continue
+            day, year = int(m[2]), int(m[3])
             month = pat.NAMED_MONTHS.get(m[1]) or pat.MONTH_ABBREVIATIONS[m[1]]
-            found.append(_Atom(m.start(), m.end(), int(m[2]), month, int(m[3]), named=True))
+            if _valid(day, month, year):
+                found.append(_Atom(m.start(), m.end(), day, month, year, named=True))
         for m in pat.NAMED_MONTH_ONLY.finditer(low):
             name, year = m.groups()
             if _word_start(low, m.start()) and (year or name not in ("may", "march")):
                 found.append(_Atom(m.start(), m.end(), None, pat.NAMED_MONTHS[name], _int(year), "month"))
-    if len(found) > checked:  # the numeric and ISO atoms above were checked as they were read
-        found = found[:checked] + [a for a in found[checked:] if a.day is None or _valid(a.day, a.month, a.year)]
     if len(found) < 2:
         return found
-    found.sort(key=lambda a: (a.start, a.start - a.end))
+    for before, after in pairwise(found):
+        if before.end > after.start:
+            break
+    else:
+        return found  # in reading order, none overlapping: what the sort and the pass below give
+    found.sort(key=_reading_order)
     kept: list[_Atom] = []
     for atom in found:
         if not kept or atom.start >= kept[-1].end:
             kept.append(atom)
     return kept
+
+
+def _reading_order(atom: _Atom) -> tuple[int, int]:
+    """Sort key of atoms: by start, the longest first."""
+    return atom.start, atom.start - atom.end
 
 
 def _word_start(low: str, i: int) -> bool:
