@@ -126,7 +126,12 @@ _MODALS = frozenset(("ska", "skall", "måste", "bör", "skulle"))
 #: "Tingsrätten meddelar sitt avgörande den …" is the court's act.
 _ROLES_AFTER: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "postas": (_MODALS, frozenset((ACT,))),
-    "avgörande": (frozenset(("om",)), frozenset())}
+    "avgörande": (frozenset(("om",)), frozenset()),
+    # "efter beslutet, dock senast …": the decision is the event the applicant acts after
+    **{form: (frozenset(("efter",)), frozenset()) for form in ("beslut", "beslutet", "besluten")}}
+#: Genitive decisions that "jälkeen" may follow: "hakea oppilaaksiottopäätöksen jälkeen, kuitenkin
+#: viimeistään 12.4.2027" (the applicant acts after the decision), a prior event, not the authority's date.
+_DECISION_GENITIVES = ("päätöksen", "päätösten")
 #: A word: what ``words`` splits a sentence into.
 WORD = re.compile(r"\w+")
 _WORD = WORD
@@ -216,6 +221,8 @@ def words(low: str, start: int, end: int) -> dict[str, list[int]]:
         if found:
             at = low.find(form, cursor, end)
             cursor = at if at >= 0 else cursor
+            if form.endswith(_DECISION_GENITIVES) and low.startswith(" jälkeen", cursor + len(form)):
+                found = found - {AUTHORITY}
             for role in found:
                 out.setdefault(role, []).append(cursor)
     return out
