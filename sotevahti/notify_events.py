@@ -102,7 +102,8 @@ def instant_events(store: Any, target: NotifyTarget, created_at: str, now: datet
     rows = _dicts(store, f"SELECT e.id AS event_id, e.event, e.at, e.deadline, e.time, e.old_deadline, e.old_time, "
                   f"d.kind AS deadline_kind, {_ITEM_COLUMNS} FROM deadline_events e "
                   "JOIN deadlines d ON d.id = e.deadline_id JOIN items i ON i.id = e.item_id "
-                  f"WHERE i.relevant = 1 AND e.at > ? AND e.at <= ? AND {_NOT_SUPERSEDED} ORDER BY e.at, e.rowid",
+                  f"WHERE i.relevant = 1 AND e.at > ? AND e.at <= ? AND {_NOT_SUPERSEDED} "
+                  "ORDER BY e.at, e.item_id, e.deadline_id, e.rowid",
                   (since, until))
     for row in rows:
         kind = DEADLINE_EVENT_TYPES.get(row["event"])

@@ -187,11 +187,15 @@ class DeadlineStoreMixin:
         return self._dicts(sql, params)
 
     def deadline_events(self, limit: int = 100, *, relevant_only: bool = False) -> list[dict[str, Any]]:
-        """The newest deadline events with their item, newest first."""
+        """The newest deadline events with their item, newest first.
+
+        Events of one run share ``at``; they are ordered by item and deadline, not by ``rowid``, which
+        follows the order the crawl's pages happened to arrive in (the same inputs, the same feed).
+        """
         sql = ("SELECT e.*, d.kind, d.sentence, d.status, i.title, i.url, i.language, i.organisation, i.region "
                "FROM deadline_events e JOIN deadlines d ON d.id = e.deadline_id JOIN items i ON i.id = e.item_id "
                f"WHERE {_NOT_SUPERSEDED} " + ("AND i.relevant = 1 " if relevant_only else "")
-               + "ORDER BY e.at DESC, e.rowid DESC LIMIT ?")
+               + "ORDER BY e.at DESC, e.item_id, e.deadline_id, e.rowid DESC LIMIT ?")
         return self._dicts(sql, [limit])
 
     def count_deadlines(self, run_id: int) -> dict[str, int]:
