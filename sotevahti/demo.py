@@ -85,6 +85,7 @@ def run_demo(out: Path, sources_file: Path | None = None, faults: int | None = N
         mirrored = [s.id for s in config.sources if s.enabled and all(mirror.serves(u) for u in s.urls())]
         for epoch, day in zip(EPOCHS, days, strict=True):
             mirror.epoch = epoch
+            sink.stamp_at = day   # the mail of this crawl is dated its simulated day
             if faulty is not None and faults is not None:
                 inject_faults(faulty, mirror, out / "sotevahti.db", config, faults, phase=epoch - 1)
             # Epochs are a day apart, so that the daily re-check of fresh articles comes due.

@@ -379,3 +379,21 @@ def test_a_release_in_finnish_and_swedish_is_one_message_in_the_readers_language
     # the release is one event for each target, whichever version is told
     ids = [r[0] for r in store.conn.execute("SELECT event_id FROM deliveries WHERE target = 'sv'")]
     assert ids == [f"new/{item(10)['id']}"]
+
+
+def test_the_demo_mailbox_dates_saved_mail_at_its_simulated_hour_not_the_real_one(tmp_path) -> None:
+    """Apprise stamps Date and Message-ID at the real send time; the saved copy carries the given day."""
+    from sotevahti.notify import apprise_send
+    from sotevahti.notify_messages import Message
+
+    at = datetime(2026, 11, 24, 6, 0, tzinfo=HELSINKI)
+    with SmtpSink(save_dir=tmp_path) as sink:
+        sink.stamp_at = at
+        assert apprise_send(sink.apprise_url(), Message("Lausuntoaika päättyy", "Määräaika 15.1.2027.")) is None
+        assert apprise_send(sink.apprise_url(), Message("Hakuaika jatkuu", "Uusi määräaika 29.1.2027.")) is None
+    saved = [(tmp_path / f"000{n}.eml").read_text(encoding="utf-8") for n in (1, 2)]
+    for n, text in enumerate(saved, 1):
+        head = text.split("\n\n", 1)[0]
+        assert head.count("Date:") == 1 and "Date: Tue, 24 Nov 2026 06:00:00 +0200" in head
+        assert f"Message-ID: <demo-000{n}@127.0.0.1>" in head
+    assert "Date: Tue, 24 Nov 2026" not in sink.raw[0]   # what was received stays as received

@@ -3,15 +3,22 @@
 It listens on 127.0.0.1 only (aiosmtpd, in a thread), accepts every message without
 authentication, and keeps each one as received, headers and body. Apprise reaches it with
 :meth:`SmtpSink.apprise_url` (plain SMTP, no TLS: it never leaves the machine).
+
+Apprise stamps ``Date`` and ``Message-ID`` with the real clock when it sends. A sink given
+``stamp_at`` (the demo's simulated day) keeps those two headers of the saved copy to that time
+and to the message's number, so the demo's mailbox is the same on every run, whatever the hour.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import re
 import socket
 import threading
+from datetime import datetime
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -30,12 +37,14 @@ class SmtpSink:
     """``with SmtpSink() as sink: ...``; ``sink.raw`` holds each message as received (text).
 
     :param save_dir: also write each message to ``save_dir/0001.eml``, ``0002.eml``…
+    Set ``stamp_at`` (an aware datetime) to date the saved copies then, not at the real hour.
     """
 
     def __init__(self, save_dir: Path | None = None) -> None:
         self.port = free_port()
         self.raw: list[str] = []
         self.save_dir = save_dir
+        self.stamp_at: datetime | None = None
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
@@ -47,7 +56,8 @@ class SmtpSink:
             self.raw.append(text)
             if self.save_dir is not None:
                 self.save_dir.mkdir(parents=True, exist_ok=True)
-                (self.save_dir / f"{len(self.raw):04d}.eml").write_text(text, encoding="utf-8")
+                saved = text if self.stamp_at is None else restamp(text, self.stamp_at, len(self.raw))
+                (self.save_dir / f"{len(self.raw):04d}.eml").write_text(saved, encoding="utf-8")
         return "250 Message accepted for delivery"
 
     def apprise_url(self, to: str = "lukija@example.org", sender: str = "sotevahti@example.org") -> str:
@@ -67,3 +77,22 @@ class SmtpSink:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._controller.stop()
+
+
+_HEADER_END = re.compile(r"\r?\n\r?\n")
+
+
+def restamp(message: str, at: datetime, number: int) -> str:
+    r"""``message`` with its ``Date`` set to ``at`` and its ``Message-ID`` to one made of ``number``.
+
+    Only the header block is touched; the body stays as received.
+
+    >>> at = datetime.fromisoformat("2026-11-24T06:00+02:00")
+    >>> restamp("Date: Fri, 04 Dec 2026 06:40:54 +0000\nMessage-ID: <1.2@x>\n\nDate: body", at, 7)
+    'Date: Tue, 24 Nov 2026 06:00:00 +0200\nMessage-ID: <demo-0007@127.0.0.1>\n\nDate: body'
+    """
+    end = _HEADER_END.search(message)
+    head, body = (message[:end.start()], message[end.start():]) if end else (message, "")
+    head = re.sub(r"(?im)^Date:.*$", lambda _: f"Date: {format_datetime(at)}", head, count=1)
+    head = re.sub(r"(?im)^Message-ID:.*$", lambda _: f"Message-ID: <demo-{number:04d}@127.0.0.1>", head, count=1)
+    return head + body
