@@ -24,9 +24,14 @@ def run_at(moment: str, *args: str, timeout: int = 240) -> subprocess.CompletedP
 
 
 def test_the_fake_clock_reaches_a_subprocess():
-    proc = subprocess.run([sys.executable, "-c", "from datetime import date; print(date.today())"],
-                          capture_output=True, text=True, env=fake_clock_env("2031-01-10T23:00+02:00"), timeout=30)
-    assert proc.stdout.strip() == "2031-01-10", proc.stderr
+    # An aware UTC reading: the answer depends neither on the real date and hour nor on the
+    # machine's time zone (date.today() would give 2031-01-11 on a machine east of +03:00).
+    code = "from datetime import UTC, datetime; print(datetime.now(UTC).isoformat())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=fake_clock_env("2031-01-10T23:00+02:00"), timeout=30)
+    seen = datetime.fromisoformat(proc.stdout.strip())
+    start = datetime(2031, 1, 10, 21, 0, tzinfo=UTC)
+    assert start <= seen < start.replace(minute=10), (seen, proc.stderr)   # the fake clock ticks from there
 
 
 def test_the_demo_is_the_same_at_8_and_at_23_on_any_date(tmp_path):
