@@ -57,3 +57,15 @@ def test_every_form_whose_roles_depend_on_the_word_before_has_a_role_of_its_own(
     # words() looks the rule up only for forms with a role, so a form without one would be skipped
     for form in dw._ROLES_AFTER:
         assert dw.roles(form), form
+
+
+@pytest.mark.parametrize("text, decided", [
+    ("Koulukuljetusta haetaan oppilaaksiottopäätöksen jälkeen, kuitenkin viimeistään 12.4.2027.", False),
+    ("Hakemus jätetään päätösten jälkeen viimeistään 3.5.2027.", False),
+    ("Skolskjuts söks efter beslutet om skolplats, dock senast 12.4.2027.", False),
+    # the same decisions with no "after": the authority's act, as before
+    ("Oppilaaksiottopäätöksen tekee rehtori 12.4.2027 mennessä.", True),
+    ("Beslutet om skolplats fattas senast 12.4.2027.", True),
+])
+def test_a_decision_the_applicant_acts_after_is_no_authority_act(text, decided):
+    assert dw.has(_roles_in(text), dw.AUTHORITY) is decided
