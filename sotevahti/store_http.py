@@ -24,6 +24,9 @@ _ON_CONSULTATION = ("lausunnolla", "lausuntokierroksella", "kommentoitavana", "p
                     "out for consultation", "consultation round")
 _ON_CONSULTATION_BYTES = tuple(dict.fromkeys(
     form.encode() for word in _ON_CONSULTATION for form in (word, word.replace("å", "Å"))))
+#: A part of every phrase above: a text with none of these says none of them (four searches, not seven).
+_CONSULTATION_CUES = (b"lausun", b"kommentoitav", b"remiss", b"consultation")
+assert all(any(cue in phrase for cue in _CONSULTATION_CUES) for phrase in _ON_CONSULTATION_BYTES)
 #: How long an item that says it is on consultation, but gives no readable deadline, is re-checked daily.
 CONSULTATION_WATCH = timedelta(days=90)
 
@@ -37,13 +40,20 @@ def says_on_consultation(*texts: str | None) -> bool:
     (True, False)
     """
     # UTF-8 bytes lowered (ASCII letters only) are far cheaper than casefolding a long Finnish
-    # text; the one non-ASCII letter of the phrases, "å", is looked for in both cases.
-    text = "\n".join(t for t in texts if t)
-    try:
-        raw = text.encode().lower()
-    except UnicodeEncodeError:   # a lone surrogate (the store drops them before it gets here)
-        return any(word in text.casefold() for word in _ON_CONSULTATION)
-    return any(word in raw for word in _ON_CONSULTATION_BYTES)
+    # text; the one non-ASCII letter of the phrases, "å", is looked for in both cases. No phrase
+    # holds a newline, so each text is searched on its own (as if they were joined by newlines).
+    for text in texts:
+        if not text:
+            continue
+        try:
+            raw = text.encode().lower()
+        except UnicodeEncodeError:   # a lone surrogate (the store drops them before it gets here)
+            if any(word in text.casefold() for word in _ON_CONSULTATION):
+                return True
+            continue
+        if any(cue in raw for cue in _CONSULTATION_CUES) and any(word in raw for word in _ON_CONSULTATION_BYTES):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -69,10 +69,38 @@ def api_deadlines(item: Mapping[str, Any]) -> list[FoundDeadline]:
 
 
 def content_hash(item: Mapping[str, Any]) -> str:
-    """Hash of what a reader sees: title, lead, body and the attachment URLs."""
-    payload = [item.get(k) or "" for k in _CONTENT_FIELDS]
-    payload.append(sorted(a["url"] for a in item.get("attachments") or ()))
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+    """Hash of what a reader sees: title, lead, body and the attachment URLs.
+
+    It is the SHA-256 of ``json.dumps([title, lead, body, sorted attachment URLs],
+    ensure_ascii=False)`` in UTF-8: every stored hash was made that way, and a different byte
+    would make every stored item look edited. The JSON is built here from the UTF-8 bytes (see
+    :func:`_json_string_utf8`), which is a third of the cost of the encoder for a 7 KB body.
+    """
+    urls = sorted(a["url"] for a in item.get("attachments") or ())
+    parts = [_json_string_utf8(item.get(k) or "") for k in _CONTENT_FIELDS]
+    parts.append(json.dumps(urls, ensure_ascii=False).encode() if urls else b"[]")
+    return hashlib.sha256(b"[" + b", ".join(parts) + b"]").hexdigest()
+
+
+#: Bytes that ``json.dumps`` writes escaped in a string (other than the newline, done below).
+_JSON_ESCAPED = bytes((*range(0x00, 0x0a), *range(0x0b, 0x20), 0x22, 0x5c))
+
+
+def _json_string_utf8(text: str) -> bytes:
+    """``json.dumps(text, ensure_ascii=False).encode()``, with a fast path for the usual text.
+
+    A text whose only escaped character is the newline (no quote, backslash or other control
+    character) is the same bytes with each newline written ``\\n``; bytes-level searches are
+    far cheaper than the encoder's character loop over a text with ä and ö in it.
+
+    >>> _json_string_utf8('Lausuntoaika päättyy 15.1.2027.\\n\\nLisätietoja') == json.dumps(
+    ...     'Lausuntoaika päättyy 15.1.2027.\\n\\nLisätietoja', ensure_ascii=False).encode()
+    True
+    """
+    raw = text.encode()
+    if len(raw.translate(None, _JSON_ESCAPED)) != len(raw):
+        return json.dumps(text, ensure_ascii=False).encode()
+    return b'"' + raw.replace(b"\n", b"\\n") + b'"'
 
 
 def item_row(item: Mapping[str, Any], seen_at: str, run_id: int | None) -> dict[str, Any]:
