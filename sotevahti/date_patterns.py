@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from .regex_cache import compile_cached
+
 _SPECIAL = re.compile(r"[\\()\[\]{}?*+|^$.]")
 
 
@@ -125,7 +127,7 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern[str]:
         else:
             out.append(ch)
         i += 1
-    return re.compile("".join(out), flags)
+    return compile_cached("".join(out), flags)
 
 
 _SPACES = str.maketrans(dict.fromkeys("\xa0\u2007\u2009\u202f\u200b", " "))

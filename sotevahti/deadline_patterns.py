@@ -9,6 +9,7 @@ See the speed notes in ``date_patterns``.
 
 from __future__ import annotations
 
+from sotevahti import regex_cache
 from sotevahti.date_patterns import compile_fast, stem_regex
 from sotevahti.token_flags import FLAGS, Flag
 
@@ -266,3 +267,6 @@ LEFT_VETO_GATE = FLAGS.add_gate(_LEFT_VETO_ITEMS)
 #: (pattern, flag) of every flagged pattern here, for the test that holds them equal.
 FLAGGED = ((TOPIC, TOPIC_FLAG), (ANY_CUE, ANY_CUE_FLAG), (PAST, PAST_FLAG), (VAGUE_ANY, VAGUE_ANY_FLAG),
            *((rule, Flag(bit, rest, gate)) for _, rule, bit, rest, gate in KIND_FLAGS))
+
+# The patterns above compiled in this process are kept for the next one (sotevahti/regex_cache.py).
+regex_cache.save()

@@ -67,17 +67,6 @@ def answer_line(found: Deadline) -> str:
         ', "recurring": ',
         "null}\n" if recurring is None else f'{{"day": {recurring[0]}, "month": {recurring[1]}}}}}\n'))
 
-#: The epilogue of ``monitor.py extract-deadlines --help``.
-HELP = """
-
-Input, one JSON object per line:
-  {"text": "Lausuntoaika päättyy 25.9.2020.", "lang": "fi", "ref_date": "2020-09-01"}
-Output, one line per input line, in order:
-  {"deadline": "2020-09-25", "time": null, "kind": "consultation", "sentence": "…", "note": null}
-kind is consultation, application, registration or other; everything is null when the text
-names no deadline. A malformed line gets nulls plus "error" and "line", and the exit code is 1.
-"""
-
 
 def _load(line: str) -> object:
     """``json.loads(line)``: the C scanner alone when the line is one JSON value and its newline

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import simplemma
 
+from .cache_files import cache_dir
+
 try:  # simplemma >= 2.0
     from simplemma.strategies import DefaultStrategy
     from simplemma.strategies.dictionaries import frontcode
@@ -30,14 +32,6 @@ except ImportError:  # pragma: no cover - older simplemma: its default dictionar
     StreamMap = None  # type: ignore[assignment,misc]
 
 _DATA_DIR = Path(simplemma.__file__).parent / "strategies" / "dictionaries" / "data"
-
-
-def cache_dir() -> Path:
-    """Where the block indexes are kept (see the module docstring)."""
-    if explicit := os.environ.get("SOTEVAHTI_CACHE_DIR"):
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sotevahti"
 
 
 def _index_path(lang: str) -> Path:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from .dates import HELSINKI
-from .deadlines import extract_deadlines
 
 CLOSING_SOON_DAYS = 7
 
@@ -73,6 +72,10 @@ def item_deadlines(title: str, lead: str, body: str, published: datetime,
     ...     "Lakiluonnokset ovat lausuntokierroksella 25.9. saakka.", pub)]
     ['2020-09-25']
     """
+    # Imported here: the extractor's patterns take 0.1 s to compile, and most commands that
+    # import this module (status, search, feeds, an all-304 crawl) never read a text.
+    from .deadlines import extract_deadlines
+
     text = "\n\n".join(t for t in (title, lead, body) if t)
     ref = published.astimezone(HELSINKI).date()
     out: dict[tuple[str, str, str | None], FoundDeadline] = {}

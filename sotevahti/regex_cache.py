@@ -1,0 +1,111 @@
+"""Compiled regular expressions kept on disk, so a new process does not compile them again.
+
+The deadline extractor's cue patterns are long alternations of Finnish and Swedish stems, and
+``re`` parses and compiles a pattern in Python code: 0.1 s of every process that reads a
+deadline sentence (a crawl, ``extract-deadlines``). ``re`` hands the compiled program, a list
+of opcodes, to ``_sre.compile``; this module keeps those programs in the cache directory
+(:mod:`sotevahti.cache_files`), one file per Python build, and rebuilds a pattern from its program
+without parsing it. A pattern is cached only if the rebuilt one has the flags, groups and group
+names ``re.compile`` gives it, and anything unexpected (another Python, a damaged file, a
+read-only home) falls back to ``re.compile``: the cache can cost time, never change a match.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from .cache_files import cache_dir
+
+try:  # CPython 3.11+: the parser and compiler behind re.compile
+    import _sre
+    from re import _compiler, _parser
+except ImportError:  # pragma: no cover - another Python: plain re.compile
+    _sre = None  # type: ignore[assignment]
+
+#: (pattern, flags) -> (final flags, program, groups, group names, group of each index)
+_Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+_programs: dict[tuple[str, int], _Program] | None = None
+_new: dict[tuple[str, int], _Program] = {}
+
+
+def _path() -> Path:
+    build = f"{sys.implementation.cache_tag}-{sys.version_info.releaselevel}{sys.version_info.serial}"
+    return cache_dir() / f"regex-{build}-{getattr(_sre, 'MAGIC', 0)}-{sys.hexversion:x}.marshal"
+
+
+def _load() -> dict[tuple[str, int], _Program]:
+    try:
+        programs = marshal.loads(_path().read_bytes())
+        if not isinstance(programs, dict):
+            raise ValueError("not a dict")
+        return programs
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+
+
+def _program(pattern: str, flags: int) -> _Program:
+    """What ``re._compiler.compile`` passes to ``_sre.compile`` for this pattern."""
+    parsed = _parser.parse(pattern, flags)
+    code = _compiler._code(parsed, flags)
+    names = dict(parsed.state.groupdict)
+    index: list[str | None] = [None] * parsed.state.groups
+    for name, i in names.items():
+        index[i] = name
+    return int(flags | parsed.state.flags), [int(c) for c in code], parsed.state.groups - 1, names, tuple(index)
+
+
+def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, from the cached program when there is one.
+
+    >>> compile_cached(r"(?P<day>[0-9]{1,2})\\.(?P<month>[0-9]{1,2})\\.").match("15.1.2027").group("month")
+    '1'
+    """
+    global _programs
+    if _sre is None:  # pragma: no cover
+        return re.compile(pattern, flags)
+    if _programs is None:
+        _programs = _load()
+    key = (pattern, int(flags))
+    program = _programs.get(key)
+    if program is not None:
+        try:
+            return _sre.compile(pattern, *program)
+        except (TypeError, ValueError, RuntimeError):
+            pass
+    reference = re.compile(pattern, flags)
+    try:
+        program = _program(pattern, flags)
+        rebuilt = _sre.compile(pattern, *program)
+    except Exception:
+        return reference
+    if (rebuilt.flags, rebuilt.groups, dict(rebuilt.groupindex)) == (
+            reference.flags, reference.groups, dict(reference.groupindex)):
+        _new[key] = program
+        _programs[key] = program
+    return reference
+
+
+def save() -> None:
+    """Write the programs compiled in this process to the cache (atomically; no error if it cannot)."""
+    if not _new:
+        return
+    try:
+        path = _path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        content = marshal.dumps({**_load(), **_new})
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".regex-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        _new.clear()
+    except (OSError, ValueError):
+        pass
