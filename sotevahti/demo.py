@@ -152,6 +152,11 @@ def _crawl(out: Path, mirror_url: str, sources_file: Path | None, source_ids: li
     timeout = "5" if faults else "60"
     env = {**os.environ, "SOTEVAHTI_DOWNLOAD_TIMEOUT": os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", timeout),
            **(extra_env or {})}
+    if not faults:
+        # One request at a time, so the order of the responses, and with it every count the demo
+        # prints, is the same in every run (it costs the local mirror no time). The fault demo keeps
+        # the crawl's concurrency: its hanging pages would otherwise hold up every other request.
+        env["SOTEVAHTI_CONCURRENT_REQUESTS"] = "1"
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -91,7 +92,27 @@ def test_demo_json(tmp_path):
     check_demo_translations(Path(result["db"]), Path(result["feeds"]["rss"]).parent)
 
 
-def test_demo_human_summary(tmp_path):
-    proc = run_monitor("demo", "--out", str(tmp_path / "d"))
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "epoch 3:" in proc.stdout and "feed.xml" in proc.stdout
+def test_two_demo_runs_print_publish_and_mail_the_same_as_the_readme(tmp_path):
+    """The README promises the same output, feeds and page whenever the demo runs, and shows it."""
+    runs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        proc = run_monitor("demo", "--out", str(out))
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "epoch 3:" in proc.stdout and "feed.xml" in proc.stdout
+        files = {str(f.relative_to(out)): f.read_bytes() for f in sorted(out.rglob("*"))
+                 if f.is_file() and f.parts[-2] in ("public", "mail")}
+        conn = sqlite3.connect(out / "sotevahti.db")
+        stats = conn.execute("SELECT id, requests, response_bytes, requests_304, stats FROM runs "
+                             "ORDER BY id").fetchall()
+        conn.close()
+        runs.append((proc.stdout.replace(str(out), "OUT"), files, stats))
+    (first_out, first_files, first_stats), (second_out, second_files, second_stats) = runs
+    assert first_out == second_out
+    assert len(first_files) > 10 and first_files.keys() == second_files.keys()
+    assert [name for name in first_files if first_files[name] != second_files[name]] == []
+    assert first_stats == second_stats   # every count of every source, not only the printed totals
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for line in first_out.splitlines():
+        if line.lstrip().startswith("epoch ") and "requests" in line:
+            assert line in readme, f"the README's demo output differs from a run: {line!r}"
