@@ -9,12 +9,21 @@ lemmatiser's dictionary index (:mod:`sotevahti.lemma_index`) and the compiled pa
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
 def cache_dir() -> Path:
-    """The cache directory (see the module docstring); it may not exist yet."""
+    """The cache directory (see the module docstring); it may not exist yet.
+
+    A process with no home directory (``HOME`` unset and no password entry, as under some
+    schedulers) gets one under the system's temporary directory instead of an error.
+    """
     if explicit := os.environ.get("SOTEVAHTI_CACHE_DIR"):
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sotevahti"
+    if base := os.environ.get("XDG_CACHE_HOME"):
+        return Path(base) / "sotevahti"
+    try:
+        return Path.home() / ".cache" / "sotevahti"
+    except RuntimeError:   # "Could not determine home directory"
+        return Path(tempfile.gettempdir()) / f"sotevahti-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"

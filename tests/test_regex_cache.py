@@ -96,3 +96,18 @@ def test_a_wrong_program_in_the_file_is_not_used_when_it_fails_to_build(fresh_ca
     key = (r"(a)(b)", 0)
     regex_cache._programs = {key: (0, [1, 2, 3], 5, {}, ())}   # not a program _sre accepts
     assert regex_cache.compile_cached(*key).match("ab").groups() == ("a", "b")
+
+
+def test_no_home_directory_means_a_cache_under_the_temporary_directory(monkeypatch):
+    from pathlib import Path
+
+    from sotevahti import cache_files
+
+    for name in ("SOTEVAHTI_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache_files.cache_dir().parent == Path(cache_files.tempfile.gettempdir())
