@@ -81,7 +81,7 @@ def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
     try:
         program = _program(pattern, flags)
         rebuilt = _sre.compile(pattern, *program)
-    except Exception:
+    except Exception:   # a private API that changed shape: re.compile's own pattern is the right one
         return reference
     if (rebuilt.flags, rebuilt.groups, dict(rebuilt.groupindex)) == (
             reference.flags, reference.groups, dict(reference.groupindex)):
