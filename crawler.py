@@ -23,6 +23,7 @@ from scrapy.utils.ossignal import install_shutdown_handlers
 from twisted.internet.defer import DeferredList
 
 import settings as project_settings
+from sotevahti import lemma_memo
 from sotevahti.clock import current_time
 from sotevahti.feeds import FeedPaths, write_feeds
 from sotevahti.health import FAILURE_KINDS
@@ -192,6 +193,7 @@ def run_crawl(config: Config, source_ids: list[str], db: Path, sources_file: Pat
         process.start(install_signal_handlers=False)
     finally:
         gc.unfreeze()   # a process that runs more than one crawl (the tests) collects as before afterwards
+        lemma_memo.save()   # the words this crawl's deadline sentences were the first to look up
     if loop is not None and loop.running:
         loop.stop()
     if progress:

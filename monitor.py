@@ -292,12 +292,16 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def cmd_extract_deadlines(args: argparse.Namespace) -> int:
     """Read deadlines from text: JSONL on stdin, one answer per line on stdout (or --text)."""
+    from sotevahti import lemma_memo
     from sotevahti.extract_cli import format_deadline_human, run_extract_deadlines
 
-    if args.text is not None:
-        print(format_deadline_human(args.text, args.lang, args.ref_date))
-        return 0
-    return run_extract_deadlines(sys.stdin, sys.stdout)
+    try:
+        if args.text is not None:
+            print(format_deadline_human(args.text, args.lang, args.ref_date))
+            return 0
+        return run_extract_deadlines(sys.stdin, sys.stdout)
+    finally:
+        lemma_memo.save()   # the next call answers these words without loading simplemma
 
 
 def cmd_probe(args: argparse.Namespace) -> int:

@@ -27,3 +27,23 @@ def cache_dir() -> Path:
         return Path.home() / ".cache" / "sotevahti"
     except RuntimeError:   # "Could not determine home directory"
         return Path(tempfile.gettempdir()) / f"sotevahti-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
+
+
+def write_cache_file(path: Path, content: bytes) -> bool:
+    """Write ``content`` to ``path`` atomically (a reader sees the old file or the new one, never a
+    part); ``False``, and nothing left behind, when it cannot be written: a cache only saves time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        return False
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -156,10 +156,16 @@ def lemmas(form: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _lemmatize() -> Callable[[str, str], str]:
     # imported and built on first use: a command that meets no date sentence never imports simplemma
-    # (its rules for 21 languages take 0.3-0.8 s to import) nor opens a dictionary
-    from sotevahti.lemma_index import lemmatizer
+    # (its rules for 21 languages take 0.3-0.8 s to import) nor opens a dictionary, and one that meets
+    # only words looked up before answers from the memo (sotevahti/lemma_memo.py) without either
+    from sotevahti.lemma_memo import lemmatizer as remembered
 
-    return lemmatizer()
+    def build() -> Callable[[str, str], str]:
+        from sotevahti.lemma_index import lemmatizer
+
+        return lemmatizer()
+
+    return remembered(build)
 
 
 @lru_cache(maxsize=65536)

@@ -15,14 +15,12 @@ The index lives in ``$SOTEVAHTI_CACHE_DIR``, else ``$XDG_CACHE_HOME/sotevahti``,
 from __future__ import annotations
 
 import marshal
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import simplemma
 
-from .cache_files import cache_dir
+from .cache_files import cache_dir, write_cache_file
 
 try:  # simplemma >= 2.0
     from simplemma.strategies import DefaultStrategy
@@ -72,14 +70,10 @@ def _save(lang: str, data: bytes, index: tuple[int, list[bytes], list[tuple[int,
     process time."""
     try:
         path = _index_path(lang)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for target, content in ((path.with_suffix(".raw"), data), (path, marshal.dumps(index))):
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lemma-")
-            with os.fdopen(fd, "wb") as out:
-                out.write(content)
-            os.replace(tmp, target)
     except OSError:
-        pass
+        return
+    if write_cache_file(path.with_suffix(".raw"), data):
+        write_cache_file(path, marshal.dumps(index))
 
 
 def lemmatizer() -> Callable[[str, str], str]:

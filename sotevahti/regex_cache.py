@@ -13,13 +13,11 @@ read-only home) falls back to ``re.compile``: the cache can cost time, never cha
 from __future__ import annotations
 
 import marshal
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
-from .cache_files import cache_dir
+from .cache_files import cache_dir, write_cache_file
 
 try:  # CPython 3.11+: the parser and compiler behind re.compile
     import _sre
@@ -96,16 +94,8 @@ def save() -> None:
         return
     try:
         path = _path()
-        path.parent.mkdir(parents=True, exist_ok=True)
         content = marshal.dumps({**_load(), **_new})
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".regex-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(content)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+    except (OSError, ValueError, RuntimeError):
+        return
+    if write_cache_file(path, content):
         _new.clear()
-    except (OSError, ValueError):
-        pass
