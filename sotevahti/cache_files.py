@@ -2,8 +2,8 @@
 ``$XDG_CACHE_HOME/sotevahti``, else ``~/.cache/sotevahti``.
 
 Deleting the directory is always safe; the next process rebuilds what it needs. Used by the
-lemmatiser's dictionary index (:mod:`sotevahti.lemma_index`) and the compiled patterns
-(:mod:`sotevahti.regex_cache`).
+lemmatiser's dictionary index (:mod:`sotevahti.lemma_index`), the lemmas already looked up
+(:mod:`sotevahti.lemma_memo`) and the compiled patterns (:mod:`sotevahti.regex_cache`).
 """
 
 from __future__ import annotations
