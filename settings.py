@@ -11,6 +11,23 @@ import os
 
 from scrapy.settings import default_settings as _scrapy_defaults
 
+from sotevahti.cli_parser import fail as _fail
+
+
+def _env_number(name: str, default: float, kind: type = int) -> float:
+    """A positive number from ``$name``, or ``default``; anything else is one line on stderr and exit 2."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        _fail(f"{name} must be a positive {'whole ' if kind is int else ''}number, not {raw!r}")
+    return value
+
+
 BOT_NAME = "sotevahti"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -30,7 +47,7 @@ CONCURRENT_ITEMS = 16
 # The demo crawls one request at a time (sotevahti/demo.py): stm.fi and valtioneuvosto.fi both
 # list some articles under their own host, and whichever listing answered first decided where the
 # article was fetched, so the demo's printed bytes and per-source counts changed between runs.
-CONCURRENT_REQUESTS = int(os.environ.get("SOTEVAHTI_CONCURRENT_REQUESTS", 16))   # Scrapy's default
+CONCURRENT_REQUESTS = _env_number("SOTEVAHTI_CONCURRENT_REQUESTS", 16)   # Scrapy's default
 REDIRECT_MAX_TIMES = 5   # a redirect loop costs five requests, then counts as errors_redirect_loop
 # Scrapy checks that a generator callback has no "return value" by reading and parsing its source
 # (inspect + ast) for every response: its cache holds bound methods by weak reference, and a
@@ -70,12 +87,12 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SOTEVAHTI_CONDITIONAL_ENABLED = True
 # A page larger than this is refused (counted as errors_too_large), never stored.
-SOTEVAHTI_MAX_PAGE_BYTES = int(os.environ.get("SOTEVAHTI_MAX_PAGE_BYTES", 5_000_000))
+SOTEVAHTI_MAX_PAGE_BYTES = _env_number("SOTEVAHTI_MAX_PAGE_BYTES", 5_000_000)
 DOWNLOAD_MAXSIZE = SOTEVAHTI_MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = 0
 # Tests and the fault suite shorten the timeout so that a hanging server costs seconds, not minutes.
 # Bounded: a crawl with no network ends in about one timeout (middlewares/reachability.py), not 45 s per request.
-DOWNLOAD_TIMEOUT = float(os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", 30))
+DOWNLOAD_TIMEOUT = _env_number("SOTEVAHTI_DOWNLOAD_TIMEOUT", 30.0, float)
 
 ITEM_PIPELINES = {"pipelines.store.StorePipeline": 300}
 
@@ -95,7 +112,7 @@ MIRROR_OVERRIDES = {
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 8.0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     # the mirror answers at once; a hang is a fault, not a slow page (the fault suite sets it lower)
-    "DOWNLOAD_TIMEOUT": float(os.environ.get("SOTEVAHTI_DOWNLOAD_TIMEOUT", 10)),
+    "DOWNLOAD_TIMEOUT": _env_number("SOTEVAHTI_DOWNLOAD_TIMEOUT", 10.0, float),
 }
 if SOTEVAHTI_MIRROR:
     globals().update(MIRROR_OVERRIDES)

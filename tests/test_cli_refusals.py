@@ -8,7 +8,10 @@ program's SQLite file; ``demo --out`` replaced a real crawl's database).
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -118,3 +121,16 @@ def test_demo_never_replaces_a_real_crawls_database(tmp_path, db):
     before = snapshot(out)
     assert_refused(run_monitor("demo", "--out", str(out), timeout=60), "the demo did not make")
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(("name", "value"), [("SOTEVAHTI_CONCURRENT_REQUESTS", "abc"),
+                                             ("SOTEVAHTI_CONCURRENT_REQUESTS", "0"),
+                                             ("SOTEVAHTI_DOWNLOAD_TIMEOUT", "kymmenen"),
+                                             ("SOTEVAHTI_MAX_PAGE_BYTES", "-5")])
+def test_a_bad_number_in_the_environment_is_refused_before_a_crawl(tmp_path, name, value):
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, str(ROOT / "monitor.py"), "crawl", "stm", "--mirror", "http://127.0.0.1:9",
+                           "--out", str(out)], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, name: value})
+    assert_refused(proc, name, repr(value))
+    assert not out.exists()
