@@ -8,6 +8,7 @@ lemmatiser's dictionary index (:mod:`sotevahti.lemma_index`), the lemmas already
 
 from __future__ import annotations
 
+import marshal
 import os
 import tempfile
 from pathlib import Path
@@ -27,6 +28,15 @@ def cache_dir() -> Path:
         return Path.home() / ".cache" / "sotevahti"
     except RuntimeError:   # "Could not determine home directory"
         return Path(tempfile.gettempdir()) / f"sotevahti-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
+
+
+def read_cache_dict(path: Path | None) -> dict:
+    """The dict a cache file holds (``marshal``), or an empty one when there is no readable one."""
+    try:
+        value = marshal.loads(path.read_bytes()) if path else {}
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def write_cache_file(path: Path, content: bytes) -> bool:

@@ -17,7 +17,7 @@ import marshal
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache_files import cache_dir, write_cache_file
+from .cache_files import cache_dir, read_cache_dict, write_cache_file
 
 #: Entries a memo file keeps at most (a crawl meets a few thousand forms; this bounds a very long run).
 MAX_ENTRIES = 200_000
@@ -42,12 +42,8 @@ def _path() -> Path | None:
 
 def _load() -> dict[tuple[str, str], str]:
     try:
-        path = _path()
-        memo = marshal.loads(path.read_bytes()) if path else {}
-        if not isinstance(memo, dict):
-            raise ValueError("not a dict")
-        return memo
-    except (OSError, ValueError, EOFError, TypeError, RuntimeError):
+        return read_cache_dict(_path())
+    except (OSError, RuntimeError):   # simplemma's files unreadable, or no cache directory at all
         return {}
 
 

@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from .cache_files import cache_dir, write_cache_file
+from .cache_files import cache_dir, read_cache_dict, write_cache_file
 
 try:  # CPython 3.11+: the parser and compiler behind re.compile
     import _sre
@@ -38,11 +38,8 @@ def _path() -> Path:
 
 def _load() -> dict[tuple[str, int], _Program]:
     try:
-        programs = marshal.loads(_path().read_bytes())
-        if not isinstance(programs, dict):
-            raise ValueError("not a dict")
-        return programs
-    except (OSError, ValueError, EOFError, TypeError):
+        return read_cache_dict(_path())
+    except RuntimeError:   # no cache directory at all
         return {}
 
 

@@ -75,6 +75,23 @@ def mirror(site, config):
 
 
 @pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """An empty ``$SOTEVAHTI_CACHE_DIR`` of this test's own (the lemma index, memo, patterns)."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv("SOTEVAHTI_CACHE_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def unwritable_cache_dir(tmp_path, monkeypatch):
+    """``$SOTEVAHTI_CACHE_DIR`` naming a directory that cannot be made (it would lie under a file)."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    monkeypatch.setenv("SOTEVAHTI_CACHE_DIR", str(blocker / "sub"))
+    return blocker / "sub"
+
+
+@pytest.fixture
 def store():
     s = Store(memory=True)
     yield s

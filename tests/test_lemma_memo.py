@@ -14,12 +14,11 @@ FORMS = ("hakemusten", "lausuntoja", "määräajan", "päätökset", "hyvinvoint
 
 
 @pytest.fixture()
-def fresh_memo(tmp_path, monkeypatch):
+def fresh_memo(cache_dir, monkeypatch):
     """An empty cache directory and a process that has read no memo yet."""
-    monkeypatch.setenv("SOTEVAHTI_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(lemma_memo, "_memo", None)
     monkeypatch.setattr(lemma_memo, "_new", {})
-    return tmp_path
+    return cache_dir
 
 
 def next_process(monkeypatch):
@@ -63,15 +62,10 @@ def test_a_damaged_memo_falls_back_to_simplemma(fresh_memo, monkeypatch, damage)
     assert lemma_memo.lemmatizer(lambda: (lambda form, lang: "y"))("sana", "fi") == "y"
 
 
-def test_an_unwritable_cache_costs_nothing_but_time(tmp_path, monkeypatch):
-    blocker = tmp_path / "file"
-    blocker.write_text("not a directory", encoding="utf-8")
-    monkeypatch.setenv("SOTEVAHTI_CACHE_DIR", str(blocker / "sub"))
-    monkeypatch.setattr(lemma_memo, "_memo", None)
-    monkeypatch.setattr(lemma_memo, "_new", {})
+def test_an_unwritable_cache_costs_nothing_but_time(fresh_memo, unwritable_cache_dir):
     assert lemma_memo.lemmatizer(lambda: (lambda form, lang: "z"))("sana", "fi") == "z"
     lemma_memo.save()   # no error
-    assert not (blocker / "sub").exists()
+    assert not unwritable_cache_dir.exists()
 
 
 def test_other_dictionaries_mean_another_memo(fresh_memo, monkeypatch, tmp_path):

@@ -28,12 +28,11 @@ def module_patterns() -> list[re.Pattern[str]]:
 
 
 @pytest.fixture()
-def fresh_cache(tmp_path, monkeypatch):
+def fresh_cache(cache_dir, monkeypatch):
     """An empty cache directory and a process that has read no cache yet."""
-    monkeypatch.setenv("SOTEVAHTI_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(regex_cache, "_programs", None)
     monkeypatch.setattr(regex_cache, "_new", {})
-    return tmp_path
+    return cache_dir
 
 
 def test_every_extractor_pattern_rebuilt_from_the_cache_matches_as_re_compile(fresh_cache):
@@ -81,15 +80,10 @@ def test_a_damaged_cache_file_falls_back_to_re_compile(fresh_cache, damage):
     assert regex_cache.compile_cached(r"klo\s+(\d{1,2})").search("klo 16").group(1) == "16"
 
 
-def test_a_cache_that_cannot_be_written_costs_nothing_but_time(tmp_path, monkeypatch):
-    blocker = tmp_path / "file"
-    blocker.write_text("not a directory", encoding="utf-8")
-    monkeypatch.setenv("SOTEVAHTI_CACHE_DIR", str(blocker / "sub"))
-    monkeypatch.setattr(regex_cache, "_programs", None)
-    monkeypatch.setattr(regex_cache, "_new", {})
+def test_a_cache_that_cannot_be_written_costs_nothing_but_time(fresh_cache, unwritable_cache_dir):
     assert regex_cache.compile_cached(r"senast\s+den").search("senast den 5 mars")
     regex_cache.save()   # no error
-    assert not (blocker / "sub").exists()
+    assert not unwritable_cache_dir.exists()
 
 
 def test_a_wrong_program_in_the_file_is_not_used_when_it_fails_to_build(fresh_cache):
