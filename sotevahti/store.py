@@ -33,7 +33,7 @@ import sqlite_utils
 from .migrations import check_ours, migrate
 from .store_deadlines import DeadlineStoreMixin
 from .store_health import HealthStoreMixin
-from .store_history import HistoryStoreMixin
+from .store_history import FILTER_COLUMNS, HistoryStoreMixin
 from .store_http import HttpStoreMixin
 from .store_upsert import UpsertResult, UpsertStoreMixin, api_deadlines, content_hash, dedup_key
 from .store_urls import UrlStoreMixin
@@ -46,7 +46,7 @@ __all__ = ["Store", "UpsertResult", "api_deadlines", "check_database_file", "con
 
 #: The small tables ``status`` reads, checked by its quick integrity check.
 STATUS_TABLES = ("runs", "source_health", "alarms", "source_state")
-_FILTER_COLUMNS = frozenset({"region", "organisation", "kind", "language", "source"})
+_FILTER_COLUMNS = frozenset(FILTER_COLUMNS)
 
 
 def default_db_path() -> Path:

@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
+from sotevahti import store_history
 from sotevahti.feeds import write_feeds
 from sotevahti.sources import FeedSettings
 from sotevahti.store import STATUS_TABLES, Store
+from sotevahti.store_history import _decoded
 from tests.test_store import NOW, make_item
 
 #: Tables that grow with the number of items: none may be scanned without an index.
@@ -84,3 +88,61 @@ def test_hiding_other_language_versions_looks_the_primary_up_by_its_key():
     assert any(p.startswith("SEARCH p USING") and "(id=?)" in p for p in plan), plan
     assert not any(p.startswith("SCAN p") for p in plan), plan
     assert [i["id"] for i in store.latest_items(100)].count(versions()["fi"]["id"]) == 1
+
+
+def _changes_in_one_pass(store: Store, limit: int, filters: dict[str, str] | None) -> list[dict]:
+    """latest_changes as one query reading every walked row whole (its form before the rowid pick)."""
+    where, params = store._filters(filters, True, prefix="i.")
+    sql = ("SELECT i.*, v.version + 1 AS new_version, v.superseded_at AS changed_at, v.diff, v.title AS old_title "
+           f"FROM item_versions v CROSS JOIN items i ON i.id = v.item_id {where} "
+           "ORDER BY v.superseded_at DESC, i.id LIMIT ?")
+    return [_decoded(r) for r in store.db.query(sql, [*params, limit])]
+
+
+@pytest.mark.parametrize("first_walk", [256, 2])   # 2: the walk must grow for most filters
+def test_latest_changes_picks_the_same_rows_in_the_same_order_as_one_whole_row_pass(monkeypatch, first_walk):
+    monkeypatch.setattr(store_history, "EDIT_WALK_FIRST", first_walk)
+    store = _filled(Store(memory=True))
+    # a second edit of some items, a day later: two versions of one item, ties on superseded_at
+    firsts = {r["id"]: r for r in store.db.query("SELECT id, region, language, organisation, body FROM items")}
+    again = []
+    for n in range(0, 60, 14):
+        row = firsts[make_item(n)["id"]]
+        again.append(dict(make_item(n, region=row["region"], language=row["language"],
+                                    organisation=row["organisation"]),
+                          body=row["body"] + "\n\nLausuntoaikaa on jatkettu uudelleen 9.10.2020 saakka."))
+    store.upsert_items(again, 3, NOW + timedelta(days=4))
+    assert store.conn.execute("SELECT count(DISTINCT superseded_at) FROM item_versions").fetchone()[0] == 2
+    # two edited items are the Swedish versions of edited Finnish ones: without a language filter
+    # only the primary's edit counts
+    for sv, fi in ((make_item(7)["id"], make_item(14)["id"]), (make_item(21)["id"], make_item(28)["id"])):
+        store.conn.execute("INSERT INTO item_translations VALUES (?, ?, 'sv', '2025-10-01')", (sv, fi))
+        store.conn.execute("INSERT INTO item_translations VALUES (?, ?, 'fi', '2025-10-01')", (fi, fi))
+    filters = [None, {"region": "06"}, {"region": "08"}, {"language": "sv"}, {"organisation": "Lapin hyvinvointialue"},
+               {"kind": "page"}, {"region": "99"}]
+    compared = 0
+    for only in filters:
+        for limit in (1, 3, 50):
+            picked = store.latest_changes(limit, filters=only)
+            assert picked == _changes_in_one_pass(store, limit, only)
+            compared += len(picked)
+    assert compared > 40   # the filters do match edits
+    assert make_item(7)["id"] not in {c["id"] for c in store.latest_changes(50)}
+    assert make_item(7)["id"] in {c["id"] for c in store.latest_changes(50, filters={"language": "sv"})}
+
+
+def test_latest_changes_sees_an_edit_made_after_it_was_asked(tmp_path):
+    """The edit walk is shared by one rebuild's queries, but never outlives a write: this
+    connection's own or another one's."""
+    store = _filled(Store(tmp_path / "s.db"))
+    before = store.latest_changes(50)
+    base = make_item(1, region="08", language="sv", organisation="Lapin hyvinvointialue")
+    store.upsert_items([dict(base, body=base["body"] + "\n\nKorjaus.")], 3, NOW + timedelta(days=5))
+    mine = store.latest_changes(50)
+    assert len(mine) == len(before) + 1 and mine[0]["id"] == base["id"]
+    other = Store(tmp_path / "s.db")
+    base = make_item(2, region="02", language="fi", organisation="Pirkanmaan hyvinvointialue")
+    other.upsert_items([dict(base, body=base["body"] + "\n\nKorjaus.")], 4, NOW + timedelta(days=6))
+    other.close()
+    theirs = store.latest_changes(50)
+    assert len(theirs) == len(mine) + 1 and theirs[0]["id"] == base["id"]
