@@ -191,12 +191,14 @@ def _vague_note(sentence: str, low: str, flags: int | None) -> Deadline | None:
 
 
 def extract_deadlines(text: str, lang: str | None = None,
-                      ref_date: date | None = None) -> list[Deadline]:
+                      ref_date: date | None = None, *, vague: bool = True) -> list[Deadline]:
     """Every deadline in ``text``, in reading order (at most one per sentence).
 
     ``ref_date`` (the page's publication date) resolves year-less dates; ``lang``
     ("fi", "sv", "en") is accepted for callers' convenience, but the cue sets of
-    all three languages are always tried because pages mix them.
+    all three languages are always tried because pages mix them. ``vague=False`` leaves
+    out the notes without a date ("keväällä 2026"), so a text with no date is done as soon
+    as its dates are looked for: most stored releases name none.
 
     >>> [d.deadline.isoformat() for d in extract_deadlines(
     ...     "Lausuntoaika päättyi 5.11. Kysely on avoinna 24.11. saakka.",
@@ -209,6 +211,8 @@ def extract_deadlines(text: str, lang: str | None = None,
     # their words' flags, and its dates are found without them.
     text_flags = FLAGS.of(low) if len(low) <= _WHOLE_TEXT_FLAGS else None
     all_dates = find_dates_folded(text, low, ref_date, text_flags)
+    if not (all_dates or vague):
+        return []
     result: list[Deadline] = []
     next_date = 0
     previous = ""  # the folded sentence before, for the kind of a sentence that does not name it
@@ -234,9 +238,9 @@ def extract_deadlines(text: str, lang: str | None = None,
                                 flags))
             previous = s_low
             continue
-        vague = _vague_note(sentence, s_low, flags)
-        if vague is not None:
-            result.append(vague)
+        note = _vague_note(sentence, s_low, flags) if vague else None
+        if note is not None:
+            result.append(note)
         previous = s_low
     return result
 

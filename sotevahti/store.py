@@ -44,6 +44,8 @@ from .translations import NOT_SECONDARY, TranslationStoreMixin
 __all__ = ["Store", "UpsertResult", "api_deadlines", "check_database_file", "content_hash", "dedup_key",
            "default_db_path"]
 
+#: WAL pages between automatic checkpoints (64 MiB at SQLite's 4 KiB pages).
+WAL_CHECKPOINT_PAGES = 16384
 #: The small tables ``status`` reads, checked by its quick integrity check.
 STATUS_TABLES = ("runs", "source_health", "alarms", "source_state")
 _FILTER_COLUMNS = frozenset(FILTER_COLUMNS)
@@ -90,6 +92,12 @@ class Store(UpsertStoreMixin, DeadlineStoreMixin, HistoryStoreMixin, HealthStore
         conn.execute("PRAGMA busy_timeout = 30000")
         if not memory:
             self.db.enable_wal()
+            # Checkpoint every 64 MiB of WAL, not SQLite's 4 MiB: a batch of 1,000 releases writes
+            # about 20 MiB, and its index and full-text pages were copied into the file by every
+            # checkpoint again. Measured on 60,000 inserted items: 2,400–2,600/s → 2,770–3,070/s.
+            # A kill loses nothing either way (the WAL is replayed); at the last close SQLite
+            # checkpoints and deletes the WAL, so no 64 MiB file is left behind.
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
         conn.execute("PRAGMA synchronous = NORMAL")
         # 16 MiB of page cache (SQLite's default is 2 MiB): the indexes a batch inserts into stay
         # in memory at 100,000 items; it is only allocated as pages are read.

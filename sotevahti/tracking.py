@@ -79,7 +79,7 @@ def item_deadlines(title: str, lead: str, body: str, published: datetime,
     text = "\n\n".join(t for t in (title, lead, body) if t)
     ref = published.astimezone(HELSINKI).date()
     out: dict[tuple[str, str, str | None], FoundDeadline] = {}
-    for d in extract_deadlines(text, lang, ref):
+    for d in extract_deadlines(text, lang, ref, vague=False):
         if d.deadline is None or d.kind is None:
             continue
         found = FoundDeadline(d.kind, d.deadline, d.time, d.sentence, d.extension)

@@ -100,7 +100,11 @@ def test_file_store_uses_wal_and_fts(tmp_path):
     s.upsert_items([make_item(1), other], None, NOW)
     hits = [r["rowid"] for r in s.db.query("SELECT rowid FROM items_fts WHERE items_fts MATCH 'hyvinvointialueiden'")]
     assert len(hits) == 1
+    # a checkpoint per 64 MiB of WAL, and the WAL gone with the last connection
+    assert s.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 16384
+    assert (tmp_path / "x.db-wal").exists()
     s.close()
+    assert not (tmp_path / "x.db-wal").exists()
     assert Store(tmp_path / "x.db").integrity_check() == "ok"
 
 

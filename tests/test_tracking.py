@@ -116,3 +116,29 @@ def test_rows_of_irrelevant_items_can_be_left_out(store):
     store.upsert_items([_item("Lausuntoaika päättyy 14.12.2026.", relevant=False)], 1, NOW)
     assert store.deadline_rows() and not store.deadline_rows(relevant_only=True)
     assert store.deadline_events() and not store.deadline_events(relevant_only=True)
+
+
+def test_leaving_out_vague_notes_finds_the_same_dated_deadlines_on_every_labelled_sentence():
+    """``vague=False`` (what item_deadlines asks for) stops early on a text with no date; the
+    dated deadlines it finds must be exactly those of the full reading, in the same order."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from sotevahti.deadlines import extract_deadlines
+
+    rows = [json.loads(line) for line in
+            (Path(__file__).parent / "data" / "deadline_sentences.jsonl").read_text(encoding="utf-8").splitlines()]
+    # single sentences, and the same sentences run together as page bodies of 40
+    texts = [(r["text"], r["ref_date"]) for r in rows]
+    texts += [("\n\n".join(r["text"] for r in rows[i:i + 40]), rows[i]["ref_date"]) for i in range(0, len(rows), 40)]
+    dated = notes = 0
+    for text, ref in texts:
+        ref_date = date.fromisoformat(ref) if ref else None
+        full = extract_deadlines(text, ref_date=ref_date)
+        short = extract_deadlines(text, ref_date=ref_date, vague=False)
+        assert [d for d in short if d.deadline] == [d for d in full if d.deadline], text
+        assert all(d in full for d in short) and len(short) <= len(full)
+        dated += sum(d.deadline is not None for d in short)
+        notes += len(full) - len(short)
+    assert dated > 1000 and notes > 20   # dated deadlines, and notes the short reading left out
