@@ -185,7 +185,8 @@ def parse_article(html: str, url: str, urls: UrlMap | None = None) -> ParsedArti
     root = (css(doc, "article") or css(doc, ".journal-content-article") or css(doc, "main") or [doc])[0]
     title = first_text(root, "h1", ".article__title") or first_text(doc, "h1")
     title = title or clean_text(first_of(css(doc, "meta[property='og:title']::attr(content)")))
-    head = read_head(page_text(root), title)
+    root_text = page_text(root)
+    head = read_head(root_text, title)
     tags = tuple(t for t in (clean_text(string_of(x)) for x in css(
         root, ".article__ministries li, .ministry-tag, .tags a, .asset-tag")) if t) or head.tags
     lead_sel = css(root, ".article__lead, .lead, .article-lead")
@@ -203,7 +204,7 @@ def parse_article(html: str, url: str, urls: UrlMap | None = None) -> ParsedArti
         ref=ref, url=ref.canonical_url(host), title=title, published=head.published,
         type=first_text(root, ".article__type", ".article-type") or head.type,
         tags=tags, lang=ref.lang, lead=lead, body=body, attachments=_unique(attachments),
-        related=tuple(f"lp-{pid}" for pid in proposal_ids_in(html)),
+        related=_related_proposals(root, root_text),
         language_links=language_links(doc, url, urls),
     )
 
@@ -339,6 +340,17 @@ def feed_links(xml: str, urls: UrlMap | None = None) -> list[str]:
         if article_ref(link) and link not in out:
             out.append(link)
     return out
+
+
+def _related_proposals(root: etree._Element, root_text: str) -> tuple[str, ...]:
+    """``lp-<GUID>`` of the lausuntopalvelu requests the article links to or names.
+
+    Looked for in the article's own links and text, not in the whole page: a link in the site's
+    chrome (a sidebar of other consultations) is no relation of this release, and the article is
+    a fifth of a 62 KiB page.
+    """
+    hrefs = [a.get("href") or "" for a in root.iter("a")]
+    return tuple(f"lp-{pid}" for pid in proposal_ids_in("\n".join([*hrefs, root_text])))
 
 
 def _on_host(url: str, fetched_host: str, canonical_host: str) -> str:

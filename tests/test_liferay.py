@@ -133,6 +133,21 @@ def test_english_stamp_takes_the_publication_date():
     assert (a.published.hour, a.published.minute, a.type, a.lang) == (11, 0, "Press release", "en")
 
 
+def test_related_requests_are_read_from_the_article_not_the_chrome():
+    """A release relates to the lausuntopalvelu requests its own text links to or names; the
+    site's sidebar of other consultations relates to nothing."""
+    html = """<html lang="fi"><body><nav><a href="https://www.lausuntopalvelu.fi/FI/Proposal/Participation?\
+proposalId=0b8e6f1c-2d4a-4c9e-9a7b-5e3f2c1d0a9b">Muut lausuntopyynnöt</a></nav><article>
+<h1>Luonnos hallituksen esitykseksi lausunnolle</h1><p>Julkaisuajankohta 3.11.2026 9.15</p><p>Tiedote</p>
+<div class="article__body"><p>Lausuntoaika päättyy 15.12.2026. <a href="https://www.lausuntopalvelu.fi/FI/Proposal/\
+Participation?proposalId=7C1D2E3F-4A5B-4C6D-8E9F-0A1B2C3D4E5F">Lausuntopyyntö</a></p>
+<p>Rajapinnassa pyyntö on Proposals(guid'5d6e7f80-9a0b-4c1d-8e2f-3a4b5c6d7e8f').</p></div>
+</article><footer><a href="/FI/Proposal/Participation?proposalId=1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d">x</a></footer>
+</body></html>"""
+    a = liferay.parse_article(html, "https://stm.fi/-/1410877/luonnos-lausunnolle")
+    assert a.related == ("lp-7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "lp-5d6e7f80-9a0b-4c1d-8e2f-3a4b5c6d7e8f")
+
+
 def _seed_lines(name: str) -> list[str]:
     chrome = {"Skip to content", "Hyppää sisältöön", "Media", "Lue lisää", "Sivun alkuun", "Liitteet:", "Lisätietoja:"}
     path = next(SEEDS.glob(f"{name}_*.txt"), None)
