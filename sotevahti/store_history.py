@@ -23,10 +23,10 @@ from .trust import removal_confirmed
 
 COMPRESS_ABOVE = 2048
 
-#: The order of :meth:`HistoryStoreMixin.latest_changes` (versions newest first, ``CROSS JOIN``
-#: keeping them the outer loop); the rowid makes it total when one item changed twice at once.
 #: Versions the edit walk reads at first; it reads four times as many while a filter lacks edits.
 EDIT_WALK_FIRST = 256
+#: The order of :meth:`HistoryStoreMixin.latest_changes` (versions newest first, ``CROSS JOIN``
+#: keeping them the outer loop); the rowid makes it total when one item changed twice at once.
 _EDIT_ORDER = "ORDER BY v.superseded_at DESC, i.id, v.rowid"
 #: The columns feeds filter items and edits on (in the order :meth:`HistoryStoreMixin._edit_walk` reads them).
 FILTER_COLUMNS = ("region", "organisation", "kind", "language", "source")

@@ -103,7 +103,8 @@ def _changes_in_one_pass(store: Store, limit: int, filters: dict[str, str] | Non
 def test_latest_changes_picks_the_same_rows_in_the_same_order_as_one_whole_row_pass(monkeypatch, first_walk):
     monkeypatch.setattr(store_history, "EDIT_WALK_FIRST", first_walk)
     store = _filled(Store(memory=True))
-    # a second edit of some items, a day later: two versions of one item, ties on superseded_at
+    # a second edit of some items three days after the first: two versions of one item, and ties on
+    # superseded_at among the items edited at once
     firsts = {r["id"]: r for r in store.db.query("SELECT id, region, language, organisation, body FROM items")}
     again = []
     for n in range(0, 60, 14):
