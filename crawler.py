@@ -18,7 +18,7 @@ from typing import Any
 
 # Imported here, near the bottom of the stack: its module makes deprecated aliases with
 # inspect.stack(), which reads the source of every frame above it. Imported where Scrapy first
-# needs it, under the engine's sixty frames, that took about 0.2 s of every crawl.
+# needs it, deep under the engine's frames, that took about 0.2 s of every crawl.
 import scrapy.core.downloader.handlers.http11  # noqa: F401
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings

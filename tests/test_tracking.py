@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from sotevahti.dates import HELSINKI
+from sotevahti.deadlines import extract_deadlines
 from sotevahti.tracking import (
     FoundDeadline,
     StoredDeadline,
@@ -121,12 +124,6 @@ def test_rows_of_irrelevant_items_can_be_left_out(store):
 def test_leaving_out_vague_notes_finds_the_same_dated_deadlines_on_every_labelled_sentence():
     """``vague=False`` (what item_deadlines asks for) stops early on a text with no date; the
     dated deadlines it finds must be exactly those of the full reading, in the same order."""
-    import json
-    from datetime import date
-    from pathlib import Path
-
-    from sotevahti.deadlines import extract_deadlines
-
     rows = [json.loads(line) for line in
             (Path(__file__).parent / "data" / "deadline_sentences.jsonl").read_text(encoding="utf-8").splitlines()]
     # single sentences, and the same sentences run together as page bodies of 40
