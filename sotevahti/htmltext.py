@@ -112,12 +112,42 @@ def block_lines(root: etree._Element, skip_nav: bool = False) -> list[str]:
     string value, text outside any block gives itself, nothing inside ``<script>``/``<style>``
     (or ``<nav>`` with ``skip_nav``) is text. Five times cheaper than the XPath's ancestor tests.
     """
-    context = [root, *root.iterancestors()]
-    tags = {el.tag for el in context}
+    tags = {el.tag for el in (root, *root.iterancestors())}
     if tags & _BLOCK_TAGS or (skip_nav and "nav" in tags):
         return []   # inside a block everything is that block's; inside <nav> everything is skipped
-    hidden = bool(tags & _NO_TEXT)
     raw: list[str] = []
+    _walk(root, bool(tags & _NO_TEXT), skip_nav, raw, ())
+    return _cleaned(raw)[0]
+
+
+def block_lines_of_parts(root: etree._Element, parts: tuple[etree._Element | None, ...],
+                         ) -> tuple[list[str], list[list[str]]]:
+    """``block_lines(root, skip_nav=True)`` and ``block_lines(part)`` of each of ``parts`` (elements
+    inside ``root``: an article's lead and body; ``None`` for one a page lacks), from one walk of ``root``.
+
+    A page's article is read for its stamp lines and then for its lead and body; walking it once
+    reads each paragraph once. A ``<nav>`` is in a part's lines but not in the root's, as the
+    separate calls have it.
+    """
+    tags = {el.tag for el in (root, *root.iterancestors())}
+    if tags & _BLOCK_TAGS:
+        return [], [[] for _ in parts]
+    raw: list[str] = []
+    spans = _walk(root, bool(tags & _NO_TEXT), False, raw, parts)
+    lines, before = _cleaned(raw)
+    navs = [(before[s], before[e]) for key, s, e in spans if key is None]
+    in_nav = set().union(*(range(s, e) for s, e in navs)) if navs else set()
+    root_lines = [] if "nav" in tags else [line for i, line in enumerate(lines) if i not in in_nav]
+    found = {key: (before[s], before[e]) for key, s, e in spans if key is not None}
+    found.update({k: (0, len(lines)) for k, part in enumerate(parts) if part is root})   # css() matches the root too
+    return root_lines, [lines[slice(*found[k])] if k in found else [] for k in range(len(parts))]
+
+
+def _walk(root: etree._Element, hidden: bool, skip_nav: bool, raw: list[str],
+          parts: tuple[etree._Element | None, ...]) -> list[tuple[int | None, int, int]]:
+    """Append the texts of :func:`block_lines` under ``root`` to ``raw``; with ``parts``, return where
+    each part's texts (its index) and each ``<nav>``'s (``None``) begin and end in ``raw``."""
+    spans: list[tuple[int | None, int, int]] = []
     if root.text and not hidden:
         raw.append(root.text)
     stack = [(iter(root), hidden)]
@@ -130,28 +160,46 @@ def block_lines(root: etree._Element, skip_nav: bool = False) -> list[str]:
         tag = child.tag
         if isinstance(tag, str) and tag not in _BLOCK_TAGS and not (skip_nav and tag == "nav"):
             inner = hidden or tag in _NO_TEXT
+            start = len(raw)
             if child.text and not inner:
                 raw.append(child.text)
-            stack.append((_with_tail(child, hidden, raw), inner))
+            keys = [k for k, part in enumerate(parts) if part is child] + ([None] if tag == "nav" else [])
+            stack.append((_with_tail(child, hidden, raw, (keys, start, spans) if parts and keys else None), inner))
             continue
         if isinstance(tag, str) and tag in _BLOCK_TAGS:
             raw.append(_STRING(child))
         if child.tail and not hidden:
             raw.append(child.tail)
-    parts = []
+    return spans
+
+
+def _cleaned(raw: list[str]) -> tuple[list[str], list[int]]:
+    """The non-empty cleaned texts of ``raw``, and for each index of ``raw`` (and its end) how many
+    of them come before it."""
+    parts: list[str] = []
+    before = []
     for text in raw:
+        before.append(len(parts))
         if text.isspace():
             continue
         printable = text.isprintable()   # then its cleaned text is one line (see clean_text)
         text = clean_text(text)
         if text:
             parts.append(text if printable else " ".join(text.splitlines()))
-    return parts
+    before.append(len(parts))
+    return parts, before
 
 
-def _with_tail(element: etree._Element, hidden: bool, raw: list[str]) -> Iterator[etree._Element]:
-    """The children of ``element``, then its tail text (which belongs to the parent's context)."""
+def _with_tail(element: etree._Element, hidden: bool, raw: list[str],
+               span: tuple[list[int | None], int, list[tuple[int | None, int, int]]] | None = None,
+               ) -> Iterator[etree._Element]:
+    """The children of ``element``, then its tail text (which belongs to the parent's context).
+    With ``span`` ``(keys, start, spans)``, ``(key, start, end)`` is appended to ``spans`` for each
+    key once the children are read: where the element's texts are in ``raw``."""
     yield from element
+    if span is not None:
+        keys, start, spans = span
+        spans.extend((key, start, len(raw)) for key in keys)
     if element.tail and not hidden:
         raw.append(element.tail)
 

@@ -26,7 +26,18 @@ from lxml import etree
 from parsel import Selector
 
 from .dates import parse_publication_stamp
-from .htmltext import block_text, clean_text, css, first_of, first_text, is_prose, split_lead, string_of, tree_of
+from .htmltext import (
+    block_lines_of_parts,
+    block_text,
+    clean_text,
+    css,
+    first_of,
+    first_text,
+    is_prose,
+    split_lead,
+    string_of,
+    tree_of,
+)
 from .lausuntopalvelu import proposal_ids_in
 from .urls import UrlMap, host_of
 
@@ -185,14 +196,17 @@ def parse_article(html: str, url: str, urls: UrlMap | None = None) -> ParsedArti
     root = (css(doc, "article") or css(doc, ".journal-content-article") or css(doc, "main") or [doc])[0]
     title = first_text(root, "h1", ".article__title") or first_text(doc, "h1")
     title = title or clean_text(first_of(css(doc, "meta[property='og:title']::attr(content)")))
-    root_text = page_text(root)
+    lead_sel = css(root, ".article__lead, .lead, .article-lead")
+    body_sel = css(root, ".article__body, .article-body, .journal-content-article-body")
+    # one walk of the article for its own lines, its lead's and its body's
+    lead_el, body_el = (lead_sel[0] if lead_sel else None), (body_sel[0] if body_sel else None)
+    root_lines, (lead_lines, body_lines) = block_lines_of_parts(root, (lead_el, body_el))
+    root_text = _visible(root_lines)
     head = read_head(root_text, title)
     tags = tuple(t for t in (clean_text(string_of(x)) for x in css(
         root, ".article__ministries li, .ministry-tag, .tags a, .asset-tag")) if t) or head.tags
-    lead_sel = css(root, ".article__lead, .lead, .article-lead")
-    lead = block_text(lead_sel[0]) if lead_sel else ""
-    body_sel = css(root, ".article__body, .article-body, .journal-content-article-body")
-    body = block_text(body_sel[0]) if body_sel else "\n\n".join(head.body_lines)
+    lead = "\n\n".join(lead_lines)
+    body = "\n\n".join(body_lines) if body_sel else "\n\n".join(head.body_lines)
     if not lead and body:
         lead, body = split_lead(body)
     attachments = tuple(
@@ -291,7 +305,11 @@ def _type_of(line: str) -> str:
 def page_text(sel: Selector | etree._Element) -> str:
     """Visible text of a page region, one line per block (``<p>``, ``<li>``, heading, bare text), with
     navigation and site chrome (skip links, the language chooser) removed."""
-    blocks = block_text(sel, skip_nav=True).split("\n\n")
+    return _visible(block_text(sel, skip_nav=True).split("\n\n"))
+
+
+def _visible(blocks: list[str]) -> str:
+    """The blocks of a region without its chrome lines, one a line."""
     return "\n".join(b for b in blocks if b and not _BOILERPLATE.match(b))
 
 

@@ -72,3 +72,62 @@ def test_css_selects_what_parsel_selects_on_html_and_xml_pages():
     assert Selector(text=xhtml).type == "xml" and Selector(text=xhtml).css("P") and not Selector(text=xhtml).css("p")
     with pytest.raises(ValueError, match="Cannot use css on a Selector of type 'json'"):
         css(Selector(text="[1]"), "p")
+
+
+def _by_separate_walks(root, parts):
+    return block_lines(root, skip_nav=True), [block_lines(p) if p is not None else [] for p in parts]
+
+
+_EDGES = [
+    # a <nav> inside the body: the body's lines keep it, the article's do not
+    '<article><h1>Otsikko</h1><div class="lead"><p>Ingressi.</p></div><div class="body"><p>Eka.</p>'
+    '<nav><a href="#">Sivun alkuun</a></nav> irrallinen <b>teksti</b><p>Toka.</p></div>jälkeen</article>',
+    # the lead is a <p> itself (block_lines of a block is empty), a script in the body, tails everywhere
+    '<article>alku<p class="lead">Ingressi on kappale.</p>väli<div class="body">x<script>var a=1;</script>y'
+    '<div><span>sisempi</span> häntä</div><li>kohta</li></div>loppu</article>',
+    # the lead inside a <nav>, the body missing
+    '<article><nav><div class="lead"><p>Navissa.</p></div></nav><p>Teksti.</p></article>',
+    # the body is the article itself (css() matches the root too)
+    '<article class="body"><p>Koko artikkeli.</p><nav><p>valikko</p></nav></article>',
+    # whitespace-only and control-character texts
+    '<article><div class="lead">   </div><div class="body"><p>a\x0bb</p>\n\n<p>\u00a0</p>c\n d</div></article>',
+]
+
+
+@pytest.mark.parametrize("html", _EDGES)
+def test_one_walk_of_an_article_gives_what_the_separate_walks_give(html):
+    from sotevahti.htmltext import block_lines_of_parts
+
+    root = Selector(text=html).root.find(".//article")
+    lead, body = (css(root, ".lead") or [None])[0], (css(root, ".body") or [None])[0]
+    assert block_lines_of_parts(root, (lead, body)) == _by_separate_walks(root, (lead, body))
+
+
+def test_one_walk_matches_the_separate_walks_on_every_mirror_article_and_bench_page(site):
+    """Every article anatomy the mirror renders (each host, language and layout), and the bench's
+    62 KiB pages with a ministry site's chrome, read with the queries ``liferay.parse_article`` uses."""
+    import sys
+    from datetime import date
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from sotevahti.htmltext import block_lines_of_parts
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    from bench_site import BenchSite
+
+    pages = [site.render(a.host, a.path(), "", a.epoch, "http://127.0.0.1:8123").body.decode("utf-8")
+             for a in site.articles]
+    bench = BenchSite(30, date(2026, 11, 24))
+    for url in bench.article_urls(1):
+        parts = urlsplit(url)
+        pages.append(bench.render(parts.hostname, parts.path, parts.query, 1, "http://127.0.0.1:8123").body.decode())
+    with_both = 0
+    for html in pages:
+        doc = Selector(text=html).root
+        root = (css(doc, "article") or css(doc, ".journal-content-article") or css(doc, "main") or [doc])[0]
+        lead = (css(root, ".article__lead, .lead, .article-lead") or [None])[0]
+        body = (css(root, ".article__body, .article-body, .journal-content-article-body") or [None])[0]
+        assert block_lines_of_parts(root, (lead, body)) == _by_separate_walks(root, (lead, body))
+        with_both += lead is not None and body is not None
+    assert len(pages) > 60 and with_both > 30
