@@ -36,10 +36,12 @@ os.environ["SOTEVAHTI_NOW"] = CRAWL_NOW.isoformat()
 
 
 def fake_clock_env(moment: str) -> dict[str, str]:
-    """The environment for a subprocess that lives at ``moment`` (ISO 8601), clock ticking, via
-    time-machine in ``tests/fakeclock/sitecustomize.py``; ``$SOTEVAHTI_NOW`` is left out."""
+    """The environment for a subprocess that lives at ``moment`` (ISO 8601), its clock stopped
+    there, via time-machine in ``tests/fakeclock/sitecustomize.py``: what it does cannot depend
+    on the real date or hour. ``$SOTEVAHTI_NOW`` is left out."""
     env = {k: v for k, v in os.environ.items() if k != "SOTEVAHTI_NOW"}
     env["SOTEVAHTI_FAKE_NOW"] = moment
+    env["SOTEVAHTI_FAKE_TICK"] = "0"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(FAKE_CLOCK_DIR), env.get("PYTHONPATH")) if p)
     return env
 

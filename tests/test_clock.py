@@ -24,7 +24,8 @@ def frozen_clock():
     """Every test here runs with this process's clock stopped at 28.2.2029 23.40 in Helsinki
     (21.40 UTC): a late hour of a day that is neither the demo's nor the crawls', so nothing a test
     does in-process depends on the real date or hour. The processes the tests start live at the
-    moments they are given (``fake_clock_env``, ``--now``)."""
+    moments they are given, their clocks stopped there too (``fake_clock_env``), or are told
+    ``--now``."""
     with time_machine.travel(datetime(2029, 2, 28, 21, 40, tzinfo=UTC), tick=False):
         yield
 
@@ -35,14 +36,15 @@ def run_at(moment: str, *args: str, timeout: int = 240) -> subprocess.CompletedP
 
 
 def test_the_fake_clock_reaches_a_subprocess():
-    # An aware UTC reading: the answer depends neither on the real date and hour nor on the
-    # machine's time zone (date.today() would give 2031-01-11 on a machine east of +03:00).
-    code = "from datetime import UTC, datetime; print(datetime.now(UTC).isoformat())"
+    # Aware UTC readings: the answer depends neither on the real date and hour nor on the
+    # machine's time zone (date.today() would give 2031-01-11 on a machine east of +03:00). The
+    # clock is stopped there, so every reading of it is that moment exactly.
+    code = ("import time; from datetime import UTC, datetime; "
+            "print(datetime.now(UTC).isoformat(), datetime.fromtimestamp(time.time(), UTC).isoformat())")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=fake_clock_env("2031-01-10T23:00+02:00"), timeout=30)
-    seen = datetime.fromisoformat(proc.stdout.strip())
-    start = datetime(2031, 1, 10, 21, 0, tzinfo=UTC)
-    assert start <= seen < start.replace(minute=10), (seen, proc.stderr)   # the fake clock ticks from there
+    seen = [datetime.fromisoformat(t) for t in proc.stdout.split()]
+    assert seen == [datetime(2031, 1, 10, 21, 0, tzinfo=UTC)] * 2, (proc.stdout, proc.stderr)
 
 
 def test_the_demo_is_the_same_at_8_and_at_23_on_any_date(tmp_path):
