@@ -13,17 +13,13 @@ answers, so every lemma is what simplemma says.
 from __future__ import annotations
 
 import importlib.util
-import marshal
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache_files import cache_dir, read_cache_dict, write_cache_file
+from .cache_files import CacheDict, cache_dir
 
 #: Entries a memo file keeps at most (a crawl meets a few thousand forms; this bounds a very long run).
 MAX_ENTRIES = 200_000
-
-_memo: dict[tuple[str, str], str] | None = None
-_new: dict[tuple[str, str], str] = {}
 
 
 def _path() -> Path | None:
@@ -40,11 +36,8 @@ def _path() -> Path | None:
     return cache_dir() / f"lemmas-{'-'.join(parts)}.marshal"
 
 
-def _load() -> dict[tuple[str, str], str]:
-    try:
-        return read_cache_dict(_path())
-    except (OSError, RuntimeError):   # simplemma's files unreadable, or no cache directory at all
-        return {}
+#: ``{(form, language): lemma}``, as simplemma answered.
+MEMO = CacheDict(_path, limit=MAX_ENTRIES)
 
 
 def lemmatizer(build: Callable[[], Callable[[str, str], str]]) -> Callable[[str, str], str]:
@@ -55,10 +48,7 @@ def lemmatizer(build: Callable[[], Callable[[str, str], str]]) -> Callable[[str,
     >>> lemmatize("hakemusten", "fi")
     'hakemuste'
     """
-    global _memo
-    if _memo is None:
-        _memo = _load()
-    memo = _memo
+    memo = MEMO.entries()
     real: Callable[[str, str], str] | None = None
 
     def lemmatize(form: str, lang: str) -> str:
@@ -68,7 +58,8 @@ def lemmatizer(build: Callable[[], Callable[[str, str], str]]) -> Callable[[str,
         if lemma is None:
             if real is None:
                 real = build()
-            lemma = memo[key] = _new[key] = real(form, lang)
+            lemma = real(form, lang)
+            MEMO.add(key, lemma)
         return lemma
 
     return lemmatize
@@ -76,16 +67,4 @@ def lemmatizer(build: Callable[[], Callable[[str, str], str]]) -> Callable[[str,
 
 def save() -> None:
     """Add the lemmas looked up in this process to the memo file (atomically; no error if it cannot)."""
-    if not _new:
-        return
-    try:
-        path = _path()
-        if path is None:
-            return
-        merged = {**_load(), **_new}
-        if len(merged) > MAX_ENTRIES:   # keep the newest answers: a fresh memo fills again as words come
-            merged = dict(list(_new.items())[-MAX_ENTRIES:])
-        if write_cache_file(path, marshal.dumps(merged)):
-            _new.clear()
-    except (OSError, ValueError, RuntimeError):
-        pass
+    MEMO.save()

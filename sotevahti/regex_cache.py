@@ -12,12 +12,11 @@ read-only home) falls back to ``re.compile``: the cache can cost time, never cha
 
 from __future__ import annotations
 
-import marshal
 import re
 import sys
 from pathlib import Path
 
-from .cache_files import cache_dir, read_cache_dict, write_cache_file
+from .cache_files import CacheDict, cache_dir
 
 try:  # CPython 3.11+: the parser and compiler behind re.compile
     import _sre
@@ -27,8 +26,6 @@ except ImportError:  # pragma: no cover - another Python: plain re.compile
 
 #: (pattern, flags) -> (final flags, program, groups, group names, group of each index)
 _Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
-_programs: dict[tuple[str, int], _Program] | None = None
-_new: dict[tuple[str, int], _Program] = {}
 
 
 def _path() -> Path:
@@ -36,11 +33,8 @@ def _path() -> Path:
     return cache_dir() / f"regex-{build}-{getattr(_sre, 'MAGIC', 0)}-{sys.hexversion:x}.marshal"
 
 
-def _load() -> dict[tuple[str, int], _Program]:
-    try:
-        return read_cache_dict(_path())
-    except RuntimeError:   # no cache directory at all
-        return {}
+#: ``{(pattern, flags): program}`` of the patterns compiled before.
+PROGRAMS = CacheDict(_path)
 
 
 def _program(pattern: str, flags: int) -> _Program:
@@ -60,13 +54,10 @@ def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
     >>> compile_cached(r"(?P<day>[0-9]{1,2})\\.(?P<month>[0-9]{1,2})\\.").match("15.1.2027").group("month")
     '1'
     """
-    global _programs
     if _sre is None:  # pragma: no cover
         return re.compile(pattern, flags)
-    if _programs is None:
-        _programs = _load()
     key = (pattern, int(flags))
-    program = _programs.get(key)
+    program = PROGRAMS.entries().get(key)
     if program is not None:
         try:
             return _sre.compile(pattern, *program)
@@ -80,19 +71,10 @@ def compile_cached(pattern: str, flags: int = 0) -> re.Pattern[str]:
         return reference
     if (rebuilt.flags, rebuilt.groups, dict(rebuilt.groupindex)) == (
             reference.flags, reference.groups, dict(reference.groupindex)):
-        _new[key] = program
-        _programs[key] = program
+        PROGRAMS.add(key, program)
     return reference
 
 
 def save() -> None:
     """Write the programs compiled in this process to the cache (atomically; no error if it cannot)."""
-    if not _new:
-        return
-    try:
-        path = _path()
-        content = marshal.dumps({**_load(), **_new})
-    except (OSError, ValueError, RuntimeError):
-        return
-    if write_cache_file(path, content):
-        _new.clear()
+    PROGRAMS.save()

@@ -28,11 +28,11 @@ def module_patterns() -> list[re.Pattern[str]]:
 
 
 @pytest.fixture()
-def fresh_cache(cache_dir, monkeypatch):
+def fresh_cache(cache_dir):
     """An empty cache directory and a process that has read no cache yet."""
-    monkeypatch.setattr(regex_cache, "_programs", None)
-    monkeypatch.setattr(regex_cache, "_new", {})
-    return cache_dir
+    regex_cache.PROGRAMS.reset()
+    yield cache_dir
+    regex_cache.PROGRAMS.reset()   # the programs of this test's directory are not the process's
 
 
 def test_every_extractor_pattern_rebuilt_from_the_cache_matches_as_re_compile(fresh_cache):
@@ -42,8 +42,8 @@ def test_every_extractor_pattern_rebuilt_from_the_cache_matches_as_re_compile(fr
         regex_cache.compile_cached(p.pattern, p.flags)
     regex_cache.save()
     assert len(list(fresh_cache.glob("regex-*.marshal"))) == 1
-    regex_cache._programs = None   # the next process reads the file
-    assert len(regex_cache._load()) == len(patterns)
+    regex_cache.PROGRAMS.reset()   # the next process reads the file
+    assert len(regex_cache.PROGRAMS.entries()) == len(patterns)
     texts = [s.casefold() for s in SENTENCES[::4]] + SENTENCES[1::8]
     for p in patterns:
         cached = regex_cache.compile_cached(p.pattern, p.flags)
@@ -59,7 +59,7 @@ def test_a_hit_does_not_parse_the_pattern(fresh_cache, monkeypatch):
     pattern = r"(?P<day>[0-9]{1,2})\.(?P<month>[0-9]{1,2})\.(?:\s*(?:mennessä|saakka|asti))"
     regex_cache.compile_cached(pattern)
     regex_cache.save()
-    regex_cache._programs = None
+    regex_cache.PROGRAMS.reset()
 
     def no_parsing(*args, **kwargs):
         raise AssertionError("parsed again")
@@ -76,7 +76,7 @@ def test_a_damaged_cache_file_falls_back_to_re_compile(fresh_cache, damage):
     regex_cache.save()
     (path,) = fresh_cache.glob("regex-*.marshal")
     path.write_bytes(damage)
-    regex_cache._programs = None
+    regex_cache.PROGRAMS.reset()
     assert regex_cache.compile_cached(r"klo\s+(\d{1,2})").search("klo 16").group(1) == "16"
 
 
@@ -88,7 +88,9 @@ def test_a_cache_that_cannot_be_written_costs_nothing_but_time(fresh_cache, unwr
 
 def test_a_wrong_program_in_the_file_is_not_used_when_it_fails_to_build(fresh_cache):
     key = (r"(a)(b)", 0)
-    regex_cache._programs = {key: (0, [1, 2, 3], 5, {}, ())}   # not a program _sre accepts
+    regex_cache.PROGRAMS.add(key, (0, [1, 2, 3], 5, {}, ()))   # not a program _sre accepts
+    regex_cache.save()
+    regex_cache.PROGRAMS.reset()   # the next process reads it from the file
     assert regex_cache.compile_cached(*key).match("ab").groups() == ("a", "b")
 
 
