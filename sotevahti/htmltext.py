@@ -163,8 +163,11 @@ def _walk(root: etree._Element, hidden: bool, skip_nav: bool, raw: list[str],
             start = len(raw)
             if child.text and not inner:
                 raw.append(child.text)
-            keys = [k for k, part in enumerate(parts) if part is child] + ([None] if tag == "nav" else [])
-            stack.append((_with_tail(child, hidden, raw, (keys, start, spans) if parts and keys else None), inner))
+            span = None
+            if parts:   # only block_lines_of_parts asks where texts are; block_lines walks as it did
+                keys = [k for k, part in enumerate(parts) if part is child] + ([None] if tag == "nav" else [])
+                span = (keys, start, spans) if keys else None
+            stack.append((_with_tail(child, hidden, raw, span), inner))
             continue
         if isinstance(tag, str) and tag in _BLOCK_TAGS:
             raw.append(_STRING(child))

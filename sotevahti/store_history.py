@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,17 +32,20 @@ _EDIT_ORDER = "ORDER BY v.superseded_at DESC, i.id, v.rowid"
 FILTER_COLUMNS = ("region", "organisation", "kind", "language", "source")
 
 
-def _edit_matches(walked: tuple[Any, ...], relevant_only: bool, filters: Mapping[str, str] | None) -> bool:
-    """Whether a row of the edit walk passes what ``Store._filters`` would ask of its item."""
-    if relevant_only and walked[1] != 1:
-        return False
-    wanted = filters or {}
-    for column, value in wanted.items():
+def _edit_filter(relevant_only: bool, filters: Mapping[str, str] | None) -> Callable[[tuple[Any, ...]], bool]:
+    """Whether a row of the edit walk passes what ``Store._filters`` would ask of its item; the
+    columns are looked up once, not per walked row."""
+    filters = filters or {}
+    for column in filters:
         if column not in FILTER_COLUMNS:
             raise ValueError(f"not a filterable column: {column}")
-        if walked[3 + FILTER_COLUMNS.index(column)] != value:
-            return False
-    return "language" in wanted or bool(walked[2])   # one entry per release, unless a language is asked for
+    wanted = [(3 + FILTER_COLUMNS.index(column), value) for column, value in filters.items()]
+    any_language = "language" in filters   # one entry per release, unless a language is asked for
+
+    def matches(walked: tuple[Any, ...]) -> bool:
+        return ((not relevant_only or walked[1] == 1) and all(walked[i] == value for i, value in wanted)
+                and (any_language or bool(walked[2])))
+    return matches
 
 
 def pack_body(body: str | None) -> tuple[str | None, bytes | None]:
@@ -86,10 +89,10 @@ class HistoryStoreMixin:
         newest edit first (then by item id). The edits are picked from :meth:`_edit_walk`, which
         one rebuild of the feeds shares, and only the ``limit`` picked rows are read whole.
         """
-        depth = EDIT_WALK_FIRST
+        depth, matches = EDIT_WALK_FIRST, _edit_filter(relevant_only, filters)
         while True:
             walked, complete = self._edit_walk(depth)
-            picked = [row[0] for row in walked if _edit_matches(row, relevant_only, filters)][:limit]
+            picked = [row[0] for row in walked if matches(row)][:limit]
             if len(picked) >= limit or complete:
                 break
             depth *= 4

@@ -130,6 +130,8 @@ def test_latest_changes_picks_the_same_rows_in_the_same_order_as_one_whole_row_p
     assert compared > 40   # the filters do match edits
     assert make_item(7)["id"] not in {c["id"] for c in store.latest_changes(50)}
     assert make_item(7)["id"] in {c["id"] for c in store.latest_changes(50, filters={"language": "sv"})}
+    with pytest.raises(ValueError, match="not a filterable column: title"):   # as latest_items refuses it
+        store.latest_changes(50, filters={"title": "x"})
 
 
 def test_latest_changes_sees_an_edit_made_after_it_was_asked(tmp_path):
